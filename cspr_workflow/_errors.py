@@ -1,0 +1,133 @@
+"""The exception tree of cspr_workflow.
+
+::
+
+    CsprWorkflowError                    every error the library raises on purpose
+    ├── InvalidDefinition (ValueError)   a process definition breaks its own rules
+    ├── InvalidTime (ValueError)         an instant without a time zone, or not an instant
+    ├── UnknownTrigger (LookupError)     a trigger the definition does not declare
+    └── TransitionRefused                a step the rules do not allow now
+        ├── NotPermitted                 the actor's role or agency may not take it
+        └── TimeWentBackwards            the step is dated before the last recorded one
+
+Every message names the review (by its pseudonymous reference), the trigger,
+the stage, the rule, and what would satisfy it; never a person's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = [
+    "CsprWorkflowError",
+    "InvalidDefinition",
+    "InvalidTime",
+    "NotPermitted",
+    "Reason",
+    "TimeWentBackwards",
+    "TransitionRefused",
+    "UnknownTrigger",
+]
+
+
+@attrs.frozen
+class Reason:
+    """One unmet rule: which rule, what is wrong, and what would satisfy it.
+
+    ``kind`` sorts the reason: ``"guard"`` (a process rule), ``"permission"``
+    (role or agency), ``"details"`` (the step's own details), ``"availability"``
+    (the trigger is not available from this stage) or ``"time"``.
+    """
+
+    rule: str
+    message: str
+    remedy: str
+    kind: str = "guard"
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message} To proceed: {self.remedy}"
+
+
+class CsprWorkflowError(Exception):
+    """The root of every error this library raises on purpose."""
+
+
+class InvalidDefinition(CsprWorkflowError, ValueError):
+    """A process definition breaks one or more of the rules every definition keeps.
+
+    ``problems`` lists every problem found, not just the first.
+    """
+
+    def __init__(self, name: str, problems: Sequence[str]) -> None:
+        self.name = name
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"process definition {name!r} is invalid ({len(self.problems)} problem(s)):\n{lines}\n"
+            "Fix the definition's stages, triggers, transitions or guards and build it again."
+        )
+
+
+class InvalidTime(CsprWorkflowError, ValueError):
+    """An instant that is naive (no time zone) or not a date-time at all."""
+
+    def __init__(self, what: str, value: object) -> None:
+        self.what = what
+        super().__init__(
+            f"{what} must be a timezone-aware date-time (for example "
+            f"pendulum.datetime(2026, 3, 2, 10, tz='Europe/London')); got {type(value).__name__} "
+            f"{'without a time zone' if _is_naive(value) else 'instead'}."
+        )
+
+
+def _is_naive(value: object) -> bool:
+    tzinfo = getattr(value, "tzinfo", None)
+    return hasattr(value, "tzinfo") and tzinfo is None
+
+
+class UnknownTrigger(CsprWorkflowError, LookupError):
+    """A trigger name that the review's process definition does not declare."""
+
+    def __init__(self, reference: str, trigger: str, known: Sequence[str]) -> None:
+        self.reference = reference
+        self.trigger = trigger
+        self.known = tuple(known)
+        super().__init__(
+            f"review {reference!r}: trigger {trigger!r} is not part of this process definition. "
+            f"Use one of: {', '.join(sorted(self.known))}."
+        )
+
+
+class TransitionRefused(CsprWorkflowError):
+    """The step is not allowed now. ``reasons`` holds every unmet rule at once.
+
+    The review is left exactly as it was.
+    """
+
+    def __init__(
+        self, reference: str, trigger: str, stage: str, reasons: Sequence[Reason]
+    ) -> None:
+        self.reference = reference
+        self.trigger = trigger
+        self.stage = stage
+        self.reasons = tuple(reasons)
+        lines = "\n".join(f"  - {r}" for r in self.reasons)
+        super().__init__(
+            f"review {reference!r}: {trigger!r} refused at stage {stage!r} "
+            f"({len(self.reasons)} unmet rule(s)):\n{lines}"
+        )
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The names of the unmet rules, in order."""
+        return tuple(r.rule for r in self.reasons)
+
+
+class NotPermitted(TransitionRefused):
+    """The actor's role may not take this step, or a panel member spoke for another agency."""
+
+
+class TimeWentBackwards(TransitionRefused):
+    """The step is dated before the last step recorded in the review's history."""

@@ -1,0 +1,285 @@
+"""Frozen value records: everything a review knows, and its history.
+
+A :class:`ReviewState` is one immutable snapshot. The engine never edits it in
+place: a step builds the next snapshot and swaps it in only when everything
+succeeded, which is what makes steps atomic.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+import pendulum
+
+from .roles import Actor, Role
+
+__all__ = [
+    "Action",
+    "ActionStatus",
+    "Approval",
+    "ApprovalBody",
+    "AuditEntry",
+    "DelayNotice",
+    "Draft",
+    "FactCheck",
+    "FamilyResponse",
+    "InformationRequest",
+    "Meeting",
+    "MeetingKind",
+    "MethodologyAgreement",
+    "PanelMember",
+    "Recommendation",
+    "ReviewState",
+]
+
+
+class MeetingKind(enum.StrEnum):
+    """The kinds of meeting and event a review records."""
+
+    PANEL = "panel_meeting"
+    LEARNING_EVENT = "practitioner_learning_event"
+    FEEDBACK_SESSION = "practitioner_feedback_session"
+
+
+class FamilyResponse(enum.StrEnum):
+    """How the family answered the invitation to contribute."""
+
+    CONTRIBUTED = "contributed"
+    DECLINED = "declined"
+    NO_RESPONSE = "no_response"
+
+
+class ApprovalBody(enum.StrEnum):
+    """The approval stages, in the order they must sign off a draft."""
+
+    CRP = "crp"
+    CRG = "crg"
+    EXECUTIVE = "executive"
+
+    @property
+    def label(self) -> str:
+        """How the body is named in messages and reports."""
+        return {"crp": "Case Review Panel", "crg": "Case Review Group", "executive": "Executive"}[
+            self.value
+        ]
+
+
+class ActionStatus(enum.StrEnum):
+    """Where an action of the action plan stands."""
+
+    OPEN = "open"
+    COMPLETE = "complete"
+    CLOSED = "closed"
+
+
+@attrs.frozen
+class MethodologyAgreement:
+    """The Chair or the Lead Reviewer agreeing the review's methodology."""
+
+    role: Role
+    methodology: str
+    at: pendulum.DateTime
+
+
+@attrs.frozen
+class PanelMember:
+    """One agency's seat on the Case Review Panel.
+
+    ``independent`` is False when the member had direct involvement with the
+    case; that is allowed only with a recorded ``justification``.
+    """
+
+    agency: str
+    member: str = attrs.field(repr=False)
+    independent: bool
+    justification: str | None = None
+    substitutes: tuple[str, ...] = attrs.field(default=(), repr=False)
+
+
+@attrs.frozen
+class Meeting:
+    """A panel meeting, Practitioner Learning Event or Practitioner Feedback session."""
+
+    kind: MeetingKind
+    at: pendulum.DateTime
+
+
+@attrs.frozen
+class InformationRequest:
+    """A request for an agency's information, and what became of it."""
+
+    number: int
+    agency: str
+    requested_at: pendulum.DateTime
+    returned_at: pendulum.DateTime | None = None
+    absence_reason: str | None = None
+    shared_at: pendulum.DateTime | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Returned, or its absence explained."""
+        return self.returned_at is not None or self.absence_reason is not None
+
+
+@attrs.frozen
+class Recommendation:
+    """One recommendation of a draft report."""
+
+    id: str
+    text: str
+
+
+@attrs.frozen
+class Draft:
+    """Draft *n* of the report, with its findings and recommendations."""
+
+    version: int
+    at: pendulum.DateTime
+    findings: tuple[str, ...]
+    recommendations: tuple[Recommendation, ...]
+
+    def recommendation_ids(self) -> frozenset[str]:
+        """The identifiers of this draft's recommendations."""
+        return frozenset(r.id for r in self.recommendations)
+
+
+@attrs.frozen
+class FactCheck:
+    """One agency confirming that one draft version is factually accurate."""
+
+    agency: str
+    version: int
+    at: pendulum.DateTime
+
+
+@attrs.frozen
+class Approval:
+    """An approval stage (CRP, CRG, Executive) signing off one draft version."""
+
+    body: ApprovalBody
+    version: int
+    at: pendulum.DateTime
+
+
+@attrs.frozen
+class Action:
+    """One action of the action plan, answering one recommendation."""
+
+    id: str
+    recommendation: str
+    owner: str
+    due: pendulum.Date
+    description: str
+    status: ActionStatus = ActionStatus.OPEN
+    closing_reason: str | None = None
+
+
+@attrs.frozen
+class DelayNotice:
+    """A delay against the completion clock, notified with a reason and a revised date."""
+
+    recipients: frozenset[Role]
+    reason: str
+    revised_date: pendulum.Date
+    at: pendulum.DateTime
+
+
+@attrs.frozen
+class AuditEntry:
+    """One step of a review's append-only history."""
+
+    seq: int
+    at: pendulum.DateTime
+    actor: Actor
+    trigger: str
+    source: str
+    dest: str
+    details: Mapping[str, object] = attrs.field(factory=dict)
+
+    @property
+    def role(self) -> Role:
+        """The role the step was taken in."""
+        return self.actor.role
+
+    @property
+    def agency(self) -> str | None:
+        """The agency the actor spoke for, where the role has one."""
+        return self.actor.agency
+
+
+@attrs.frozen
+class ReviewState:
+    """Everything a review knows at one moment. Immutable; see :class:`Review`."""
+
+    reference: str
+    aware_at: pendulum.DateTime
+    stage: str
+    held_from: str | None = None
+    notified_at: pendulum.DateTime | None = None
+    rapid_review_at: pendulum.DateTime | None = None
+    case_agencies: tuple[str, ...] = ()
+    kloes: tuple[str, ...] = ()
+    decided_at: pendulum.DateTime | None = None
+    decision_reason: str | None = None
+    due_date: pendulum.Date | None = None
+    chair: str | None = attrs.field(default=None, repr=False)
+    lead_reviewer: str | None = attrs.field(default=None, repr=False)
+    kloes_shared_at: pendulum.DateTime | None = None
+    terms_of_reference: str | None = None
+    methodology: tuple[MethodologyAgreement, ...] = ()
+    panel: tuple[PanelMember, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+    information_requests: tuple[InformationRequest, ...] = ()
+    family_invited_at: pendulum.DateTime | None = None
+    family_response: FamilyResponse | None = None
+    family_told_at: pendulum.DateTime | None = None
+    drafts: tuple[Draft, ...] = ()
+    fact_checks: tuple[FactCheck, ...] = ()
+    approvals: tuple[Approval, ...] = ()
+    actions: tuple[Action, ...] = ()
+    delay_notices: tuple[DelayNotice, ...] = ()
+    report_sent_at: pendulum.DateTime | None = None
+    published_at: pendulum.DateTime | None = None
+    history: tuple[AuditEntry, ...] = ()
+
+    @property
+    def completion_due(self) -> pendulum.Date | None:
+        """The date the review must be published by, as it stands now.
+
+        The policy's due date set at the decision to initiate, moved to a revised
+        date only once a delay naming it has been notified to *both* the National
+        Panel and the Executive (the earlier of their latest revised dates counts).
+        None before the decision.
+        """
+        if self.due_date is None:
+            return None
+        latest: dict[Role, pendulum.Date] = {}
+        for notice in self.delay_notices:
+            for recipient in notice.recipients:
+                latest[recipient] = notice.revised_date
+        if Role.NATIONAL_PANEL in latest and Role.EXECUTIVE in latest:
+            return max(self.due_date, min(latest[Role.NATIONAL_PANEL], latest[Role.EXECUTIVE]))
+        return self.due_date
+
+    @property
+    def current_draft(self) -> Draft | None:
+        """The latest draft, or None before the first."""
+        return self.drafts[-1] if self.drafts else None
+
+    def panel_member(self, agency: str) -> PanelMember | None:
+        """The panel seat of ``agency``, if it has one."""
+        for seat in self.panel:
+            if seat.agency == agency:
+                return seat
+        return None
+
+    def meetings_of(self, kind: MeetingKind) -> tuple[Meeting, ...]:
+        """The meetings of one kind, in order."""
+        return tuple(m for m in self.meetings if m.kind is kind)
+
+    @property
+    def last_at(self) -> pendulum.DateTime:
+        """The instant of the latest recorded step (or of awareness, before any)."""
+        return self.history[-1].at if self.history else self.aware_at

@@ -1,0 +1,48 @@
+"""Explicit, timezone-aware time: instants in Europe/London, dates, month arithmetic."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+
+import pendulum
+
+from ._errors import InvalidTime
+
+__all__ = ["LONDON", "Clock", "add_months", "as_date", "as_instant"]
+
+LONDON = pendulum.timezone("Europe/London")
+
+Clock = Callable[[], pendulum.DateTime]
+"""A source of the current instant, injected where ``at=`` is not given."""
+
+
+def as_instant(value: object, what: str = "at") -> pendulum.DateTime:
+    """Return ``value`` as a pendulum instant in Europe/London, refusing naive values."""
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise InvalidTime(what, value)
+        if isinstance(value, pendulum.DateTime) and value.tzinfo == LONDON:
+            return value
+        return pendulum.instance(value).in_timezone(LONDON)
+    raise InvalidTime(what, value)
+
+
+def as_date(value: object, what: str = "date") -> pendulum.Date:
+    """Return ``value`` as a date: a date, an aware instant (its London date) or ISO text."""
+    if isinstance(value, _dt.datetime):
+        return as_instant(value, what).date()
+    if isinstance(value, _dt.date):
+        return pendulum.Date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            parsed = _dt.date.fromisoformat(value)
+        except ValueError:
+            raise InvalidTime(what, value) from None
+        return pendulum.Date(parsed.year, parsed.month, parsed.day)
+    raise InvalidTime(what, value)
+
+
+def add_months(date: pendulum.Date, months: int) -> pendulum.Date:
+    """Add calendar months, clamping at month end (31 Aug + 6 months = 28/29 Feb)."""
+    return date.add(months=months)

@@ -1,0 +1,635 @@
+"""The process as data: stages, triggers, and ONE table of transitions.
+
+Everything else reads this module: the engine fires what the table allows, the
+docs' process table is generated from it, and later the diagrams and the
+verifier walk it. :data:`DEFAULT_DEFINITION` is the national process with this
+partnership's local rules (DOMAIN.md); a partnership derives its own with
+:meth:`ProcessDefinition.evolve` or :meth:`ProcessDefinition.extend`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from ._definition import (
+    DetailKind,
+    DetailSpec,
+    ProcessDefinition,
+    StageSpec,
+    TransitionSpec,
+    TriggerSpec,
+)
+from ._effects import EFFECTS
+from ._records import ActionStatus, FamilyResponse
+from .roles import Role
+
+__all__ = [
+    "DEFAULT_DEFINITION",
+    "DEFAULT_STAGES",
+    "DEFAULT_TRANSITIONS",
+    "DEFAULT_TRIGGERS",
+    "Stage",
+    "Trigger",
+]
+
+
+class Stage(enum.StrEnum):
+    """The stages of the default process (DOMAIN.md, "Lifecycle")."""
+
+    AWARE = "aware"
+    NOTIFIED = "notified"
+    RAPID_REVIEW_SUBMITTED = "rapid_review_submitted"
+    COMMISSIONED = "commissioned"
+    SCOPING = "scoping"
+    PANEL_REVIEW = "panel_review"
+    DRAFTING = "drafting"
+    FACT_CHECK = "fact_check"
+    CRP_AGREED = "crp_agreed"
+    CRG_APPROVED = "crg_approved"
+    EXECUTIVE_APPROVED = "executive_approved"
+    PRE_PUBLICATION = "pre_publication"
+    PUBLISHED = "published"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+    ON_HOLD = "on_hold"
+    PUBLICATION_DEFERRED = "publication_deferred"
+    NOT_COMMISSIONED = "not_commissioned"
+    NATIONAL_REVIEW = "national_review"
+
+
+class Trigger(enum.StrEnum):
+    """The triggers of the default process."""
+
+    NOTIFY_NATIONAL_PANEL = "notify_national_panel"
+    SUBMIT_RAPID_REVIEW = "submit_rapid_review"
+    COMMISSION_REVIEW = "commission_review"
+    DECLINE_REVIEW = "decline_review"
+    RECORD_NATIONAL_REVIEW = "record_national_review"
+    APPOINT_REVIEWERS = "appoint_reviewers"
+    SET_TERMS_OF_REFERENCE = "set_terms_of_reference"
+    SHARE_KLOES = "share_kloes"
+    AGREE_METHODOLOGY = "agree_methodology"
+    APPOINT_PANEL_MEMBER = "appoint_panel_member"
+    RECORD_SUBSTITUTE = "record_substitute"
+    HOLD_PANEL_MEETING = "hold_panel_meeting"
+    REQUEST_INFORMATION = "request_information"
+    RETURN_INFORMATION = "return_information"
+    EXPLAIN_MISSING_INFORMATION = "explain_missing_information"
+    SHARE_INFORMATION = "share_information"
+    HOLD_LEARNING_EVENT = "hold_learning_event"
+    INVITE_FAMILY = "invite_family"
+    RECORD_FAMILY_RESPONSE = "record_family_response"
+    BEGIN_DRAFTING = "begin_drafting"
+    SUBMIT_DRAFT = "submit_draft"
+    CONFIRM_FACTS = "confirm_facts"
+    RETURN_COMMENTS = "return_comments"
+    AGREE_REPORT = "agree_report"
+    ADD_ACTION = "add_action"
+    WITHDRAW_ACTION = "withdraw_action"
+    CRG_APPROVE = "crg_approve"
+    EXECUTIVE_APPROVE = "executive_approve"
+    RETURN_TO_DRAFTING = "return_to_drafting"
+    SEND_FINAL_REPORT = "send_final_report"
+    HOLD_FEEDBACK_SESSION = "hold_feedback_session"
+    INFORM_FAMILY = "inform_family"
+    PUBLISH = "publish"
+    DEFER_PUBLICATION = "defer_publication"
+    LIFT_DEFERRAL = "lift_deferral"
+    BEGIN_MONITORING = "begin_monitoring"
+    UPDATE_ACTION = "update_action"
+    CLOSE_REVIEW = "close_review"
+    PUT_ON_HOLD = "put_on_hold"
+    RESUME = "resume"
+    NOTIFY_DELAY = "notify_delay"
+
+
+S, T, R = Stage, Trigger, Role
+
+DEFAULT_STAGES: tuple[StageSpec, ...] = (
+    StageSpec(
+        S.AWARE,
+        "Serious incident known",
+        "The local authority has become aware of a serious incident; clock C1 runs.",
+        initial=True,
+    ),
+    StageSpec(
+        S.NOTIFIED,
+        "Notified",
+        "The National Panel has been notified; the Rapid Review is under way (C2).",
+    ),
+    StageSpec(
+        S.RAPID_REVIEW_SUBMITTED,
+        "Rapid Review submitted",
+        "The Rapid Review has gone to the National Panel; the partners decide.",
+    ),
+    StageSpec(
+        S.COMMISSIONED,
+        "Commissioned",
+        "The partners decided to initiate a local review; the six-month clock (C3) runs.",
+    ),
+    StageSpec(
+        S.SCOPING,
+        "Scoping",
+        "Chair and Lead Reviewer appointed: terms of reference, KLOEs, panel, methodology.",
+    ),
+    StageSpec(
+        S.PANEL_REVIEW,
+        "Panel review",
+        "Panel meetings, agency information, the Practitioner Learning Event, the family.",
+    ),
+    StageSpec(S.DRAFTING, "Drafting", "The Lead Reviewer writes the next draft report."),
+    StageSpec(
+        S.FACT_CHECK, "Fact check", "Every panel agency checks the draft for factual accuracy."
+    ),
+    StageSpec(
+        S.CRP_AGREED,
+        "CRP agreed",
+        "The Case Review Panel agreed the draft and produces the action plan.",
+    ),
+    StageSpec(
+        S.CRG_APPROVED,
+        "CRG approved",
+        "The Case Review Group approved the report and the action plan.",
+    ),
+    StageSpec(
+        S.EXECUTIVE_APPROVED,
+        "Executive approved",
+        "The Executive gave final approval of the report and action plan.",
+    ),
+    StageSpec(
+        S.PRE_PUBLICATION,
+        "Pre-publication",
+        "Report sent to the National Panel and Secretary of State; feedback; family told.",
+    ),
+    StageSpec(S.PUBLISHED, "Published", "The report is published (C3 stops)."),
+    StageSpec(S.MONITORING, "Monitoring", "The CRG monitors the action plan."),
+    StageSpec(
+        S.CLOSED, "Closed", "Every action is complete or closed; the review is over.", final=True
+    ),
+    StageSpec(
+        S.ON_HOLD,
+        "On hold",
+        "Paused for parallel proceedings; resumes at the stage it left.",
+        side_path=True,
+    ),
+    StageSpec(
+        S.PUBLICATION_DEFERRED,
+        "Publication deferred",
+        "Publication deferred (e.g. criminal proceedings): a notified delay.",
+        side_path=True,
+    ),
+    StageSpec(
+        S.NOT_COMMISSIONED,
+        "Not commissioned",
+        "The partners decided not to commission a review; learning is taken another way.",
+        final=True,
+        side_path=True,
+    ),
+    StageSpec(
+        S.NATIONAL_REVIEW,
+        "National review",
+        "The National Panel took a national review; the local process ends.",
+        final=True,
+        side_path=True,
+    ),
+)
+
+
+def _d(
+    name: str, kind: DetailKind, help: str, *, required: bool = True, choices: Iterable[str] = ()
+) -> DetailSpec:
+    return DetailSpec(name, kind, help, required, tuple(choices))
+
+
+_REASON = _d("reason", DetailKind.TEXT, "the recorded reason")
+_AGENCY_OPT = _d(
+    "agency", DetailKind.TEXT, "the agency spoken for (default: the actor's)", required=False
+)
+
+
+def _t(
+    name: Trigger,
+    title: str,
+    description: str,
+    *details: DetailSpec,
+    agency_detail: str | None = None,
+) -> TriggerSpec:
+    return TriggerSpec(name, title, description, tuple(details), EFFECTS.get(name), agency_detail)
+
+
+DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
+    _t(
+        T.NOTIFY_NATIONAL_PANEL,
+        "notify the National Panel",
+        "The local authority notifies the National Panel of the serious incident.",
+    ),
+    _t(
+        T.SUBMIT_RAPID_REVIEW,
+        "submit the Rapid Review",
+        "The Rapid Review, with its key lines of enquiry, goes to the National Panel.",
+        _d("kloes", DetailKind.TEXTS, "key lines of enquiry identified"),
+        _d("agencies", DetailKind.TEXTS, "agencies relevant to the case"),
+    ),
+    _t(
+        T.COMMISSION_REVIEW,
+        "commission a local review",
+        "The partners decide to initiate a local review: a recorded judgement with reasons.",
+        _REASON,
+    ),
+    _t(
+        T.DECLINE_REVIEW,
+        "decide not to commission",
+        "The partners decide not to commission a review, with reasons.",
+        _REASON,
+    ),
+    _t(
+        T.RECORD_NATIONAL_REVIEW,
+        "record a national review",
+        "The National Panel takes a national review; the local process ends.",
+        _REASON,
+    ),
+    _t(
+        T.APPOINT_REVIEWERS,
+        "appoint Chair and Lead Reviewer",
+        "The Executive appoints the panel Chair and the independent Lead Reviewer.",
+        _d("chair", DetailKind.TEXT, "the Chair's name"),
+        _d("lead_reviewer", DetailKind.TEXT, "the Lead Reviewer's name"),
+    ),
+    _t(
+        T.SET_TERMS_OF_REFERENCE,
+        "set the terms of reference",
+        "The Chair records the review's terms of reference.",
+        _d("terms", DetailKind.TEXT, "the terms of reference"),
+    ),
+    _t(
+        T.SHARE_KLOES,
+        "share the key lines of enquiry",
+        "The Chair shares the KLOEs from the Rapid Review and any emerging ones.",
+        _d("emerging", DetailKind.TEXTS, "emerging key lines of enquiry", required=False),
+    ),
+    _t(
+        T.AGREE_METHODOLOGY,
+        "agree the methodology",
+        "The Chair or the Lead Reviewer agrees the methodology; both must agree the same one.",
+        _d("methodology", DetailKind.TEXT, "the methodology agreed"),
+    ),
+    _t(
+        T.APPOINT_PANEL_MEMBER,
+        "appoint a panel member",
+        "An agency's senior manager takes its seat on the Case Review Panel.",
+        _d("agency", DetailKind.TEXT, "the agency represented"),
+        _d("member", DetailKind.TEXT, "the member's name"),
+        _d("independent", DetailKind.BOOL, "True if they had no direct involvement in the case"),
+        _d(
+            "justification",
+            DetailKind.TEXT,
+            "why a member involved in the case is acceptable",
+            required=False,
+        ),
+    ),
+    _t(
+        T.RECORD_SUBSTITUTE,
+        "record a substitute",
+        "A substitute of equivalent seniority is recorded for an agency's panel member.",
+        _d("agency", DetailKind.TEXT, "the agency"),
+        _d("substitute", DetailKind.TEXT, "the substitute's name"),
+    ),
+    _t(T.HOLD_PANEL_MEETING, "hold a panel meeting", "The Chair holds a panel meeting."),
+    _t(
+        T.REQUEST_INFORMATION,
+        "request agency information",
+        "Information is requested from an agency on the panel.",
+        _d("agency", DetailKind.TEXT, "the agency asked"),
+    ),
+    _t(
+        T.RETURN_INFORMATION,
+        "return agency information",
+        "A panel member returns their agency's requested information.",
+        _d(
+            "number",
+            DetailKind.INT,
+            "the request's number (default: all outstanding)",
+            required=False,
+        ),
+        _AGENCY_OPT,
+        agency_detail="agency",
+    ),
+    _t(
+        T.EXPLAIN_MISSING_INFORMATION,
+        "explain missing information",
+        "A panel member explains why their agency's information cannot be provided.",
+        _d(
+            "number",
+            DetailKind.INT,
+            "the request's number (default: all outstanding)",
+            required=False,
+        ),
+        _REASON,
+        _AGENCY_OPT,
+        agency_detail="agency",
+    ),
+    _t(
+        T.SHARE_INFORMATION,
+        "share collated information",
+        "The PDEO collates returned information and shares it with panel members.",
+    ),
+    _t(
+        T.HOLD_LEARNING_EVENT,
+        "hold the Practitioner Learning Event",
+        "The Chair holds the Practitioner Learning Event.",
+    ),
+    _t(
+        T.INVITE_FAMILY,
+        "invite the family",
+        "Family members are invited to contribute to the review.",
+    ),
+    _t(
+        T.RECORD_FAMILY_RESPONSE,
+        "record the family's answer",
+        "The family's answer to the invitation is recorded (they may decline).",
+        _d(
+            "response",
+            DetailKind.CHOICE,
+            "the family's answer",
+            choices=[r.value for r in FamilyResponse],
+        ),
+    ),
+    _t(T.BEGIN_DRAFTING, "begin drafting", "The Lead Reviewer begins the draft report."),
+    _t(
+        T.SUBMIT_DRAFT,
+        "submit a draft",
+        "The Lead Reviewer submits draft n for fact check; earlier confirmations are void.",
+        _d("findings", DetailKind.TEXTS, "the findings"),
+        _d("recommendations", DetailKind.RECOMMENDATIONS, "the recommendations"),
+    ),
+    _t(
+        T.CONFIRM_FACTS,
+        "confirm factual accuracy",
+        "A panel member confirms the draft is factually accurate for their own agency.",
+        _AGENCY_OPT,
+        agency_detail="agency",
+    ),
+    _t(
+        T.RETURN_COMMENTS,
+        "return fact-check comments",
+        "A panel member returns comments on the draft, sending it back to drafting.",
+        _d("comments", DetailKind.TEXT, "the comments"),
+        _AGENCY_OPT,
+        agency_detail="agency",
+    ),
+    _t(
+        T.AGREE_REPORT,
+        "record CRP agreement",
+        "The Chair records the Case Review Panel's agreement of the final draft.",
+    ),
+    _t(
+        T.ADD_ACTION,
+        "add an action",
+        "An action answering a recommendation is added to the action plan.",
+        _d("recommendation", DetailKind.TEXT, "the recommendation's id, e.g. R1"),
+        _d("owner", DetailKind.TEXT, "the owner agency"),
+        _d("due", DetailKind.DATE, "the due date"),
+        _d("description", DetailKind.TEXT, "what will be done"),
+        agency_detail="owner",
+    ),
+    _t(
+        T.WITHDRAW_ACTION,
+        "withdraw an action",
+        "An action is withdrawn from the action plan, with a reason.",
+        _d("action", DetailKind.TEXT, "the action's id, e.g. A1"),
+        _REASON,
+    ),
+    _t(
+        T.CRG_APPROVE,
+        "CRG approval",
+        "The Case Review Group approves the report and the action plan.",
+    ),
+    _t(
+        T.EXECUTIVE_APPROVE,
+        "Executive approval",
+        "The Executive gives final approval of the report and the action plan.",
+    ),
+    _t(
+        T.RETURN_TO_DRAFTING,
+        "return to drafting",
+        "An approval stage returns the report to drafting; its approvals are cleared.",
+        _REASON,
+    ),
+    _t(
+        T.SEND_FINAL_REPORT,
+        "send the final report",
+        "The final report goes to the National Panel and the Secretary of State.",
+    ),
+    _t(
+        T.HOLD_FEEDBACK_SESSION,
+        "hold the practitioner feedback session",
+        "Practitioners hear the findings before publication.",
+    ),
+    _t(T.INFORM_FAMILY, "tell the family", "The family is told before publication."),
+    _t(T.PUBLISH, "publish the report", "The Executive publishes the report (C3 stops)."),
+    _t(
+        T.DEFER_PUBLICATION,
+        "defer publication",
+        "Publication is deferred; this is a delay notified to the National Panel and the "
+        "Executive with a reason and a revised date.",
+        _REASON,
+        _d("revised_date", DetailKind.DATE, "the revised publication date"),
+    ),
+    _t(T.LIFT_DEFERRAL, "lift the deferral", "Publication may go ahead again."),
+    _t(T.BEGIN_MONITORING, "begin monitoring", "The CRG takes on monitoring of the action plan."),
+    _t(
+        T.UPDATE_ACTION,
+        "update an action",
+        "An action is marked complete, or closed with a reason.",
+        _d("action", DetailKind.TEXT, "the action's id, e.g. A1"),
+        _d(
+            "status",
+            DetailKind.CHOICE,
+            "the new status",
+            choices=[ActionStatus.COMPLETE.value, ActionStatus.CLOSED.value],
+        ),
+        _d("reason", DetailKind.TEXT, "why it is closed (required to close)", required=False),
+    ),
+    _t(T.CLOSE_REVIEW, "close the review", "Monitoring is over and the review is closed."),
+    _t(T.PUT_ON_HOLD, "put on hold", "The review is paused (e.g. parallel proceedings).", _REASON),
+    _t(T.RESUME, "resume", "The review resumes at the stage it was put on hold from."),
+    _t(
+        T.NOTIFY_DELAY,
+        "notify a delay",
+        "A delay against the completion date is notified with a reason and a revised date.",
+        _REASON,
+        _d("revised_date", DetailKind.DATE, "the revised completion date"),
+        _d("recipients", DetailKind.ROLES, "who is notified: national_panel and executive"),
+    ),
+)
+
+#: The stages a commissioned review can be put on hold from, in order.
+HOLDABLE: tuple[Stage, ...] = (
+    S.COMMISSIONED,
+    S.SCOPING,
+    S.PANEL_REVIEW,
+    S.DRAFTING,
+    S.FACT_CHECK,
+    S.CRP_AGREED,
+    S.CRG_APPROVED,
+    S.EXECUTIVE_APPROVED,
+    S.PRE_PUBLICATION,
+)
+
+#: The stages in which the completion clock runs and a delay can be notified.
+DELAYABLE: tuple[Stage, ...] = (*HOLDABLE, S.ON_HOLD, S.PUBLICATION_DEFERRED)
+
+_TIMING = "within_due_date"
+
+
+def _row(
+    trigger: Trigger,
+    sources: Stage | Iterable[Stage],
+    dest: Stage | None,
+    roles: Iterable[Role],
+    *guards: str,
+    selector: str | None = None,
+    timing: bool = True,
+) -> list[TransitionSpec]:
+    """Rows for one trigger from each source; the six-month check is on every row
+    unless ``timing=False`` (only for the delay notice, which is how it is satisfied)."""
+    names = ((_TIMING,) if timing else ()) + guards
+    sources = (sources,) if isinstance(sources, Stage) else tuple(sources)
+    return [TransitionSpec(trigger, s, dest, frozenset(roles), names, selector) for s in sources]
+
+
+_MEETING_GUARDS = (
+    "kloes_shared",
+    "methodology_agreed",
+    "terms_of_reference_set",
+    "panel_breadth",
+    "panel_independent",
+    "information_shared",
+)
+
+DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(
+    row
+    for rows in (
+        _row(T.NOTIFY_NATIONAL_PANEL, S.AWARE, S.NOTIFIED, {R.LOCAL_AUTHORITY}),
+        _row(T.SUBMIT_RAPID_REVIEW, S.NOTIFIED, S.RAPID_REVIEW_SUBMITTED, {R.EXECUTIVE, R.PDEO}),
+        _row(T.COMMISSION_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.COMMISSIONED, {R.EXECUTIVE}),
+        _row(T.DECLINE_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.NOT_COMMISSIONED, {R.EXECUTIVE}),
+        _row(T.RECORD_NATIONAL_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.NATIONAL_REVIEW, {R.EXECUTIVE}),
+        _row(T.APPOINT_REVIEWERS, S.COMMISSIONED, S.SCOPING, {R.EXECUTIVE}),
+        _row(T.SET_TERMS_OF_REFERENCE, S.SCOPING, None, {R.CHAIR}),
+        _row(T.SHARE_KLOES, S.SCOPING, None, {R.CHAIR}),
+        _row(T.AGREE_METHODOLOGY, S.SCOPING, None, {R.CHAIR, R.LEAD_REVIEWER}),
+        _row(T.APPOINT_PANEL_MEMBER, (S.SCOPING, S.PANEL_REVIEW), None, {R.CHAIR, R.PDEO}),
+        _row(
+            T.RECORD_SUBSTITUTE,
+            (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING, S.FACT_CHECK, S.CRP_AGREED),
+            None,
+            {R.CHAIR, R.PDEO},
+        ),
+        _row(T.HOLD_PANEL_MEETING, S.SCOPING, S.PANEL_REVIEW, {R.CHAIR}, *_MEETING_GUARDS),
+        _row(
+            T.HOLD_PANEL_MEETING,
+            (S.PANEL_REVIEW, S.DRAFTING, S.FACT_CHECK),
+            None,
+            {R.CHAIR},
+            *_MEETING_GUARDS,
+        ),
+        _row(T.REQUEST_INFORMATION, (S.SCOPING, S.PANEL_REVIEW), None, {R.LEAD_REVIEWER, R.PDEO}),
+        _row(
+            T.RETURN_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None, {R.PANEL_MEMBER}
+        ),
+        _row(
+            T.EXPLAIN_MISSING_INFORMATION,
+            (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING),
+            None,
+            {R.PANEL_MEMBER},
+        ),
+        _row(T.SHARE_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None, {R.PDEO}),
+        _row(T.HOLD_LEARNING_EVENT, S.PANEL_REVIEW, None, {R.CHAIR}),
+        _row(
+            T.INVITE_FAMILY,
+            (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING),
+            None,
+            {R.CHAIR, R.LEAD_REVIEWER},
+        ),
+        _row(
+            T.RECORD_FAMILY_RESPONSE,
+            (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING),
+            None,
+            {R.CHAIR, R.LEAD_REVIEWER},
+        ),
+        _row(T.BEGIN_DRAFTING, S.PANEL_REVIEW, S.DRAFTING, {R.LEAD_REVIEWER}, "panel_met"),
+        _row(
+            T.SUBMIT_DRAFT,
+            S.DRAFTING,
+            S.FACT_CHECK,
+            {R.LEAD_REVIEWER},
+            "information_answered",
+            "family_invited",
+        ),
+        _row(T.CONFIRM_FACTS, S.FACT_CHECK, None, {R.PANEL_MEMBER}),
+        _row(T.RETURN_COMMENTS, S.FACT_CHECK, S.DRAFTING, {R.PANEL_MEMBER}),
+        _row(T.AGREE_REPORT, S.FACT_CHECK, S.CRP_AGREED, {R.CHAIR}, "facts_confirmed"),
+        _row(T.ADD_ACTION, S.CRP_AGREED, None, {R.CHAIR, R.PANEL_MEMBER}),
+        _row(T.WITHDRAW_ACTION, S.CRP_AGREED, None, {R.CHAIR}),
+        _row(
+            T.CRG_APPROVE,
+            S.CRP_AGREED,
+            S.CRG_APPROVED,
+            {R.CRG},
+            "crp_agreed",
+            "action_plan_complete",
+        ),
+        _row(T.RETURN_TO_DRAFTING, S.CRP_AGREED, S.DRAFTING, {R.CRG}),
+        _row(
+            T.EXECUTIVE_APPROVE,
+            S.CRG_APPROVED,
+            S.EXECUTIVE_APPROVED,
+            {R.EXECUTIVE},
+            "crg_approved",
+            "action_plan_complete",
+        ),
+        _row(T.RETURN_TO_DRAFTING, S.CRG_APPROVED, S.DRAFTING, {R.EXECUTIVE}),
+        _row(
+            T.SEND_FINAL_REPORT,
+            S.EXECUTIVE_APPROVED,
+            S.PRE_PUBLICATION,
+            {R.PDEO},
+            "fully_approved",
+        ),
+        _row(T.HOLD_FEEDBACK_SESSION, S.PRE_PUBLICATION, None, {R.CHAIR, R.LEAD_REVIEWER}),
+        _row(T.INFORM_FAMILY, S.PRE_PUBLICATION, None, {R.CHAIR, R.PDEO}),
+        _row(
+            T.PUBLISH,
+            S.PRE_PUBLICATION,
+            S.PUBLISHED,
+            {R.EXECUTIVE},
+            "fully_approved",
+            "report_sent",
+            "feedback_session_held",
+            "family_told",
+        ),
+        _row(T.DEFER_PUBLICATION, S.PRE_PUBLICATION, S.PUBLICATION_DEFERRED, {R.EXECUTIVE}),
+        _row(T.LIFT_DEFERRAL, S.PUBLICATION_DEFERRED, S.PRE_PUBLICATION, {R.EXECUTIVE}),
+        _row(T.BEGIN_MONITORING, S.PUBLISHED, S.MONITORING, {R.CRG}),
+        _row(T.UPDATE_ACTION, S.MONITORING, None, {R.CRG, R.PANEL_MEMBER}),
+        _row(T.CLOSE_REVIEW, S.MONITORING, S.CLOSED, {R.CRG}, "actions_resolved"),
+        _row(T.PUT_ON_HOLD, HOLDABLE, S.ON_HOLD, {R.EXECUTIVE}),
+        *(
+            _row(T.RESUME, S.ON_HOLD, stage, {R.EXECUTIVE}, selector="left_stage")
+            for stage in HOLDABLE
+        ),
+        _row(T.NOTIFY_DELAY, DELAYABLE, None, {R.PDEO}, timing=False),
+    )
+    for row in rows
+)
+
+DEFAULT_DEFINITION = ProcessDefinition(
+    name="LCSPR (England)",
+    stages=DEFAULT_STAGES,
+    triggers=DEFAULT_TRIGGERS,
+    transitions=DEFAULT_TRANSITIONS,
+    role_titles={R.EXECUTIVE: "SSCP Executive"},
+)
+"""The national process with this partnership's local rules, validated."""
