@@ -317,9 +317,9 @@ class ProcessDefinition:
         stages = set(stage_names)
         finals = {s.name for s in self.stages if s.final}
         for name in sorted({n for n in stage_names if stage_names.count(n) > 1}):
-            problems.append(f"stage {name!r} is declared more than once")
+            problems.append(f"stage '{name}' is declared more than once")
         for name in sorted({n for n in trigger_names if trigger_names.count(n) > 1}):
-            problems.append(f"trigger {name!r} is declared more than once")
+            problems.append(f"trigger '{name}' is declared more than once")
         initials = [s.name for s in self.stages if s.initial]
         if len(initials) != 1:
             problems.append(
@@ -332,40 +332,40 @@ class ProcessDefinition:
             for spec in trig.details:
                 if spec.kind is DetailKind.CHOICE and not spec.choices:
                     problems.append(
-                        f"trigger {trig.name!r}: choice detail {spec.name!r} has no choices"
+                        f"trigger '{trig.name}': choice detail '{spec.name}' has no choices"
                     )
         used_triggers: set[str] = set()
         groups: dict[tuple[str, str], list[TransitionSpec]] = {}
         for row in self.transitions:
-            where = f"transition {row.trigger!r} from {row.source!r}"
+            where = f"transition '{row.trigger}' from '{row.source}'"
             used_triggers.add(row.trigger)
             groups.setdefault((row.trigger, row.source), []).append(row)
             if row.trigger not in trigger_names:
-                problems.append(f"{where}: unknown trigger {row.trigger!r}")
+                problems.append(f"{where}: unknown trigger '{row.trigger}'")
             if row.source not in stages:
-                problems.append(f"{where}: unknown source stage {row.source!r}")
+                problems.append(f"{where}: unknown source stage '{row.source}'")
             if row.dest is not None and row.dest not in stages:
-                problems.append(f"{where}: unknown destination stage {row.dest!r}")
+                problems.append(f"{where}: unknown destination stage '{row.dest}'")
             if row.source in finals:
-                problems.append(f"{where}: final stage {row.source!r} must have no way out")
+                problems.append(f"{where}: final stage '{row.source}' must have no way out")
             if not row.roles:
                 problems.append(f"{where}: no role may fire it")
             for role in sorted(r for r in row.roles if r.recipient_only):
                 problems.append(f"{where}: {role.label} receives notices and fires no trigger")
             for gid in row.guards:
                 if gid not in self.guards:
-                    problems.append(f"{where}: unknown guard {gid!r}")
+                    problems.append(f"{where}: unknown guard '{gid}'")
             if row.selector is not None and row.selector not in self.selectors:
-                problems.append(f"{where}: unknown selector {row.selector!r}")
+                problems.append(f"{where}: unknown selector '{row.selector}'")
         for (trigger, source), rows in sorted(groups.items()):
             if len(rows) > 1 and any(r.selector is None for r in rows):
                 problems.append(
-                    f"trigger {trigger!r} has {len(rows)} transitions from {source!r}; "
+                    f"trigger '{trigger}' has {len(rows)} transitions from '{source}'; "
                     "each needs a selector to choose between them"
                 )
         for name in trigger_names:
             if name not in used_triggers:
-                problems.append(f"trigger {name!r} has no transition, so no role may fire it")
+                problems.append(f"trigger '{name}' has no transition, so no role may fire it")
         if len(initials) == 1 and not problems:
             problems.extend(self._graph_problems(initials[0], stages, finals))
         return problems
@@ -379,11 +379,11 @@ class ProcessDefinition:
         reachable = _closure({initial}, forward)
         can_finish = _closure(finals, backward)
         problems = [
-            f"stage {s!r} is unreachable from the initial stage {initial!r}"
+            f"stage '{s}' is unreachable from the initial stage '{initial}'"
             for s in sorted(stages - reachable)
         ]
         problems += [
-            f"stage {s!r} is not final but no final stage can be reached from it"
+            f"stage '{s}' is not final but no final stage can be reached from it"
             for s in sorted(stages - can_finish - finals)
         ]
         return problems

@@ -402,6 +402,7 @@ class Review:
         self, trigger: str, details: Mapping[str, Any]
     ) -> tuple[dict[str, Any], list[Reason]]:
         spec = self._definition.trigger(trigger)
+        trigger = str(trigger)
         known = {d.name: d for d in spec.details}
         parsed: dict[str, Any] = {}
         reasons = []

@@ -206,14 +206,6 @@ def _information_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime
     ]
 
 
-@_guard("panel_met", "at least one panel meeting held")
-def _panel_met(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
-    """The panel has met at least once."""
-    if review.meetings_of(MeetingKind.PANEL):
-        return []
-    return [("the panel has not met.", "the Chair holds a panel meeting (hold_panel_meeting).")]
-
-
 @_guard("information_answered", "agency information returned, or its absence explained")
 def _information_answered(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every information request has been returned by its agency, or the agency's
@@ -337,19 +329,6 @@ def _action_plan_complete(review: ReviewState, actor: Actor, at: pendulum.DateTi
             )
         )
     return unmet
-
-
-@_guard("report_sent", "final report sent to the National Panel and the Secretary of State")
-def _report_sent(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
-    """The approved final report has gone to the National Panel and the Secretary of State."""
-    if review.report_sent_at is not None:
-        return []
-    return [
-        (
-            "the final report has not been sent to the National Panel and the Secretary of State.",
-            "the PDEO sends it (trigger send_final_report).",
-        )
-    ]
 
 
 @_guard("family_told", "family told before publication")

@@ -1,0 +1,262 @@
+"""Process definitions: validated when built; a partnership derives its own."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from cspr_workflow import (
+    DEFAULT_DEFINITION,
+    Guard,
+    InvalidDefinition,
+    Policy,
+    ProcessDefinition,
+    Role,
+    Stage,
+    StageSpec,
+    TransitionRefused,
+    TransitionSpec,
+    Trigger,
+    TriggerSpec,
+)
+
+from .builders import Walker
+
+T, S, R = Trigger, Stage, Role
+D = DEFAULT_DEFINITION
+
+
+def build(**changes: object) -> ProcessDefinition:
+    return D.evolve(**changes)
+
+
+def problems_of(**changes: object) -> tuple[str, ...]:
+    with pytest.raises(InvalidDefinition) as caught:
+        build(**changes)
+    return caught.value.problems
+
+
+class TestDefaultDefinition:
+    def test_it_covers_the_whole_lifecycle(self) -> None:
+        assert {s.name for s in D.stages} == set(Stage)
+        assert {t.name for t in D.triggers} == set(Trigger)
+        assert D.initial_stage.name == S.AWARE
+        finals = {s.name for s in D.stages if s.final}
+        assert finals == {S.CLOSED, S.NOT_COMMISSIONED, S.NATIONAL_REVIEW}
+
+    def test_every_transition_but_the_delay_notice_carries_the_timing_check(self) -> None:
+        for row in D.transitions:
+            assert ("within_due_date" in row.guards) == (row.trigger != T.NOTIFY_DELAY), row
+
+    def test_approval_chain_is_the_only_route_to_publication(self) -> None:
+        into = {row.target for row in D.transitions if row.source != row.target}
+        assert S.CRG_APPROVED in into
+        sources_of = {
+            stage: {r.source for r in D.transitions if r.dest == stage and r.trigger != T.RESUME}
+            for stage in (S.CRP_AGREED, S.CRG_APPROVED, S.EXECUTIVE_APPROVED, S.PUBLISHED)
+        }
+        assert sources_of == {
+            S.CRP_AGREED: {S.FACT_CHECK},
+            S.CRG_APPROVED: {S.CRP_AGREED},
+            S.EXECUTIVE_APPROVED: {S.CRG_APPROVED},
+            S.PUBLISHED: {S.PRE_PUBLICATION},
+        }
+
+    def test_process_table_lists_every_transition(self) -> None:
+        table = D.process_table()
+        lines = [line for line in table.splitlines() if line.startswith("| `")]
+        assert len(lines) == len(D.transitions)
+        for trigger in Trigger:
+            assert f"`{trigger}`" in table
+        assert "methodology agreed by Chair and Lead Reviewer" in table
+        assert "*when it returns to the stage it left*" in table
+
+    def test_stage_table_lists_every_stage(self) -> None:
+        table = D.stage_table()
+        for stage in D.stages:
+            assert f"`{stage.name}`" in table
+
+
+class TestValidation:
+    def test_unreachable_stage(self) -> None:
+        lonely = StageSpec("lonely", "Lonely", "Nothing leads here", final=True)
+        assert "stage 'lonely' is unreachable from the initial stage 'aware'" in problems_of(
+            stages=(*D.stages, lonely)
+        )
+
+    def test_trap_stage(self) -> None:
+        trap = StageSpec("limbo", "Limbo", "No way out")
+        row = TransitionSpec("limbo_in", S.SCOPING, "limbo", {R.CHAIR})
+        trig = TriggerSpec("limbo_in", "enter limbo", "Goes nowhere")
+        found = problems_of(
+            stages=(*D.stages, trap),
+            triggers=(*D.triggers, trig),
+            transitions=(*D.transitions, row),
+        )
+        assert "stage 'limbo' is not final but no final stage can be reached from it" in found
+
+    def test_trigger_no_role_may_fire(self) -> None:
+        rows = tuple(
+            TransitionSpec(r.trigger, r.source, r.dest, set(), r.guards, r.selector)
+            if r.trigger == T.PUBLISH
+            else r
+            for r in D.transitions
+        )
+        assert "transition 'publish' from 'pre_publication': no role may fire it" in problems_of(
+            transitions=rows
+        )
+
+    def test_trigger_without_a_transition(self) -> None:
+        spare = TriggerSpec("spare", "spare", "Never used")
+        assert "trigger 'spare' has no transition, so no role may fire it" in problems_of(
+            triggers=(*D.triggers, spare)
+        )
+
+    def test_recipient_only_role_may_not_fire(self) -> None:
+        row = TransitionSpec(T.NOTIFY_NATIONAL_PANEL, S.AWARE, S.NOTIFIED, {R.NATIONAL_PANEL})
+        found = problems_of(transitions=(*D.transitions, row))
+        assert any("National Panel receives notices and fires no trigger" in p for p in found)
+
+    def test_unknown_guard_selector_stage_and_trigger(self) -> None:
+        rows = (
+            TransitionSpec(
+                T.PUBLISH, S.PRE_PUBLICATION, S.PUBLISHED, {R.EXECUTIVE}, ("no_such_guard",)
+            ),
+            TransitionSpec(T.RESUME, "nowhere", "elsewhere", {R.EXECUTIVE}, (), "no_selector"),
+            TransitionSpec("mystery", S.AWARE, S.NOTIFIED, {R.EXECUTIVE}),
+        )
+        found = problems_of(transitions=(*D.transitions, *rows))
+        for expected in (
+            "unknown guard 'no_such_guard'",
+            "unknown source stage 'nowhere'",
+            "unknown destination stage 'elsewhere'",
+            "unknown selector 'no_selector'",
+            "unknown trigger 'mystery'",
+        ):
+            assert any(expected in p for p in found), expected
+
+    def test_every_problem_is_listed_at_once(self) -> None:
+        spare = TriggerSpec("spare", "spare", "Never used")
+        lonely = StageSpec("lonely", "Lonely", "Nothing leads here", final=True)
+        bad = TransitionSpec(T.PUBLISH, S.PRE_PUBLICATION, S.PUBLISHED, {R.EXECUTIVE}, ("nope",))
+        found = problems_of(
+            triggers=(*D.triggers, spare),
+            transitions=(*D.transitions, bad),
+            stages=(*D.stages, lonely),
+        )
+        assert len(found) >= 3
+        with pytest.raises(InvalidDefinition, match=r"invalid \(\d+ problem\(s\)\)"):
+            build(triggers=(*D.triggers, spare), transitions=(*D.transitions, bad))
+
+    def test_final_stage_must_have_no_way_out(self) -> None:
+        row = TransitionSpec(T.RESUME, S.CLOSED, S.MONITORING, {R.CRG}, (), "left_stage")
+        found = problems_of(transitions=(*D.transitions, row))
+        assert any("final stage 'closed' must have no way out" in p for p in found)
+
+    def test_initial_and_final_stages(self) -> None:
+        stages = tuple(
+            StageSpec(s.name, s.title, s.description, initial=True, final=False) for s in D.stages
+        )
+        found = problems_of(stages=stages)
+        assert any("exactly one initial stage is needed; found 19" in p for p in found)
+        assert "no final stage: a review could never end" in found
+
+    def test_duplicates(self) -> None:
+        found = problems_of(stages=(*D.stages, D.stages[3]), triggers=(*D.triggers, D.triggers[0]))
+        assert "stage 'commissioned' is declared more than once" in found
+        assert "trigger 'notify_national_panel' is declared more than once" in found
+
+    def test_ambiguous_transitions_need_selectors(self) -> None:
+        row = TransitionSpec(T.PUBLISH, S.PRE_PUBLICATION, S.MONITORING, {R.EXECUTIVE})
+        found = problems_of(transitions=(*D.transitions, row))
+        assert any("'publish' has 2 transitions from 'pre_publication'" in p for p in found)
+
+    def test_policy_limits_are_checked(self) -> None:
+        with pytest.raises(ValueError, match="at least 1"):
+            Policy(completion_months=0)
+
+
+class TestLocalVariants:
+    def test_change_a_limit(self) -> None:
+        quicker = D.evolve(name="Quick", policy=Policy(completion_months=4))
+        w = Walker(quicker).to_commissioned()
+        assert w.review.state.due_date == pendulum.date(2026, 5, 5)
+        assert D.policy.completion_months == 6
+
+    def test_rename_the_bodies(self) -> None:
+        local = D.evolve(role_titles={R.EXECUTIVE: "Safeguarding Board", R.CRG: "Review Group"})
+        assert local.role_title(R.EXECUTIVE) == "Safeguarding Board"
+        assert "Safeguarding Board" in local.process_table()
+        assert "SSCP Executive" not in local.process_table()
+
+    def test_add_a_stage(self) -> None:
+        legal = StageSpec("legal_review", "Legal review", "Legal reads the approved report")
+        clear = TriggerSpec("clear_legal_review", "clear legal review", "Legal has no concerns")
+        local = D.extend(
+            name="With legal review",
+            stages=[legal],
+            triggers=[clear],
+            transitions=[
+                TransitionSpec(
+                    T.EXECUTIVE_APPROVE,
+                    S.CRG_APPROVED,
+                    "legal_review",
+                    {R.EXECUTIVE},
+                    ("within_due_date", "crg_approved", "action_plan_complete"),
+                ),
+                TransitionSpec(
+                    "clear_legal_review",
+                    "legal_review",
+                    S.EXECUTIVE_APPROVED,
+                    {R.EXECUTIVE},
+                    ("within_due_date",),
+                ),
+            ],
+            without=lambda r: r.trigger == T.EXECUTIVE_APPROVE,
+        )
+        w = Walker(local).to_crg_approved()
+        w(T.EXECUTIVE_APPROVE, "executive")
+        assert w.review.stage == "legal_review"
+        with pytest.raises(TransitionRefused, match="not available"):
+            w(T.SEND_FINAL_REPORT, "pdeo")
+        w("clear_legal_review", "executive")
+        w(T.SEND_FINAL_REPORT, "pdeo")
+        assert w.review.stage == S.PRE_PUBLICATION
+        assert len(D.stages) == 19
+
+    def test_add_a_guard(self) -> None:
+        def needs_two_meetings(review, actor, at):
+            if len(review.meetings) >= 2:
+                return []
+            return [("the panel has met fewer than twice.", "hold another panel meeting.")]
+
+        guard = Guard(
+            "two_meetings", "two panel meetings before drafting", "Local rule", needs_two_meetings
+        )
+        local = D.extend(
+            guards=[guard],
+            transitions=[
+                TransitionSpec(
+                    T.BEGIN_DRAFTING,
+                    S.PANEL_REVIEW,
+                    S.DRAFTING,
+                    {R.LEAD_REVIEWER},
+                    ("within_due_date", "two_meetings"),
+                )
+            ],
+            without=lambda r: r.trigger == T.BEGIN_DRAFTING,
+        )
+        w = Walker(local).to_panel_review()
+        with pytest.raises(TransitionRefused, match="two panel meetings before drafting"):
+            w(T.BEGIN_DRAFTING, "lead")
+        w(T.HOLD_PANEL_MEETING, "chair")
+        w(T.BEGIN_DRAFTING, "lead")
+
+    def test_a_review_cannot_follow_a_definition_without_its_stage(self) -> None:
+        w = Walker().to_commissioned()
+        minimal = D.extend(name="other")
+        from cspr_workflow import Review, ReviewState
+
+        state = ReviewState("Child B", w.review.state.aware_at, "legal_review")
+        with pytest.raises(ValueError, match="does not have"):
+            Review(state, minimal)

@@ -1,0 +1,42 @@
+"""Records: the completion due date and derived views."""
+
+from __future__ import annotations
+
+import pendulum
+
+from cspr_workflow import DelayNotice, ReviewState, Role
+
+AT = pendulum.datetime(2026, 1, 5, tz="Europe/London")
+
+
+def notice(date: str, *recipients: Role) -> DelayNotice:
+    return DelayNotice(frozenset(recipients), "reason", pendulum.parse(date).date(), AT)
+
+
+def state(*notices: DelayNotice) -> ReviewState:
+    return ReviewState(
+        "Child A", AT, "scoping", due_date=pendulum.date(2026, 7, 5), delay_notices=notices
+    )
+
+
+def test_no_due_date_before_the_decision() -> None:
+    assert ReviewState("Child A", AT, "aware").completion_due is None
+
+
+def test_due_date_moves_only_once_both_are_notified() -> None:
+    np, ex = Role.NATIONAL_PANEL, Role.EXECUTIVE
+    assert state().completion_due == pendulum.date(2026, 7, 5)
+    assert state(notice("2026-09-30", np)).completion_due == pendulum.date(2026, 7, 5)
+    assert state(notice("2026-09-30", np, ex)).completion_due == pendulum.date(2026, 9, 30)
+    both = state(notice("2026-09-30", np), notice("2026-10-31", ex))
+    assert both.completion_due == pendulum.date(2026, 9, 30)
+
+
+def test_latest_notice_per_recipient_counts() -> None:
+    np, ex = Role.NATIONAL_PANEL, Role.EXECUTIVE
+    later = state(notice("2026-09-30", np, ex), notice("2026-12-31", np, ex))
+    assert later.completion_due == pendulum.date(2026, 12, 31)
+
+
+def test_last_at_is_awareness_before_any_step() -> None:
+    assert state().last_at == AT
