@@ -14,6 +14,8 @@ from ._definition import (
     TransitionSpec,
     TriggerSpec,
 )
+from ._demo import ACTORS as DEMO_ACTORS
+from ._demo import demo_review
 from ._engine import Option, Review, Verdict
 from ._errors import (
     CsprWorkflowError,
@@ -51,6 +53,7 @@ __all__ = [
     "DEFAULT_DEFINITION",
     "DEFAULT_GUARDS",
     "DEFAULT_SELECTORS",
+    "DEMO_ACTORS",
     "Action",
     "ActionStatus",
     "Actor",
@@ -93,4 +96,5 @@ __all__ = [
     "TriggerSpec",
     "UnknownTrigger",
     "Verdict",
+    "demo_review",
 ]

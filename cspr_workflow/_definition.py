@@ -198,9 +198,9 @@ Effect = Callable[[ReviewState, StepContext], ReviewState]
 
 @attrs.frozen
 class StageSpec:
-    """A stage of the process."""
+    """A stage of the process. Names are stored as plain text."""
 
-    name: str
+    name: str = attrs.field(converter=str)
     title: str
     description: str
     initial: bool = False
@@ -216,7 +216,7 @@ class TriggerSpec:
     speaking for; a panel member may only name their own agency there.
     """
 
-    name: str
+    name: str = attrs.field(converter=str)
     title: str
     description: str
     details: tuple[DetailSpec, ...] = ()
@@ -252,9 +252,9 @@ class TransitionSpec:
     selector that chooses between several rows of one trigger from one stage.
     """
 
-    trigger: str
-    source: str
-    dest: str | None
+    trigger: str = attrs.field(converter=str)
+    source: str = attrs.field(converter=str)
+    dest: str | None = attrs.field(converter=attrs.converters.optional(str))
     roles: frozenset[Role] = attrs.field(converter=_roles_set)
     guards: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     selector: str | None = None

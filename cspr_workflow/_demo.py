@@ -21,7 +21,7 @@ from .states import Trigger as T
 
 __all__ = ["ACTORS", "SCRIPT", "DemoStep", "demo_review", "run_demo"]
 
-ACTORS: Mapping[str, Actor] = {
+ACTORS: Mapping[str, Actor] = {  # the demo's fictional people, by key
     "la": Actor("Duty team manager", Role.LOCAL_AUTHORITY, agency="Northshire Council"),
     "executive": Actor("Partnership lead", Role.EXECUTIVE),
     "crg": Actor("CRG chair", Role.CRG),
@@ -234,9 +234,11 @@ AWARE_AT = "2026-01-05T09:00"
 
 
 def demo_review(upto: int | None = None) -> Review:
-    """The demo review after the first ``upto`` steps of the script (all by default).
+    """The demo's fictional review ("Child A") after its first ``upto`` scripted steps.
 
-    Refused steps are attempted too and must be refused.
+    With no argument, the whole review from awareness to closure. Useful as an
+    example in notebooks and tests; ``DEMO_ACTORS`` holds its fictional people.
+    The script's two refused steps are attempted too and must be refused.
     """
     review = Review.open("Child A", aware_at=pendulum.parse(AWARE_AT, tz=LONDON))
     for step in SCRIPT[:upto]:

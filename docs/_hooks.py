@@ -1,0 +1,80 @@
+"""mkdocs hook: replace placeholders with text generated from the code.
+
+The process table, the stage table, the API list and the exception tree are
+read from the library at build time, so the docs cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+
+def _api() -> str:
+    import cspr_workflow
+
+    lines = ["| Name | What it is |", "|---|---|"]
+    for name in cspr_workflow.__all__:
+        value = getattr(cspr_workflow, name)
+        doc = inspect.getdoc(value) if inspect.isclass(value) or callable(value) else None
+        if name.isupper():
+            doc = {
+                "DEFAULT_DEFINITION": "The national process with this partnership's local rules.",
+                "DEFAULT_GUARDS": "The default guards, by id.",
+                "DEFAULT_SELECTORS": "The default selectors, by id.",
+                "DEMO_ACTORS": "The demo review's fictional people, by key.",
+            }.get(name, doc)
+        first = (doc or "").strip().split("\n\n")[0].replace("\n", " ")
+        lines.append(f"| `{name}` | {first} |")
+    return "\n".join(lines) + "\n"
+
+
+def _errors() -> str:
+    from cspr_workflow import _errors
+
+    doc = inspect.getdoc(_errors) or ""
+    tree = doc.split("::", 1)[1].split("\n\n", 2)[1]
+    return "```text\n" + inspect.cleandoc(tree) + "\n```\n"
+
+
+def _process() -> str:
+    from cspr_workflow import DEFAULT_DEFINITION
+
+    return DEFAULT_DEFINITION.process_table()
+
+
+def _stages() -> str:
+    from cspr_workflow import DEFAULT_DEFINITION
+
+    return DEFAULT_DEFINITION.stage_table()
+
+
+def _guards() -> str:
+    from cspr_workflow import DEFAULT_GUARDS
+
+    lines = ["| Guard | id | Rule |", "|---|---|---|"]
+    for guard in DEFAULT_GUARDS.values():
+        lines.append(f"| {guard.title} | `{guard.id}` | {guard.description} |")
+    return "\n".join(lines) + "\n"
+
+
+PLACEHOLDERS: dict[str, Callable[[], str]] = {
+    "<!-- generated: process-table -->": _process,
+    "<!-- generated: stage-table -->": _stages,
+    "<!-- generated: guard-table -->": _guards,
+    "<!-- generated: api -->": _api,
+    "<!-- generated: errors -->": _errors,
+}
+
+
+def render(markdown: str) -> str:
+    """Replace every placeholder in ``markdown`` with its generated text."""
+    for marker, make in PLACEHOLDERS.items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, make())
+    return markdown
+
+
+def on_page_markdown(markdown: str, **kwargs: Any) -> str:
+    return render(markdown)
