@@ -23,6 +23,8 @@ def _table(args: argparse.Namespace) -> int:
 
     if args.what == "stages":
         sys.stdout.write(DEFAULT_DEFINITION.stage_table())
+    elif args.what == "permissions":
+        sys.stdout.write(DEFAULT_DEFINITION.permission_table())
     else:
         sys.stdout.write(DEFAULT_DEFINITION.process_table())
     return 0
@@ -46,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         help="print the default process table (Markdown)",
         description="Print the default process definition's stages or transitions as Markdown.",
     )
-    table.add_argument("what", choices=["transitions", "stages"], nargs="?", default="transitions")
+    table.add_argument(
+        "what", choices=["transitions", "stages", "permissions"], nargs="?", default="transitions"
+    )
     table.set_defaults(run=_table)
     return parser
 

@@ -491,6 +491,25 @@ class ProcessDefinition:
             guards={**self.guards, **{g.id: g for g in guards}},
         )
 
+    def permissions(self) -> dict[str, frozenset[Role]]:
+        """Who may fire which trigger (from any stage), read from the table."""
+        table: dict[str, set[Role]] = {t.name: set() for t in self.triggers}
+        for row in self.transitions:
+            table[row.trigger] |= row.roles
+        return {name: frozenset(roles) for name, roles in table.items()}
+
+    def permission_table(self) -> str:
+        """The permission table as Markdown: one row per trigger, one column per role."""
+        roles = [r for r in Role if not r.recipient_only]
+        lines = [
+            "| Trigger | " + " | ".join(self.role_title(r) for r in roles) + " |",
+            "|---|" + "---|" * len(roles),
+        ]
+        for name, allowed in self.permissions().items():
+            marks = " | ".join("✓" if r in allowed else "" for r in roles)
+            lines.append(f"| `{name}` | {marks} |")
+        return "\n".join(lines) + "\n"
+
     def process_table(self) -> str:
         """The process table as Markdown: one row per transition, read from the definition."""
         lines = [

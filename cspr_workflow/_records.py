@@ -8,6 +8,7 @@ succeeded, which is what makes steps atomic.
 from __future__ import annotations
 
 import enum
+import types
 from collections.abc import Mapping
 
 import attrs
@@ -186,6 +187,10 @@ class DelayNotice:
     at: pendulum.DateTime
 
 
+def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
+    return types.MappingProxyType(dict(value))
+
+
 @attrs.frozen
 class AuditEntry:
     """One step of a review's append-only history."""
@@ -196,7 +201,7 @@ class AuditEntry:
     trigger: str
     source: str
     dest: str
-    details: Mapping[str, object] = attrs.field(factory=dict)
+    details: Mapping[str, object] = attrs.field(factory=dict, converter=_read_only)
 
     @property
     def role(self) -> Role:

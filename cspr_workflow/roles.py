@@ -1,8 +1,9 @@
 """Who is who: the roles of a review and the people acting in them.
 
-The permission table itself (which role may fire which trigger) is part of the
-process table in :mod:`cspr_workflow.states`; this module declares the roles,
-the :class:`Actor` value and how an actor is described without personal data.
+Which role may fire which trigger is a column of the one process table in
+:mod:`cspr_workflow.states`; ``ProcessDefinition.permissions()`` reads it back
+as a permission table. This module declares the roles, the :class:`Actor` value
+and how an actor is described without personal data.
 """
 
 from __future__ import annotations

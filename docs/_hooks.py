@@ -59,7 +59,14 @@ def _guards() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _permissions() -> str:
+    from cspr_workflow import DEFAULT_DEFINITION
+
+    return DEFAULT_DEFINITION.permission_table()
+
+
 PLACEHOLDERS: dict[str, Callable[[], str]] = {
+    "<!-- generated: permission-table -->": _permissions,
     "<!-- generated: process-table -->": _process,
     "<!-- generated: stage-table -->": _stages,
     "<!-- generated: guard-table -->": _guards,

@@ -260,3 +260,21 @@ class TestLocalVariants:
         state = ReviewState("Child B", w.review.state.aware_at, "legal_review")
         with pytest.raises(ValueError, match="does not have"):
             Review(state, minimal)
+
+
+def test_permission_table_is_read_from_the_transitions() -> None:
+    perms = D.permissions()
+    assert perms[T.RETURN_TO_DRAFTING] == {R.CRG, R.EXECUTIVE}
+    assert perms[T.PUBLISH] == {R.EXECUTIVE}
+    assert not any(R.NATIONAL_PANEL in roles for roles in perms.values())
+    table = D.permission_table()
+    assert len([line for line in table.splitlines() if line.startswith("| `")]) == len(Trigger)
+    assert "| SSCP Executive |" in table
+
+
+def test_history_details_are_read_only() -> None:
+    from cspr_workflow import demo_review
+
+    entry = demo_review(upto=3).history[-1]
+    with pytest.raises(TypeError):
+        entry.details["reason"] = "rewritten"  # type: ignore[index]

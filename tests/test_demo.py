@@ -65,3 +65,8 @@ def test_cli_needs_a_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main([])
     assert caught.value.code == 2
+
+
+def test_cli_permission_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["table", "permissions"]) == 0
+    assert "| `notify_delay` |" in capsys.readouterr().out
