@@ -1,0 +1,144 @@
+"""Working days: Monday to Friday, less the bank holidays of a jurisdiction.
+
+The default calendar is England and Wales, built from the ``holidays`` package
+(which works offline: nothing is fetched at run time), substitute days and
+one-off holidays included. The calendar is a parameter of the policy, so a
+partnership elsewhere passes its own.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from collections.abc import Iterable, Mapping
+
+import attrs
+import pendulum
+
+from ._errors import CsprWorkflowError
+
+__all__ = ["CalendarRangeError", "WorkingDayCalendar"]
+
+
+class CalendarRangeError(CsprWorkflowError, ValueError):
+    """A date outside the years a calendar knows the holidays of."""
+
+    def __init__(self, calendar: str, date: _dt.date, first: int, last: int) -> None:
+        self.calendar = calendar
+        super().__init__(
+            f"calendar {calendar!r} knows bank holidays for {first}-{last} only; "
+            f"{date.isoformat()} is outside that range. Build a calendar covering it "
+            f"(WorkingDayCalendar.from_holidays_package(years=...))."
+        )
+
+
+def _as_date(value: _dt.date) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        raise TypeError("pass a date (the instant's local date), not a date-time")
+    return _dt.date(value.year, value.month, value.day)
+
+
+def _freeze(value: Mapping[_dt.date, str]) -> Mapping[_dt.date, str]:
+    return dict(sorted((_as_date(d), name) for d, name in value.items()))
+
+
+@attrs.frozen(eq=False)
+class WorkingDayCalendar:
+    """Working days of one jurisdiction, for the years it knows.
+
+    Day 0 is the day something happened; "N working days after" is the Nth
+    working day after it (DOMAIN.md, "Time rules").
+
+    >>> cal = WorkingDayCalendar.england_and_wales()
+    >>> cal.add_working_days(pendulum.date(2026, 8, 27), 2)   # Thu; Mon 31 Aug is a holiday
+    Date(2026, 9, 1)
+    >>> cal.holiday(pendulum.date(2026, 12, 28))
+    'Boxing Day (observed)'
+    """
+
+    name: str
+    holidays: Mapping[_dt.date, str] = attrs.field(converter=_freeze, repr=False)
+    first_year: int
+    last_year: int
+    source: str = "given"
+
+    @classmethod
+    def from_holidays_package(
+        cls,
+        country: str = "GB",
+        subdiv: str | None = "ENG",
+        *,
+        name: str | None = None,
+        years: Iterable[int] = range(1990, 2076),
+    ) -> WorkingDayCalendar:
+        """A calendar from the ``holidays`` package's data for ``country``/``subdiv``."""
+        import holidays as holidays_package
+
+        years = sorted(set(years))
+        data = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
+        version = getattr(holidays_package, "__version__", "unknown")
+        return cls(
+            name=name or (f"{country}-{subdiv}" if subdiv else country),
+            holidays={d: str(n) for d, n in data.items()},
+            first_year=years[0],
+            last_year=years[-1],
+            source=f"holidays {version} ({country}{'/' + subdiv if subdiv else ''})",
+        )
+
+    @classmethod
+    def england_and_wales(cls) -> WorkingDayCalendar:
+        """England and Wales bank holidays (shared by both), 1990-2075."""
+        return _england_and_wales()
+
+    def _check(self, date: _dt.date) -> None:
+        if not self.first_year <= date.year <= self.last_year:
+            raise CalendarRangeError(self.name, date, self.first_year, self.last_year)
+
+    def holiday(self, date: _dt.date) -> str | None:
+        """The bank holiday on ``date``, if any."""
+        self._check(date)
+        return self.holidays.get(_as_date(date))
+
+    def is_working_day(self, date: _dt.date) -> bool:
+        """Monday to Friday and not a bank holiday."""
+        self._check(date)
+        return date.weekday() < 5 and _as_date(date) not in self.holidays
+
+    def add_working_days(self, date: _dt.date, days: int) -> pendulum.Date:
+        """The ``days``-th working day after ``date`` (``date`` itself for 0).
+
+        Negative ``days`` count back: the ``-days``-th working day before.
+        """
+        step = 1 if days >= 0 else -1
+        current = pendulum.Date(date.year, date.month, date.day)
+        remaining = abs(days)
+        while remaining:
+            current = current.add(days=step)
+            if self.is_working_day(current):
+                remaining -= 1
+        return current
+
+    def working_days_between(self, start: _dt.date, end: _dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative if end is earlier).
+
+        ``working_days_between(d, add_working_days(d, n)) == n``.
+        """
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        current = pendulum.Date(start.year, start.month, start.day)
+        target = pendulum.Date(end.year, end.month, end.day)
+        while current < target:
+            current = current.add(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return count
+
+    def describe(self) -> str:
+        """Name and source, for provenance."""
+        return f"{self.name} working days: Monday-Friday less bank holidays ({self.source})"
+
+
+@functools.cache
+def _england_and_wales() -> WorkingDayCalendar:
+    return WorkingDayCalendar.from_holidays_package("GB", "ENG", name="England and Wales")
