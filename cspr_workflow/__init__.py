@@ -3,14 +3,14 @@
 The public API is exactly what ``__all__`` lists; every other module is private.
 """
 
+from ._calendar import CalendarRangeError, WorkingDayCalendar
+from ._clocks import ClockSpec, ClockStatus, Deadline, DeadlineReport, Policy
 from ._definition import (
     DetailKind,
     DetailSpec,
-    Policy,
     ProcessDefinition,
     StageSpec,
     StepContext,
-    StepProblems,
     TransitionSpec,
     TriggerSpec,
 )
@@ -23,6 +23,7 @@ from ._errors import (
     InvalidTime,
     NotPermitted,
     Reason,
+    StepProblems,
     TimeWentBackwards,
     TransitionRefused,
     UnknownTrigger,
@@ -33,6 +34,9 @@ from ._records import (
     Approval,
     ApprovalBody,
     AuditEntry,
+    ClockKind,
+    ClockRecord,
+    ClockUnit,
     DelayNotice,
     Draft,
     FactCheck,
@@ -60,7 +64,15 @@ __all__ = [
     "Approval",
     "ApprovalBody",
     "AuditEntry",
+    "CalendarRangeError",
+    "ClockKind",
+    "ClockRecord",
+    "ClockSpec",
+    "ClockStatus",
+    "ClockUnit",
     "CsprWorkflowError",
+    "Deadline",
+    "DeadlineReport",
     "DelayNotice",
     "DetailKind",
     "DetailSpec",
@@ -96,5 +108,6 @@ __all__ = [
     "TriggerSpec",
     "UnknownTrigger",
     "Verdict",
+    "WorkingDayCalendar",
     "demo_review",
 ]

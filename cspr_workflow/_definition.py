@@ -22,7 +22,8 @@ import attrs
 import pendulum
 from transitions import Machine
 
-from ._errors import InvalidDefinition, InvalidTime, Reason
+from ._clocks import Policy
+from ._errors import InvalidDefinition, InvalidTime
 from ._records import ReviewState
 from ._time import as_date
 from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS, Guard, Selector
@@ -31,11 +32,9 @@ from .roles import Actor, Role
 __all__ = [
     "DetailKind",
     "DetailSpec",
-    "Policy",
     "ProcessDefinition",
     "StageSpec",
     "StepContext",
-    "StepProblems",
     "TransitionSpec",
     "TriggerSpec",
 ]
@@ -157,31 +156,6 @@ _PARSERS: dict[DetailKind, Callable[[DetailSpec, object], object]] = {
 
 
 @attrs.frozen
-class Policy:
-    """The time policy of a definition (the national defaults).
-
-    ``completion_months`` is the limit of the completion clock (C3). A partnership
-    may change the limit; the rule that a missed due date must be notified cannot
-    be switched off.
-    """
-
-    completion_months: int = attrs.field(default=6)
-
-    @completion_months.validator
-    def _check_months(self, attribute: attrs.Attribute[int], value: int) -> None:
-        if value < 1:
-            raise ValueError("completion_months must be at least 1")
-
-
-class StepProblems(Exception):
-    """Raised by an effect when the step's details do not fit the review's record."""
-
-    def __init__(self, reasons: Sequence[Reason]) -> None:
-        super().__init__(reasons)
-        self.reasons = tuple(reasons)
-
-
-@attrs.frozen
 class StepContext:
     """What an effect knows about the step it records."""
 
@@ -288,12 +262,15 @@ class ProcessDefinition:
     guards: Mapping[str, Guard] = attrs.field(factory=lambda: dict(DEFAULT_GUARDS))
     selectors: Mapping[str, Selector] = attrs.field(factory=lambda: dict(DEFAULT_SELECTORS))
     role_titles: Mapping[Role, str] = attrs.field(factory=dict, converter=_freeze_mapping)
-    policy: Policy = attrs.field(factory=Policy)
+    policy: Policy = attrs.field(factory=lambda: _national_policy())
 
     _stage_index: dict[str, StageSpec] = attrs.field(init=False, repr=False)
     _trigger_index: dict[str, TriggerSpec] = attrs.field(init=False, repr=False)
     _rows: dict[tuple[str, str], tuple[TransitionSpec, ...]] = attrs.field(init=False, repr=False)
     _machine: Machine = attrs.field(init=False, repr=False)
+    _paths: dict[tuple[str, str], tuple[str, ...] | None] = attrs.field(
+        init=False, repr=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = self._problems()
@@ -328,6 +305,13 @@ class ProcessDefinition:
             )
         if not finals:
             problems.append("no final stage: a review could never end")
+        for clock in self.policy.clocks:
+            for end in (clock.starts, clock.stops):
+                if end not in stages:
+                    problems.append(f"clock {clock.id} ({clock.name}): unknown stage '{end}'")
+        for stage in self.policy.expected_working_days:
+            if stage not in stages:
+                problems.append(f"expected working days given for unknown stage '{stage}'")
         for trig in self.triggers:
             for spec in trig.details:
                 if spec.kind is DetailKind.CHOICE and not spec.choices:
@@ -444,6 +428,31 @@ class ProcessDefinition:
         """The transitions of ``trigger`` from ``source`` (empty when it is not available)."""
         return self._rows.get((trigger, source), ())
 
+    def shortest_path(self, source: str, dest: str) -> tuple[str, ...] | None:
+        """The fewest stage changes from ``source`` to ``dest`` (both included), or None.
+
+        Rows chosen by a selector (``resume``) are left out: they only return to
+        the stage a review came from, so they are no shortcut.
+        """
+        key = (source, dest)
+        if key not in self._paths:
+            previous: dict[str, str | None] = {source: None}
+            queue = deque([source])
+            while queue and dest not in previous:
+                stage = queue.popleft()
+                for row in self.transitions:
+                    if row.source == stage and row.selector is None and row.target not in previous:
+                        previous[row.target] = stage
+                        queue.append(row.target)
+            if dest not in previous:
+                self._paths[key] = None
+            else:
+                path = [dest]
+                while (back := previous[path[-1]]) is not None:
+                    path.append(back)
+                self._paths[key] = tuple(reversed(path))
+        return self._paths[key]
+
     def rows_from(self, source: str) -> tuple[TransitionSpec, ...]:
         """Every transition leaving ``source``, in table order."""
         return tuple(r for r in self.transitions if r.source == source)
@@ -555,3 +564,10 @@ def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
+
+
+def _national_policy() -> Policy:
+    from . import states  # the national data lives with the process table
+
+    policy: Policy = states.NATIONAL_POLICY
+    return policy

@@ -1,4 +1,4 @@
-"""The demo: a complete, fictional review from awareness to closure.
+"""The demo: a complete, fictional review from awareness to closure, and its clocks.
 
 Everything here is invented. The script is data (date, who, trigger, details);
 two steps are expected to be refused and are shown with their reasons. The
@@ -281,6 +281,9 @@ def run_demo(out: TextIO) -> Review:
         stage = review.definition.stage(review.state.stage).title
         out.write(f"{step.at.format('YYYY-MM-DD')}       {who:<42} {step.trigger:<30} {stage}\n")
     _summary(review, out)
+    out.write("\n")
+    out.write(str(review.deadlines(at=review.state.last_at)))
+    out.write("\n")
     return review
 
 

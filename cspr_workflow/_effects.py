@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import attrs
 
-from ._definition import StepContext, StepProblems
-from ._errors import Reason
+from ._definition import StepContext
+from ._errors import Reason, StepProblems
 from ._records import (
     Action,
     ActionStatus,
@@ -32,7 +32,6 @@ from ._records import (
     Recommendation,
     ReviewState,
 )
-from ._time import add_months
 from .roles import Role
 
 __all__ = ["EFFECTS"]
@@ -81,12 +80,7 @@ def _rapid_review(state: ReviewState, ctx: StepContext) -> ReviewState:
 
 @_effect("commission_review")
 def _commission(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(
-        state,
-        decided_at=ctx.at,
-        decision_reason=ctx.details["reason"],
-        due_date=add_months(ctx.at.date(), ctx.policy.completion_months),
-    )
+    return attrs.evolve(state, decided_at=ctx.at, decision_reason=ctx.details["reason"])
 
 
 @_effect("decline_review")

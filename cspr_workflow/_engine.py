@@ -19,11 +19,13 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._definition import ProcessDefinition, StepContext, StepProblems, TransitionSpec
+from ._clocks import DeadlineReport, deadline_report, start_clocks, track_clocks
+from ._definition import DetailKind, DetailSpec, ProcessDefinition, StepContext, TransitionSpec
 from ._errors import (
     InvalidTime,
     NotPermitted,
     Reason,
+    StepProblems,
     TimeWentBackwards,
     TransitionRefused,
     UnknownTrigger,
@@ -99,11 +101,24 @@ class _Step:
         self.result = _run_effect(self.definition, row, self.review, ctx)
 
 
+_LATE_REASON = DetailSpec(
+    "late_reason",
+    DetailKind.TEXT,
+    "why a clock this step stops is late (needed exactly when it is)",
+    required=False,
+)
+
+
 def _run_effect(
     definition: ProcessDefinition, row: TransitionSpec, review: ReviewState, ctx: StepContext
 ) -> ReviewState:
+    """The trigger's effect, then the clocks: those the step starts, and a late stop's reason."""
     effect = definition.trigger(row.trigger).effect
-    return review if effect is None else effect(review, ctx)
+    after = review if effect is None else effect(review, ctx)
+    late_reason = ctx.details.get(_LATE_REASON.name)
+    return track_clocks(
+        definition.policy, review, after, review.stage, row.target, ctx.at, late_reason
+    )
 
 
 class Review:
@@ -166,7 +181,7 @@ class Review:
             aware_at=as_instant(aware_at, "aware_at"),
             stage=definition.initial_stage.name,
         )
-        return cls(state, definition, clock=clock)
+        return cls(start_clocks(definition.policy, state), definition, clock=clock)
 
     # -- what the review is ------------------------------------------------------
 
@@ -258,6 +273,18 @@ class Review:
             entry.dest,
         )
         return entry
+
+    def deadlines(self, *, at: object = None) -> DeadlineReport:
+        """Every clock at ``at``: start, due date, stop, status, time left, provenance.
+
+        The report is of the review as it stands, so ``at`` may not be earlier
+        than its last recorded step (:class:`TimeWentBackwards`).
+        """
+        instant = self._now(at)
+        reasons = self._time_reasons(instant)
+        if reasons:
+            raise TimeWentBackwards(self.reference, "deadlines", self._state.stage, reasons)
+        return deadline_report(self._definition, self._state, instant)
 
     def available(self, *, by: Actor, at: object = None) -> tuple[str, ...]:
         """The triggers ``by`` could fire now (the step's details aside), in table order."""
@@ -403,7 +430,7 @@ class Review:
     ) -> tuple[dict[str, Any], list[Reason]]:
         spec = self._definition.trigger(trigger)
         trigger = str(trigger)
-        known = {d.name: d for d in spec.details}
+        known = {d.name: d for d in (*spec.details, _LATE_REASON)}
         parsed: dict[str, Any] = {}
         reasons = []
         for name in details:

@@ -26,6 +26,7 @@ __all__ = [
     "InvalidTime",
     "NotPermitted",
     "Reason",
+    "StepProblems",
     "TimeWentBackwards",
     "TransitionRefused",
     "UnknownTrigger",
@@ -127,6 +128,17 @@ class TransitionRefused(CsprWorkflowError):
 
 class NotPermitted(TransitionRefused):
     """The actor's role may not take this step, or a panel member spoke for another agency."""
+
+
+class StepProblems(Exception):
+    """Raised by an effect when the step's details do not fit the review's record.
+
+    The engine turns it into a refusal carrying these reasons.
+    """
+
+    def __init__(self, reasons: Sequence[Reason]) -> None:
+        super().__init__(reasons)
+        self.reasons = tuple(reasons)
 
 
 class TimeWentBackwards(TransitionRefused):

@@ -22,6 +22,9 @@ __all__ = [
     "Approval",
     "ApprovalBody",
     "AuditEntry",
+    "ClockKind",
+    "ClockRecord",
+    "ClockUnit",
     "DelayNotice",
     "Draft",
     "FactCheck",
@@ -65,6 +68,40 @@ class ApprovalBody(enum.StrEnum):
         return {"crp": "Case Review Panel", "crg": "Case Review Group", "executive": "Executive"}[
             self.value
         ]
+
+
+class ClockUnit(enum.StrEnum):
+    """The unit a clock's limit is counted in."""
+
+    WORKING_DAYS = "working_days"
+    CALENDAR_MONTHS = "calendar_months"
+
+
+class ClockKind(enum.StrEnum):
+    """What a clock demands.
+
+    ``deadline``: stop by the due date (a late stop needs a recorded reason).
+    ``completion``: the review's completion clock: also checked on every step,
+    and moved only by delay notices. ``notice_period``: the stop may not come
+    before the due date (publication after the pre-publication notice).
+    """
+
+    DEADLINE = "deadline"
+    COMPLETION = "completion"
+    NOTICE_PERIOD = "notice_period"
+
+
+@attrs.frozen
+class ClockRecord:
+    """A clock as it was started: when, its due date, and the rule that set it."""
+
+    id: str
+    kind: ClockKind
+    started_at: pendulum.DateTime
+    due: pendulum.Date
+    limit: int
+    unit: ClockUnit
+    calendar: str
 
 
 class ActionStatus(enum.StrEnum):
@@ -228,7 +265,6 @@ class ReviewState:
     kloes: tuple[str, ...] = ()
     decided_at: pendulum.DateTime | None = None
     decision_reason: str | None = None
-    due_date: pendulum.Date | None = None
     chair: str | None = attrs.field(default=None, repr=False)
     lead_reviewer: str | None = attrs.field(default=None, repr=False)
     kloes_shared_at: pendulum.DateTime | None = None
@@ -247,7 +283,28 @@ class ReviewState:
     delay_notices: tuple[DelayNotice, ...] = ()
     report_sent_at: pendulum.DateTime | None = None
     published_at: pendulum.DateTime | None = None
+    clocks: tuple[ClockRecord, ...] = ()
     history: tuple[AuditEntry, ...] = ()
+
+    def clock(self, id: str) -> ClockRecord | None:
+        """The record of clock ``id``, once it has started."""
+        for record in self.clocks:
+            if record.id == id:
+                return record
+        return None
+
+    def clock_of_kind(self, kind: ClockKind) -> ClockRecord | None:
+        """The first started clock of ``kind``."""
+        for record in self.clocks:
+            if record.kind is kind:
+                return record
+        return None
+
+    @property
+    def due_date(self) -> pendulum.Date | None:
+        """The completion clock's due date as set at the decision to initiate."""
+        record = self.clock_of_kind(ClockKind.COMPLETION)
+        return None if record is None else record.due
 
     @property
     def completion_due(self) -> pendulum.Date | None:

@@ -22,7 +22,7 @@ import attrs
 import pendulum
 
 from ._errors import Reason
-from ._records import ActionStatus, ApprovalBody, MeetingKind, ReviewState
+from ._records import ActionStatus, ApprovalBody, ClockKind, MeetingKind, ReviewState
 from .roles import Actor, Role
 
 __all__ = [
@@ -329,6 +329,33 @@ def _action_plan_complete(review: ReviewState, actor: Actor, at: pendulum.DateTi
             )
         )
     return unmet
+
+
+@_guard("notice_period_observed", "pre-publication notice period observed")
+def _notice_period_observed(
+    review: ReviewState, actor: Actor, at: pendulum.DateTime
+) -> list[Unmet]:
+    """The final report went to the National Panel and the Secretary of State at least
+    the policy's notice period (7 working days) before publication."""
+    record = review.clock_of_kind(ClockKind.NOTICE_PERIOD)
+    if record is None:
+        return [
+            (
+                "the final report has not been sent to the National Panel and the "
+                "Secretary of State.",
+                "the PDEO sends it (trigger send_final_report), then waits the notice period.",
+            )
+        ]
+    if at.date() >= record.due:
+        return []
+    return [
+        (
+            f"the final report went to the National Panel and the Secretary of State on "
+            f"{record.started_at.date().to_date_string()}; publication is allowed from "
+            f"{record.due.to_date_string()} ({record.limit} working days later).",
+            f"publish on or after {record.due.to_date_string()}.",
+        )
+    ]
 
 
 @_guard("family_told", "family told before publication")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from ._clocks import ClockSpec, Policy
 from ._definition import (
     DetailKind,
     DetailSpec,
@@ -21,7 +22,7 @@ from ._definition import (
     TriggerSpec,
 )
 from ._effects import EFFECTS
-from ._records import ActionStatus, FamilyResponse
+from ._records import ActionStatus, ClockKind, ClockUnit, FamilyResponse
 from .roles import Role
 
 __all__ = [
@@ -29,6 +30,9 @@ __all__ = [
     "DEFAULT_STAGES",
     "DEFAULT_TRANSITIONS",
     "DEFAULT_TRIGGERS",
+    "EXPECTED_WORKING_DAYS",
+    "NATIONAL_CLOCKS",
+    "NATIONAL_POLICY",
     "Stage",
     "Trigger",
 ]
@@ -558,7 +562,7 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.HOLD_FEEDBACK_SESSION, S.PRE_PUBLICATION, None, {R.CHAIR, R.LEAD_REVIEWER}),
     _row(T.INFORM_FAMILY, S.PRE_PUBLICATION, None, {R.CHAIR, R.PDEO}),
     _row(T.PUBLISH, S.PRE_PUBLICATION, S.PUBLISHED, {R.EXECUTIVE},
-         "fully_approved", "feedback_session_held", "family_told"),
+         "fully_approved", "notice_period_observed", "feedback_session_held", "family_told"),
     _row(T.DEFER_PUBLICATION, S.PRE_PUBLICATION, S.PUBLICATION_DEFERRED, {R.EXECUTIVE}),
     _row(T.LIFT_DEFERRAL, S.PUBLICATION_DEFERRED, S.PRE_PUBLICATION, {R.EXECUTIVE}),
     _row(T.BEGIN_MONITORING, S.PUBLISHED, S.MONITORING, {R.CRG}),
@@ -571,11 +575,52 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
 ) for row in rows)
 # fmt: on
 
+_WT = "Working Together to Safeguard Children (2018, 2023)"
+
+# fmt: off
+NATIONAL_CLOCKS: tuple[ClockSpec, ...] = (
+    ClockSpec("C1", "notification", 5, ClockUnit.WORKING_DAYS, ClockKind.DEADLINE,
+              starts=S.AWARE, stops=S.NOTIFIED,
+              source=f"national: Children Act 2004 s16C; {_WT}",
+              description="the local authority notifies the National Panel within 5 working "
+                          "days of becoming aware of a serious incident"),
+    ClockSpec("C2", "rapid review", 15, ClockUnit.WORKING_DAYS, ClockKind.DEADLINE,
+              starts=S.NOTIFIED, stops=S.RAPID_REVIEW_SUBMITTED,
+              source="national: Child Safeguarding Practice Review Panel guidance",
+              description="the Rapid Review and its decision go to the National Panel within "
+                          "15 working days of the notification"),
+    ClockSpec("C3", "completion", 6, ClockUnit.CALENDAR_MONTHS, ClockKind.COMPLETION,
+              starts=S.COMMISSIONED, stops=S.PUBLISHED,
+              source=f"national: {_WT}",
+              description="the review is completed and published within 6 calendar months of "
+                          "the decision to initiate; any delay is notified with a revised date"),
+    ClockSpec("C4", "pre-publication", 7, ClockUnit.WORKING_DAYS, ClockKind.NOTICE_PERIOD,
+              starts=S.PRE_PUBLICATION, stops=S.PUBLISHED,
+              source="national: SI 2018/789 (CSPR and Relevant Agency Regulations 2018)",
+              description="the final report goes to the National Panel and the Secretary of "
+                          "State at least 7 working days before publication"),
+)
+
+#: How long each stage usually takes, in working days: the deadline report's
+#: basis for calling a running clock "at risk". Scoping to pre-publication adds up
+#: to 125 working days, about the six months the completion clock allows.
+EXPECTED_WORKING_DAYS: dict[str, int] = {
+    S.AWARE: 2, S.NOTIFIED: 10, S.RAPID_REVIEW_SUBMITTED: 5, S.COMMISSIONED: 5,
+    S.SCOPING: 20, S.PANEL_REVIEW: 40, S.DRAFTING: 15, S.FACT_CHECK: 10, S.CRP_AGREED: 10,
+    S.CRG_APPROVED: 10, S.EXECUTIVE_APPROVED: 5, S.PRE_PUBLICATION: 10, S.PUBLISHED: 5,
+    S.MONITORING: 120,
+}
+# fmt: on
+
+NATIONAL_POLICY = Policy(clocks=NATIONAL_CLOCKS, expected_working_days=EXPECTED_WORKING_DAYS)
+"""The national clocks on the England and Wales working-day calendar."""
+
 DEFAULT_DEFINITION = ProcessDefinition(
     name="LCSPR (England)",
     stages=DEFAULT_STAGES,
     triggers=DEFAULT_TRIGGERS,
     transitions=DEFAULT_TRANSITIONS,
     role_titles={R.EXECUTIVE: "SSCP Executive"},
+    policy=NATIONAL_POLICY,
 )
 """The national process with this partnership's local rules, validated."""

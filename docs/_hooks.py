@@ -65,7 +65,23 @@ def _permissions() -> str:
     return DEFAULT_DEFINITION.permission_table()
 
 
+def _clocks() -> str:
+    from cspr_workflow import DEFAULT_DEFINITION
+
+    lines = [
+        "| Clock | Limit | Starts on entering | Stops on entering | Kind | Rule |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in DEFAULT_DEFINITION.policy.clocks:
+        lines.append(
+            f"| {c.id} {c.name} | {c.limit} {c.unit_label} | `{c.starts}` | `{c.stops}` "
+            f"| {c.kind.value.replace('_', ' ')} | {c.source}: {c.description} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 PLACEHOLDERS: dict[str, Callable[[], str]] = {
+    "<!-- generated: clock-table -->": _clocks,
     "<!-- generated: permission-table -->": _permissions,
     "<!-- generated: process-table -->": _process,
     "<!-- generated: stage-table -->": _stages,

@@ -151,8 +151,19 @@ class Walker:
         self(T.INFORM_FAMILY, "pdeo")
         return self
 
+    def wait_notice_period(self) -> Walker:
+        """Move the clock to the first day publication is allowed (C4)."""
+        record = self.review.state.clock("C4")
+        assert record is not None
+        earliest = pendulum.datetime(
+            record.due.year, record.due.month, record.due.day, 9, tz="Europe/London"
+        )
+        self.now = max(self.now, earliest)
+        return self
+
     def to_published(self) -> Walker:
         self.ready_to_publish()
+        self.wait_notice_period()
         self(T.PUBLISH, "executive")
         return self
 

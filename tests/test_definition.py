@@ -9,7 +9,6 @@ from cspr_workflow import (
     DEFAULT_DEFINITION,
     Guard,
     InvalidDefinition,
-    Policy,
     ProcessDefinition,
     Role,
     Stage,
@@ -173,15 +172,15 @@ class TestValidation:
 
     def test_policy_limits_are_checked(self) -> None:
         with pytest.raises(ValueError, match="at least 1"):
-            Policy(completion_months=0)
+            D.policy.with_limits(C3=0)
 
 
 class TestLocalVariants:
     def test_change_a_limit(self) -> None:
-        quicker = D.evolve(name="Quick", policy=Policy(completion_months=4))
+        quicker = D.evolve(name="Quick", policy=D.policy.with_limits(C3=4))
         w = Walker(quicker).to_commissioned()
         assert w.review.state.due_date == pendulum.date(2026, 5, 5)
-        assert D.policy.completion_months == 6
+        assert D.policy.clock("C3").limit == 6
 
     def test_rename_the_bodies(self) -> None:
         local = D.evolve(role_titles={R.EXECUTIVE: "Safeguarding Board", R.CRG: "Review Group"})

@@ -242,6 +242,7 @@ class TestPanelMembers:
         w(T.SEND_FINAL_REPORT, "pdeo")
         w(T.HOLD_FEEDBACK_SESSION, "chair")
         w(T.INFORM_FAMILY, "pdeo")
+        w.wait_notice_period()
         w(T.PUBLISH, "executive")
         w(T.BEGIN_MONITORING, "crg")
         with pytest.raises(NotPermitted, match="owned by Health"):
@@ -260,6 +261,7 @@ class TestSixMonthCheck:
 
     def test_due_date_clamps_at_month_end(self) -> None:
         w = Walker()
+        w.review = Review.open("Child A", aware_at=pendulum.datetime(2026, 8, 27, tz=LONDON))
         w.now = pendulum.datetime(2026, 8, 28, 9, tz=LONDON)
         w(T.NOTIFY_NATIONAL_PANEL, "la")
         w(T.SUBMIT_RAPID_REVIEW, "executive", kloes=["K"], agencies=["Police"])
@@ -412,6 +414,7 @@ class TestSixMonthCheck:
         w(T.LIFT_DEFERRAL, "executive")
         w(T.HOLD_FEEDBACK_SESSION, "chair")
         w(T.INFORM_FAMILY, "pdeo")
+        w.wait_notice_period()
         w(T.PUBLISH, "executive")
 
 
@@ -514,7 +517,7 @@ class TestTime:
     def test_instants_are_stored_in_london_time(self) -> None:
         review = Review.open("Child A", aware_at=AWARE)
         utc = dt.datetime(2026, 7, 1, 9, tzinfo=dt.UTC)
-        entry = review.fire(T.NOTIFY_NATIONAL_PANEL, by=WHO["la"], at=utc)
+        entry = review.fire(T.NOTIFY_NATIONAL_PANEL, by=WHO["la"], at=utc, late_reason="Test")
         assert entry.at.timezone_name == LONDON
         assert entry.at.hour == 10  # BST
         assert entry.at == utc

@@ -345,8 +345,13 @@ class TestPublicationAndClosure:
         w = walker_at(Stage.PRE_PUBLICATION)
         with pytest.raises(TransitionRefused) as caught:
             w(T.PUBLISH, "executive")
-        assert set(caught.value.rules) == {title("feedback_session_held"), title("family_told")}
+        assert set(caught.value.rules) == {
+            title("feedback_session_held"),
+            title("family_told"),
+            title("notice_period_observed"),
+        }
         w(T.HOLD_FEEDBACK_SESSION, "lead")
+        w.wait_notice_period()
         refused_by(w, T.PUBLISH, "executive", "family_told")
         w(T.INFORM_FAMILY, "chair")
         w(T.PUBLISH, "executive")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pendulum
 
-from cspr_workflow import DelayNotice, ReviewState, Role
+from cspr_workflow import ClockKind, ClockRecord, ClockUnit, DelayNotice, ReviewState, Role
 
 AT = pendulum.datetime(2026, 1, 5, tz="Europe/London")
 
@@ -14,9 +14,16 @@ def notice(date: str, *recipients: Role) -> DelayNotice:
 
 
 def state(*notices: DelayNotice) -> ReviewState:
-    return ReviewState(
-        "Child A", AT, "scoping", due_date=pendulum.date(2026, 7, 5), delay_notices=notices
+    c3 = ClockRecord(
+        "C3",
+        ClockKind.COMPLETION,
+        AT,
+        pendulum.date(2026, 7, 5),
+        6,
+        ClockUnit.CALENDAR_MONTHS,
+        "England and Wales",
     )
+    return ReviewState("Child A", AT, "scoping", clocks=(c3,), delay_notices=notices)
 
 
 def test_no_due_date_before_the_decision() -> None:
