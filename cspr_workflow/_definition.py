@@ -63,6 +63,25 @@ class DetailSpec:
     required: bool = True
     choices: tuple[str, ...] = ()
 
+    def samples(self, at: pendulum.DateTime) -> tuple[object, ...]:
+        """Values of this detail worth trying at ``at``: the verifier's default examples.
+
+        Every choice and both booleans are given, so that a rule reading the value
+        is explored both ways; other kinds get one plausible value (a date 30 days on).
+        """
+        later = at.date().add(days=30).to_date_string()
+        samples: dict[DetailKind, tuple[object, ...]] = {
+            DetailKind.TEXT: (f"Example {self.name}",),
+            DetailKind.TEXTS: ((f"Example {self.name}",),),
+            DetailKind.DATE: (later,),
+            DetailKind.BOOL: (True, False),
+            DetailKind.INT: (1,),
+            DetailKind.CHOICE: self.choices,
+            DetailKind.ROLES: ((Role.NATIONAL_PANEL, Role.EXECUTIVE),),
+            DetailKind.RECOMMENDATIONS: ({"R1": "Example recommendation"},),
+        }
+        return samples[self.kind]
+
     def parse(self, value: object) -> tuple[object, str | None]:
         """Return the normalised value, or an error message."""
         parser = _PARSERS[self.kind]
@@ -168,6 +187,8 @@ class StepContext:
 
 
 Effect = Callable[[ReviewState, StepContext], ReviewState]
+Examples = Callable[[ReviewState, pendulum.DateTime], Sequence[Mapping[str, Any]]]
+"""Example details of a trigger in a state at an instant (for the verifier and the tests)."""
 
 
 @attrs.frozen
@@ -188,6 +209,8 @@ class TriggerSpec:
 
     ``agency_detail`` names the detail that says which agency a panel member is
     speaking for; a panel member may only name their own agency there.
+    ``examples`` gives the details worth trying in a state (see
+    :meth:`example_details`); without it they are made from the detail specs.
     """
 
     name: str = attrs.field(converter=str)
@@ -196,6 +219,29 @@ class TriggerSpec:
     details: tuple[DetailSpec, ...] = ()
     effect: Effect | None = attrs.field(default=None, repr=False)
     agency_detail: str | None = None
+    examples: Examples | None = attrs.field(default=None, repr=False)
+
+    def example_details(
+        self, state: ReviewState, at: pendulum.DateTime
+    ) -> Sequence[Mapping[str, Any]]:
+        """The sets of details worth trying for this trigger in ``state`` at ``at``.
+
+        The trigger's own ``examples`` when it has them. Otherwise one set with every
+        required detail's first sample, then one more for each further sample of a
+        detail (every choice, both booleans), and one with the optional details too.
+        """
+        if self.examples is not None:
+            return self.examples(state, at)
+        base = {d.name: d.samples(at)[0] for d in self.details if d.required}
+        result: list[Mapping[str, Any]] = [base]
+        for spec in self.details:
+            for value in spec.samples(at)[1:]:
+                if spec.required:
+                    result.append({**base, spec.name: value})
+        optional = {d.name: d.samples(at)[0] for d in self.details if not d.required}
+        if optional:
+            result.append({**base, **optional})
+        return result
 
 
 def _roles_set(value: Iterable[Role]) -> frozenset[Role]:

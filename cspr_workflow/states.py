@@ -22,6 +22,7 @@ from ._definition import (
     TriggerSpec,
 )
 from ._effects import EFFECTS
+from ._examples import EXAMPLES
 from ._records import ActionStatus, ClockKind, ClockUnit, FamilyResponse
 from .roles import Role
 
@@ -219,7 +220,15 @@ def _t(
     *details: DetailSpec,
     agency_detail: str | None = None,
 ) -> TriggerSpec:
-    return TriggerSpec(name, title, description, tuple(details), EFFECTS.get(name), agency_detail)
+    return TriggerSpec(
+        name,
+        title,
+        description,
+        tuple(details),
+        EFFECTS.get(name),
+        agency_detail,
+        EXAMPLES.get(name),
+    )
 
 
 DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
