@@ -49,6 +49,17 @@ from ._records import (
     Recommendation,
     ReviewState,
 )
+from ._verify import (
+    DEFAULT_PROPERTIES,
+    STATUTORY_OWNERS,
+    Counterexample,
+    PathSoFar,
+    Property,
+    VerificationResult,
+    Violation,
+    check_review,
+    verify,
+)
 from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS, Guard, Selector
 from .roles import Actor, Role
 from .states import DEFAULT_DEFINITION, Stage, Trigger
@@ -56,8 +67,10 @@ from .states import DEFAULT_DEFINITION, Stage, Trigger
 __all__ = [
     "DEFAULT_DEFINITION",
     "DEFAULT_GUARDS",
+    "DEFAULT_PROPERTIES",
     "DEFAULT_SELECTORS",
     "DEMO_ACTORS",
+    "STATUTORY_OWNERS",
     "Action",
     "ActionStatus",
     "Actor",
@@ -70,6 +83,7 @@ __all__ = [
     "ClockSpec",
     "ClockStatus",
     "ClockUnit",
+    "Counterexample",
     "CsprWorkflowError",
     "Deadline",
     "DeadlineReport",
@@ -89,8 +103,10 @@ __all__ = [
     "NotPermitted",
     "Option",
     "PanelMember",
+    "PathSoFar",
     "Policy",
     "ProcessDefinition",
+    "Property",
     "Reason",
     "Recommendation",
     "Review",
@@ -108,6 +124,10 @@ __all__ = [
     "TriggerSpec",
     "UnknownTrigger",
     "Verdict",
+    "VerificationResult",
+    "Violation",
     "WorkingDayCalendar",
+    "check_review",
     "demo_review",
+    "verify",
 ]

@@ -24,6 +24,10 @@ def _api() -> str:
                 "DEFAULT_GUARDS": "The default guards, by id.",
                 "DEFAULT_SELECTORS": "The default selectors, by id.",
                 "DEMO_ACTORS": "The demo review's fictional people, by key.",
+                "DEFAULT_PROPERTIES": "The statutory properties the verifier and "
+                "`check_review` check on every path (DOMAIN.md invariants).",
+                "STATUTORY_OWNERS": "Who alone may take each statutory step: the "
+                "specification the verifier checks the table against.",
             }.get(name, doc)
         first = (doc or "").strip().split("\n\n")[0].replace("\n", " ")
         lines.append(f"| `{name}` | {first} |")
