@@ -1,4 +1,9 @@
-"""Hypothesis profiles: a quick one for development, a thorough one for CI."""
+"""Hypothesis profiles: a quick one for development, a thorough one for CI.
+
+``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``, or implied by ``CI``) runs thousands
+of examples and long stateful step sequences, and prints a blob that reproduces
+any failure (``@reproduce_failure``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("dev", max_examples=50, stateful_step_count=60, deadline=None)
 settings.register_profile(
     "ci",
-    max_examples=400,
+    max_examples=2000,
+    stateful_step_count=150,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],

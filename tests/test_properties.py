@@ -1,147 +1,299 @@
-"""Random walks through the real engine keep the DOMAIN.md invariants.
+"""Stateful property tests: random steps through the real engine keep the invariants.
 
-Hypothesis starts from a random point of the demo review and attempts random
-steps: any trigger, any actor (right and wrong roles and agencies, substitutes),
-details borrowed from the script, and times that jump forward or try to go
-back. After every attempt the invariants are checked against the recorded
-history by code written independently of the guards (an oracle).
+A Hypothesis ``RuleBasedStateMachine`` drives one review with allowed steps (any
+trigger the table offers, by any actor it allows, with the trigger's example
+details), with arbitrary attempts (any trigger, right and wrong roles and
+agencies, unrecorded substitutes, wrong or missing details), with time moving on
+(small steps, jumps past the completion due date) and with attempts to go back
+in time. After every rule the DOMAIN.md invariants are checked against the
+recorded history by the oracle in ``cspr_workflow._verify`` (which reads the
+history only, never the guards), and every failed attempt must have left the
+review exactly as it was.
+
+The same machine runs against the deliberately broken definitions of
+``tests/mutations.py`` and must fail on each: a proof that cannot fail proves
+nothing.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
-from typing import Any
+from typing import Any, ClassVar
 
 import pendulum
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from cspr_workflow import (
+    DEFAULT_DEFINITION,
+    Actor,
+    ClockKind,
+    ProcessDefinition,
     Review,
     Role,
-    Stage,
+    TimeWentBackwards,
     TransitionRefused,
     Trigger,
+    check_review,
 )
-from cspr_workflow._demo import ACTORS, SCRIPT, demo_review
+from cspr_workflow._demo import SCRIPT, demo_review
+from cspr_workflow._verify import candidate_steps
 
-T = Trigger
+from .mutations import MUTATIONS
 
-_DETAILS: dict[str, list[dict[str, Any]]] = defaultdict(lambda: [{}])
-for _step in SCRIPT:
-    _DETAILS[_step.trigger].append(dict(_step.details))
-_DETAILS[T.NOTIFY_DELAY].append(
-    {"reason": "Slipping", "revised_date": "2027-06-30", "recipients": ["executive"]}
+AWARE = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
+
+#: People who should be refused most of the time: wrong roles, an agency with no
+#: seat, an unrecorded substitute, a Chair who was not appointed, the National
+#: Panel (which receives notices and takes no step).
+STRANGERS = (
+    Actor("Someone else", Role.CHAIR),
+    Actor("Someone else", Role.LEAD_REVIEWER),
+    Actor("Police member", Role.PANEL_MEMBER, agency="Police"),
+    Actor("Not recorded", Role.PANEL_MEMBER, agency="Police", substitute=True),
+    Actor("Head of inclusion", Role.PANEL_MEMBER, agency="Education"),
+    Actor("Panel secretariat", Role.NATIONAL_PANEL),
+    Actor("Executive", Role.EXECUTIVE),
+    Actor("Case Review Group", Role.CRG),
+    Actor("PDEO", Role.PDEO),
+    Actor("Local authority", Role.LOCAL_AUTHORITY, agency="Council"),
 )
-_DETAILS[T.PUT_ON_HOLD].append({"reason": "Parallel proceedings"})
-_DETAILS[T.RETURN_TO_DRAFTING].append({"reason": "Not ready"})
-_DETAILS[T.DEFER_PUBLICATION].append({"reason": "Trial", "revised_date": "2027-03-31"})
 
 _TRIGGERS = sorted(Trigger)
-_ACTOR_KEYS = sorted(ACTORS)
+_GARBAGE: tuple[dict[str, Any], ...] = (
+    {},
+    {"agency": "Health"},
+    {"reason": ""},
+    {"revised_date": "2020-01-01", "reason": "Late", "recipients": ["executive"]},
+    {"recommendations": [], "findings": ["F"]},
+    {"late_reason": "No reason"},
+    {"unexpected": True},
+)
+_MODES = ("progress",) * 12 + ("allowed",) * 2 + ("anything",) * 2
+_MODES += ("later", "past_due", "backwards")
 
 
-def _draw_attempt(data: st.DataObject, review: Review) -> tuple[str, str, int, dict[str, Any]]:
-    """Half the time a trigger the stage offers, by a role that owns it; else anything."""
-    if data.draw(st.booleans(), label="plausible"):
-        rows = review.definition.rows_from(review.state.stage)
-        row = data.draw(st.sampled_from(rows), label="row")
-        keys = [k for k in _ACTOR_KEYS if ACTORS[k].role in row.roles]
-        trigger = row.trigger
-        who = data.draw(st.sampled_from(keys), label="actor")
-        days = data.draw(st.integers(min_value=-1, max_value=20), label="days")
-    else:
-        trigger = data.draw(st.sampled_from(_TRIGGERS), label="trigger")
-        who = data.draw(st.sampled_from(_ACTOR_KEYS), label="actor")
-        days = data.draw(st.integers(min_value=-3, max_value=120), label="days")
-    details = data.draw(st.sampled_from(_DETAILS[trigger]), label="details")
-    return trigger, who, days, details
+def _distances(definition: ProcessDefinition) -> dict[str, float]:
+    """How many stage changes each stage is from the end of a published review."""
+    published = definition.policy.completion.stops
+    end = next(
+        s.name
+        for s in definition.stages
+        if s.final and definition.shortest_path(published, s.name) is not None
+    )
+    result: dict[str, float] = {}
+    for stage in definition.stages:
+        path = definition.shortest_path(stage.name, end)
+        result[stage.name] = float("inf") if path is None else len(path)
+    return result
 
 
-def _by_role(entries, trigger):
-    return [e for e in entries if e.trigger == trigger]
+class ReviewLifecycle(RuleBasedStateMachine):
+    """One review, driven at random; the invariants hold after every rule."""
 
+    definition: ClassVar[ProcessDefinition] = DEFAULT_DEFINITION
+    from_demo: ClassVar[bool] = True
 
-def check_invariants(review: Review) -> None:
-    history = review.history
-    # 7. time never runs backwards; the history is a numbered chain of stages
-    assert [e.seq for e in history] == list(range(1, len(history) + 1))
-    for a, b in itertools.pairwise(history):
-        assert a.at <= b.at
-        assert a.dest == b.source
-    if history:
-        assert history[-1].dest == review.state.stage
-    # 2. no panel meeting before KLOEs shared and methodology agreed by both
-    for i, entry in enumerate(history):
-        if entry.trigger == T.HOLD_PANEL_MEETING:
-            earlier = history[:i]
-            latest: dict[Role, str] = {}
-            for e in earlier:
-                if e.trigger == T.AGREE_METHODOLOGY:
-                    latest[e.role] = str(e.details["methodology"])
-            assert latest.get(Role.CHAIR) is not None
-            assert latest.get(Role.CHAIR) == latest.get(Role.LEAD_REVIEWER)
-            assert any(e.trigger == T.SHARE_KLOES for e in earlier)
-    # 1. publication only after CRP, CRG, Executive approvals of the same draft, in order
-    for i, entry in enumerate(history):
-        if entry.trigger == T.PUBLISH:
-            earlier = history[:i]
-            drafts = _by_role(earlier, T.SUBMIT_DRAFT)
-            assert drafts
-            since_draft = earlier[earlier.index(drafts[-1]) + 1 :]
-            chain = [
-                e.trigger
-                for e in since_draft
-                if e.trigger
-                in (T.AGREE_REPORT, T.CRG_APPROVE, T.EXECUTIVE_APPROVE, T.RETURN_TO_DRAFTING)
-            ]
-            assert chain == [T.AGREE_REPORT, T.CRG_APPROVE, T.EXECUTIVE_APPROVE]
-    # 3. CRP agreement only when every panel agency confirmed that exact draft
-    for i, entry in enumerate(history):
-        if entry.trigger == T.AGREE_REPORT:
-            earlier = history[:i]
-            last_draft = max(j for j, e in enumerate(earlier) if e.trigger == T.SUBMIT_DRAFT)
-            seated = {e.details["agency"] for e in earlier if e.trigger == T.APPOINT_PANEL_MEMBER}
-            confirmed = {e.agency for e in earlier[last_draft:] if e.trigger == T.CONFIRM_FACTS}
-            assert seated <= confirmed
-    # 6. a panel member acts only for their own agency
-    for entry in history:
-        if entry.role is Role.PANEL_MEMBER and "agency" in entry.details:
-            assert entry.details["agency"] == entry.agency
+    def __init__(self) -> None:
+        super().__init__()
+        self.distance = _distances(self.definition)
+        self.review = Review.open("Child A", aware_at=AWARE, definition=self.definition)
+        self.now = AWARE
+        self.checked = 0
 
+    @initialize(data=st.data())
+    def start(self, data: st.DataObject) -> None:
+        """Half the time, start from a random point of the demo review."""
+        if self.from_demo and data.draw(st.booleans(), label="from the demo"):
+            upto = data.draw(st.integers(0, len(SCRIPT)), label="demo steps")
+            self.review = demo_review(upto=upto)
+            self.now = self.review.state.last_at
 
-@given(st.integers(min_value=0, max_value=len(SCRIPT)), st.data())
-def test_random_attempts_keep_the_invariants(start: int, data: st.DataObject) -> None:
-    review = demo_review(upto=start)
-    check_invariants(review)
-    now = review.state.last_at
-    for _ in range(data.draw(st.integers(min_value=1, max_value=40), label="length")):
-        if review.is_final:
-            break
-        trigger, who, days, details = _draw_attempt(data, review)
-        at = now.add(days=days)
-        before = review.state
-        verdict = review.check(trigger, by=ACTORS[who], at=at, **details)
-        assert review.state is before
+    def _attempt(self, trigger: str, actor: Actor, at: pendulum.DateTime, **details: Any) -> None:
+        before = self.review.state
+        verdict = self.review.check(trigger, by=actor, at=at, **details)
+        assert self.review.state is before, "check() changed the review"
         refusal: TransitionRefused | None = None
         try:
-            review.fire(trigger, by=ACTORS[who], at=at, **details)
+            entry = self.review.fire(trigger, by=actor, at=at, **details)
         except TransitionRefused as caught:
             refusal = caught
         if refusal is not None:
-            assert review.state is before
-            assert refusal.reasons == verdict.reasons  # check() predicts fire()
+            assert self.review.state is before, "a refused step changed the review"
+            assert refusal.reasons == verdict.reasons, "check() did not predict fire()"
+            assert refusal.reasons, "a refusal without a reason"
+            return
+        assert verdict.allowed, "fire() took a step check() refused"
+        assert self.review.history[:-1] == before.history, "the history was rewritten"
+        assert self.review.history[-1] is entry
+        self.now = max(self.now, at)
+
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        mode = data.draw(st.sampled_from(_MODES), label="mode")
+        state = self.review.state
+        if mode in ("progress", "allowed"):
+            steps = [
+                (trigger, actor, details)
+                for trigger, actor, details in candidate_steps(self.definition, state, self.now)
+                if self.review.check(trigger, by=actor, at=self.now, **details)
+            ]
+            if mode == "progress":
+                helpful = self._progress(steps)
+                if not helpful and self._wait_for_notice():
+                    return
+                steps = helpful or steps
+            if steps:
+                trigger, actor, details = data.draw(st.sampled_from(steps), label="step")
+                self._attempt(trigger, actor, self.now, **details)
+        elif mode == "anything":
+            trigger = data.draw(st.sampled_from(_TRIGGERS), label="trigger")
+            actors = [a for _, a, _ in candidate_steps(self.definition, state, self.now)]
+            actor = data.draw(st.sampled_from(actors + list(STRANGERS)), label="actor")
+            examples = list(self.definition.trigger(trigger).example_details(state, self.now))
+            details = data.draw(st.sampled_from(examples + list(_GARBAGE)), label="details")
+            self._attempt(trigger, actor, self.now, **details)
+        elif mode == "later":
+            self.now = self.now.add(days=data.draw(st.integers(1, 45), label="days"))
+        elif mode == "past_due":
+            due = state.completion_due
+            if due is not None and state.published_at is None:
+                after = pendulum.datetime(due.year, due.month, due.day, 10, tz="Europe/London")
+                self.now = max(self.now, after.add(days=1))
         else:
-            assert verdict.allowed
-            assert review.history[:-1] == before.history
-            now = at
-        check_invariants(review)
+            hours = data.draw(st.integers(1, 24 * 40), label="hours back")
+            at = state.last_at.subtract(hours=hours)
+            trigger, actor, details = data.draw(
+                st.sampled_from(list(candidate_steps(self.definition, state, self.now)) or [None]),
+                label="step",
+            ) or (Trigger.NOTIFY_DELAY, STRANGERS[-2], {})
+            with pytest.raises(TimeWentBackwards):
+                self.review.fire(trigger, by=actor, at=at, **details)
+            assert self.review.state is state
+
+    def _wait_for_notice(self) -> bool:
+        """Let a running notice period end (nothing else moves a review forward then)."""
+        for spec in self.definition.policy.clocks:
+            record = self.review.state.clock(spec.id)
+            if spec.kind is ClockKind.NOTICE_PERIOD and record and self.now.date() < record.due:
+                self.now = pendulum.datetime(*record.due.timetuple()[:3], 9, tz="Europe/London")
+                return True
+        return False
+
+    def _forward(self, stage: str, target: str) -> bool:
+        return self.distance[target] < self.distance[stage]
+
+    def _unmet_forward(self, review: Review) -> list[str]:
+        """The rules that still block the steps moving ``review`` forward."""
+        stage = review.state.stage
+        return sorted(
+            str(reason)
+            for option in review.options(at=self.now)
+            if self._forward(stage, option.dest)
+            for reason in option.unmet
+        )
+
+    def _progress(self, steps: list[Any]) -> list[Any]:
+        """The steps that move forward; failing those, the ones that unblock a forward step
+        (fewer rules in the way, or at least different ones); failing those, any step
+        that does not move back."""
+        stage = self.review.state.stage
+        distance = self.distance
+
+        def moves(step: Any) -> list[float]:
+            return sorted({distance[r.target] for r in self.definition.rows(step[0], stage)})
+
+        forward = [s for s in steps if min(moves(s)) < distance[stage]]
+        if forward:
+            return forward
+        blocked = self._unmet_forward(self.review)
+        fewer, different = [], []
+        for step in steps:
+            if moves(step) != [distance[stage]]:
+                continue  # only a step that stays can unblock this stage's way forward
+            trigger, actor, details = step
+            trial = Review(self.review.state, self.definition)
+            trial.fire(trigger, by=actor, at=self.now, **details)
+            after = self._unmet_forward(trial)
+            if len(after) < len(blocked):
+                fewer.append(step)
+            elif len(after) == len(blocked) and after != blocked:
+                different.append(step)
+        return fewer or different or [s for s in steps if max(moves(s)) <= distance[stage]]
+
+    @invariant()
+    def invariants_hold(self) -> None:
+        history = self.review.history
+        violations = check_review(self.review, since=self.checked + 1)
+        assert not violations, "\n".join(str(v) for v in violations)
+        assert history == self.review.state.history
+        if history:
+            assert history[-1].dest == self.review.state.stage
+        self.checked = len(history)
 
 
-def test_a_late_review_cannot_progress_without_notice() -> None:
-    review = demo_review(upto=30)
-    assert review.stage == Stage.FACT_CHECK
-    late = pendulum.datetime(2026, 8, 1, tz="Europe/London")
-    for trigger in (T.CONFIRM_FACTS, T.RETURN_COMMENTS, T.HOLD_PANEL_MEETING):
-        assert not review.check(trigger, by=ACTORS["police"], at=late)
+TestReviewLifecycle = ReviewLifecycle.TestCase
+
+
+def _mutant(definition: ProcessDefinition) -> type[ReviewLifecycle]:
+    return type(
+        "MutantLifecycle",
+        (ReviewLifecycle,),
+        {"definition": definition, "from_demo": False},
+    )
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_the_stateful_tests_catch_each_mutation(name: str) -> None:
+    build, prop = MUTATIONS[name]
+    machine = _mutant(build())
+    quick = settings(
+        max_examples=300,
+        stateful_step_count=120,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    with pytest.raises(AssertionError) as caught:
+        run_state_machine_as_test(machine, settings=quick)
+    assert f"[{_title(prop)}]" in str(caught.value)
+
+
+def _title(prop: str) -> str:
+    from cspr_workflow import DEFAULT_PROPERTIES
+
+    return next(p.title for p in DEFAULT_PROPERTIES if p.id == prop)
+
+
+def test_a_correct_walk_reaches_publication_often_enough() -> None:
+    """The random walk is not stuck at the start: it reaches the deep stages."""
+    reached: set[str] = set()
+
+    class Probe(ReviewLifecycle):
+        from_demo = False
+
+        def teardown(self) -> None:
+            reached.update(e.dest for e in self.review.history)
+
+    run_state_machine_as_test(
+        Probe,
+        settings=settings(
+            max_examples=60,
+            stateful_step_count=120,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+    assert {"published", "monitoring"} <= reached
