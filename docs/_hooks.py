@@ -84,7 +84,17 @@ def _clocks() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _properties() -> str:
+    from cspr_workflow import DEFAULT_PROPERTIES
+
+    lines = ["| Property | id |", "|---|---|"]
+    for prop in DEFAULT_PROPERTIES:
+        lines.append(f"| {prop.title} | `{prop.id}` |")
+    return "\n".join(lines) + "\n"
+
+
 PLACEHOLDERS: dict[str, Callable[[], str]] = {
+    "<!-- generated: property-table -->": _properties,
     "<!-- generated: clock-table -->": _clocks,
     "<!-- generated: permission-table -->": _permissions,
     "<!-- generated: process-table -->": _process,

@@ -277,3 +277,52 @@ def test_history_details_are_read_only() -> None:
     entry = demo_review(upto=3).history[-1]
     with pytest.raises(TypeError):
         entry.details["reason"] = "rewritten"  # type: ignore[index]
+
+
+class TestExampleDetails:
+    """The verifier's examples: given by the trigger, or made from its detail specs."""
+
+    AT = pendulum.datetime(2026, 3, 2, 10, tz="Europe/London")
+
+    def test_made_from_the_details_when_none_are_given(self) -> None:
+        from cspr_workflow import DetailKind, DetailSpec
+
+        spec = TriggerSpec(
+            "record_outcome",
+            "record the outcome",
+            "An outcome",
+            details=(
+                DetailSpec("note", DetailKind.TEXT, "a note"),
+                DetailSpec("urgent", DetailKind.BOOL, "is it urgent"),
+                DetailSpec("level", DetailKind.CHOICE, "level", choices=("low", "high")),
+                DetailSpec("by", DetailKind.DATE, "by when", required=False),
+            ),
+        )
+        review = Walker().review.state
+        examples = spec.example_details(review, self.AT)
+        assert examples[0] == {"note": "Example note", "urgent": True, "level": "low"}
+        assert {"note": "Example note", "urgent": False, "level": "low"} in examples
+        assert {"note": "Example note", "urgent": True, "level": "high"} in examples
+        assert examples[-1]["by"] == "2026-04-01"
+        assert len(examples) == 4
+
+    def test_every_sample_parses(self) -> None:
+        from cspr_workflow import DetailKind, DetailSpec
+
+        for kind in DetailKind:
+            choices = ("a", "b") if kind is DetailKind.CHOICE else ()
+            spec = DetailSpec("x", kind, "x", choices=choices)
+            for value in spec.samples(self.AT):
+                assert spec.parse(value)[1] is None, (kind, value)
+
+    def test_a_trigger_without_details_has_one_empty_example(self) -> None:
+        spec = D.trigger(T.BEGIN_DRAFTING)
+        assert spec.example_details(Walker().review.state, self.AT) == [{}]
+
+    def test_default_examples_fire_in_the_engine(self) -> None:
+        walker = Walker().to_crp_agreed()
+        state = walker.review.state
+        examples = D.trigger(T.ADD_ACTION).example_details(state, walker.now)
+        assert [e["recommendation"] for e in examples] == ["R1", "R2"]
+        walker(T.ADD_ACTION, "chair", **examples[0])
+        assert walker.review.state.actions[0].recommendation == "R1"
