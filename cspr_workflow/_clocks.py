@@ -161,7 +161,7 @@ def start_clocks(policy: Policy, state: ReviewState) -> ReviewState:
     records = tuple(
         policy.record(spec, state.aware_at) for spec in policy.clocks if spec.starts == state.stage
     )
-    return attrs.evolve(state, clocks=state.clocks + records)
+    return state.evolve(clocks=state.clocks + records)
 
 
 def _entered_before(state: ReviewState, stage: str) -> bool:
@@ -217,7 +217,7 @@ def track_clocks(
         for spec in policy.clocks
         if spec.starts == dest and after.clock(spec.id) is None
     )
-    return attrs.evolve(after, clocks=after.clocks + started) if started else after
+    return after.evolve(clocks=after.clocks + started) if started else after
 
 
 def _needless_late_reason() -> Reason:

@@ -1,7 +1,7 @@
 """Effects: what each trigger records. Pure: (state, step) -> next state.
 
 An effect never edits the state it is given; it returns a new one built with
-``attrs.evolve``. When the step's details do not fit the record (confirming a
+``ReviewState.evolve``. When the step's details do not fit the record (confirming a
 draft twice, an action for a recommendation that does not exist), it raises
 :class:`StepProblems` with every problem, and the engine refuses the step.
 The engine sets the stage and appends the history entry; effects do neither.
@@ -65,13 +65,12 @@ def _speaker_agency(ctx: StepContext) -> str:
 
 @_effect("notify_national_panel")
 def _notify(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, notified_at=ctx.at)
+    return state.evolve(notified_at=ctx.at)
 
 
 @_effect("submit_rapid_review")
 def _rapid_review(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(
-        state,
+    return state.evolve(
         rapid_review_at=ctx.at,
         kloes=ctx.details["kloes"],
         case_agencies=tuple(dict.fromkeys(ctx.details["agencies"])),
@@ -80,13 +79,13 @@ def _rapid_review(state: ReviewState, ctx: StepContext) -> ReviewState:
 
 @_effect("commission_review")
 def _commission(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, decided_at=ctx.at, decision_reason=ctx.details["reason"])
+    return state.evolve(decided_at=ctx.at, decision_reason=ctx.details["reason"])
 
 
 @_effect("decline_review")
 @_effect("record_national_review")
 def _decision_without_review(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, decision_reason=ctx.details["reason"])
+    return state.evolve(decision_reason=ctx.details["reason"])
 
 
 @_effect("appoint_reviewers")
@@ -98,19 +97,18 @@ def _appoint(state: ReviewState, ctx: StepContext) -> ReviewState:
             "the Chair and the Lead Reviewer are the same person.",
             "appoint an independent Lead Reviewer.",
         )
-    return attrs.evolve(state, chair=chair, lead_reviewer=lead)
+    return state.evolve(chair=chair, lead_reviewer=lead)
 
 
 @_effect("set_terms_of_reference")
 def _terms(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, terms_of_reference=ctx.details["terms"])
+    return state.evolve(terms_of_reference=ctx.details["terms"])
 
 
 @_effect("share_kloes")
 def _share_kloes(state: ReviewState, ctx: StepContext) -> ReviewState:
     emerging = ctx.details.get("emerging", ())
-    return attrs.evolve(
-        state,
+    return state.evolve(
         kloes_shared_at=ctx.at,
         kloes=tuple(dict.fromkeys(state.kloes + tuple(emerging))),
     )
@@ -119,7 +117,7 @@ def _share_kloes(state: ReviewState, ctx: StepContext) -> ReviewState:
 @_effect("agree_methodology")
 def _agree_methodology(state: ReviewState, ctx: StepContext) -> ReviewState:
     agreement = MethodologyAgreement(ctx.actor.role, ctx.details["methodology"], ctx.at)
-    return attrs.evolve(state, methodology=(*state.methodology, agreement))
+    return state.evolve(methodology=(*state.methodology, agreement))
 
 
 @_effect("appoint_panel_member")
@@ -131,7 +129,7 @@ def _appoint_member(state: ReviewState, ctx: StepContext) -> ReviewState:
         justification=ctx.details.get("justification"),
     )
     others = tuple(s for s in state.panel if s.agency != seat.agency)
-    return attrs.evolve(state, panel=(*others, seat))
+    return state.evolve(panel=(*others, seat))
 
 
 @_effect("record_substitute")
@@ -145,12 +143,12 @@ def _substitute(state: ReviewState, ctx: StepContext) -> ReviewState:
             "appoint the agency's member first (appoint_panel_member).",
         )
     updated = attrs.evolve(seat, substitutes=(*seat.substitutes, ctx.details["substitute"]))
-    return attrs.evolve(state, panel=tuple(updated if s is seat else s for s in state.panel))
+    return state.evolve(panel=tuple(updated if s is seat else s for s in state.panel))
 
 
 def _meeting(kind: MeetingKind) -> _Effect:
     def record(state: ReviewState, ctx: StepContext) -> ReviewState:
-        return attrs.evolve(state, meetings=(*state.meetings, Meeting(kind, ctx.at)))
+        return state.evolve(meetings=(*state.meetings, Meeting(kind, ctx.at)))
 
     return record
 
@@ -170,7 +168,7 @@ def _request(state: ReviewState, ctx: StepContext) -> ReviewState:
             "appoint the agency's panel member first (appoint_panel_member).",
         )
     request = InformationRequest(len(state.information_requests) + 1, agency, ctx.at)
-    return attrs.evolve(state, information_requests=(*state.information_requests, request))
+    return state.evolve(information_requests=(*state.information_requests, request))
 
 
 def _outstanding(state: ReviewState, ctx: StepContext, agency: str) -> list[InformationRequest]:
@@ -189,8 +187,7 @@ def _outstanding(state: ReviewState, ctx: StepContext, agency: str) -> list[Info
 
 
 def _replace_requests(state: ReviewState, updated: dict[int, InformationRequest]) -> ReviewState:
-    return attrs.evolve(
-        state,
+    return state.evolve(
         information_requests=tuple(updated.get(r.number, r) for r in state.information_requests),
     )
 
@@ -231,7 +228,7 @@ def _share_information(state: ReviewState, ctx: StepContext) -> ReviewState:
 
 @_effect("invite_family")
 def _invite_family(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, family_invited_at=ctx.at, family_response=None)
+    return state.evolve(family_invited_at=ctx.at, family_response=None)
 
 
 @_effect("record_family_response")
@@ -242,7 +239,7 @@ def _family_response(state: ReviewState, ctx: StepContext) -> ReviewState:
             "the family has not been invited, so there is no answer to record.",
             "invite them first (invite_family).",
         )
-    return attrs.evolve(state, family_response=FamilyResponse(ctx.details["response"]))
+    return state.evolve(family_response=FamilyResponse(ctx.details["response"]))
 
 
 @_effect("submit_draft")
@@ -253,7 +250,7 @@ def _submit_draft(state: ReviewState, ctx: StepContext) -> ReviewState:
         findings=ctx.details["findings"],
         recommendations=tuple(Recommendation(i, t) for i, t in ctx.details["recommendations"]),
     )
-    return attrs.evolve(state, drafts=(*state.drafts, draft))
+    return state.evolve(drafts=(*state.drafts, draft))
 
 
 @_effect("confirm_facts")
@@ -269,7 +266,7 @@ def _confirm_facts(state: ReviewState, ctx: StepContext) -> ReviewState:
             "nothing to do; wait for the other agencies.",
         )
     check = FactCheck(agency, draft.version, ctx.at)
-    return attrs.evolve(state, fact_checks=(*state.fact_checks, check))
+    return state.evolve(fact_checks=(*state.fact_checks, check))
 
 
 def _approval(body: ApprovalBody) -> _Effect:
@@ -277,9 +274,7 @@ def _approval(body: ApprovalBody) -> _Effect:
         draft = state.current_draft
         if draft is None:  # the approval guards refuse first in the default table
             raise _problem("a draft to approve", "there is no draft report.", "submit one.")
-        return attrs.evolve(
-            state, approvals=(*state.approvals, Approval(body, draft.version, ctx.at))
-        )
+        return state.evolve(approvals=(*state.approvals, Approval(body, draft.version, ctx.at)))
 
     return record
 
@@ -293,7 +288,7 @@ EFFECTS["executive_approve"] = _approval(ApprovalBody.EXECUTIVE)
 def _return_to_drafting(state: ReviewState, ctx: StepContext) -> ReviewState:
     draft = state.current_draft
     version = draft.version if draft else 0
-    return attrs.evolve(state, approvals=tuple(a for a in state.approvals if a.version != version))
+    return state.evolve(approvals=tuple(a for a in state.approvals if a.version != version))
 
 
 @_effect("add_action")
@@ -327,7 +322,7 @@ def _add_action(state: ReviewState, ctx: StepContext) -> ReviewState:
         raise StepProblems(problems)
     number = 1 + sum(1 for e in state.history if e.trigger == "add_action")
     action = Action(f"A{number}", recommendation, owner, due, ctx.details["description"])
-    return attrs.evolve(state, actions=(*state.actions, action))
+    return state.evolve(actions=(*state.actions, action))
 
 
 def _find_action(state: ReviewState, ctx: StepContext) -> Action:
@@ -346,7 +341,7 @@ def _find_action(state: ReviewState, ctx: StepContext) -> Action:
 @_effect("withdraw_action")
 def _withdraw_action(state: ReviewState, ctx: StepContext) -> ReviewState:
     action = _find_action(state, ctx)
-    return attrs.evolve(state, actions=tuple(a for a in state.actions if a is not action))
+    return state.evolve(actions=tuple(a for a in state.actions if a is not action))
 
 
 @_effect("update_action")
@@ -385,22 +380,22 @@ def _update_action(state: ReviewState, ctx: StepContext) -> ReviewState:
     if problems:
         raise StepProblems(problems)
     updated = attrs.evolve(action, status=status, closing_reason=reason)
-    return attrs.evolve(state, actions=tuple(updated if a is action else a for a in state.actions))
+    return state.evolve(actions=tuple(updated if a is action else a for a in state.actions))
 
 
 @_effect("send_final_report")
 def _send_final_report(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, report_sent_at=ctx.at)
+    return state.evolve(report_sent_at=ctx.at)
 
 
 @_effect("inform_family")
 def _inform_family(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, family_told_at=ctx.at)
+    return state.evolve(family_told_at=ctx.at)
 
 
 @_effect("publish")
 def _publish(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, published_at=ctx.at)
+    return state.evolve(published_at=ctx.at)
 
 
 def _delay(state: ReviewState, ctx: StepContext, recipients: frozenset[Role]) -> ReviewState:
@@ -429,7 +424,7 @@ def _delay(state: ReviewState, ctx: StepContext, recipients: frozenset[Role]) ->
     if problems:
         raise StepProblems(problems)
     notice = DelayNotice(recipients, ctx.details["reason"], revised, ctx.at)
-    return attrs.evolve(state, delay_notices=(*state.delay_notices, notice))
+    return state.evolve(delay_notices=(*state.delay_notices, notice))
 
 
 @_effect("notify_delay")
@@ -453,9 +448,9 @@ def _defer(state: ReviewState, ctx: StepContext) -> ReviewState:
 
 @_effect("put_on_hold")
 def _hold(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, held_from=ctx.source)
+    return state.evolve(held_from=ctx.source)
 
 
 @_effect("resume")
 def _resume(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return attrs.evolve(state, held_from=None)
+    return state.evolve(held_from=None)

@@ -20,6 +20,7 @@ import attrs
 import pendulum
 
 from ._clocks import DeadlineReport, deadline_report, start_clocks, track_clocks
+from ._codec import entry_digest, opening_digest
 from ._definition import DetailKind, DetailSpec, ProcessDefinition, StepContext, TransitionSpec
 from ._errors import (
     InvalidTime,
@@ -96,9 +97,9 @@ class _Step:
         self.result = review
 
     def apply(self, row: TransitionSpec) -> None:
-        ctx = attrs.evolve(self.ctx, dest=row.target)
-        self.ctx = ctx
-        self.result = _run_effect(self.definition, row, self.review, ctx)
+        if self.ctx.dest != row.target:  # the machine chose another row than the check did
+            self.ctx = attrs.evolve(self.ctx, dest=row.target)
+        self.result = _run_effect(self.definition, row, self.review, self.ctx)
 
 
 _LATE_REASON = DetailSpec(
@@ -206,6 +207,12 @@ class Review:
         return self._state.history
 
     @property
+    def history_head(self) -> str:
+        """The SHA-256 that closes the history's hash chain: keep it elsewhere, and any
+        later change to the stored history shows (see ``verify_history``)."""
+        return _head(self._state)
+
+    @property
     def definition(self) -> ProcessDefinition:
         """The process definition the review follows."""
         return self._definition
@@ -261,17 +268,18 @@ class Review:
             source=before.stage,
             dest=step.state,
             details=parsed,
+            prev=_head(before),
         )
-        after = attrs.evolve(step.result, stage=step.state, history=(*before.history, entry))
-        self._state = after
-        _log.info(
-            "review %s: %s by %s, %s -> %s",
-            self.reference,
-            trigger,
-            by.describe(dict(self._definition.role_titles)),
-            entry.source,
-            entry.dest,
-        )
+        self._state = _settle(before, step.result, step.state, entry)
+        if _log.isEnabledFor(logging.INFO):
+            _log.info(
+                "review %s: %s by %s, %s -> %s",
+                self.reference,
+                trigger,
+                by.describe(dict(self._definition.role_titles)),
+                entry.source,
+                entry.dest,
+            )
         return entry
 
     def deadlines(self, *, at: object = None) -> DeadlineReport:
@@ -383,10 +391,9 @@ class Review:
     ) -> list[Reason]:
         definition = self._definition
         state = self._state
-        titles = dict(definition.role_titles)
-        who = actor.describe(titles)
-        trigger_title = definition.trigger(row.trigger).title
         if actor.role not in row.roles:
+            who = actor.describe(dict(definition.role_titles))
+            trigger_title = definition.trigger(row.trigger).title
             allowed = ", ".join(sorted(definition.role_title(r) for r in row.roles))
             return [
                 Reason(
@@ -415,6 +422,8 @@ class Review:
             spec = definition.trigger(row.trigger)
             named = (details or {}).get(spec.agency_detail) if spec.agency_detail else None
             if named is not None and named != actor.agency:
+                who = actor.describe(dict(definition.role_titles))
+                trigger_title = spec.title
                 reasons.append(
                     Reason(
                         "a panel member speaks only for their own agency",
@@ -507,6 +516,30 @@ class Review:
 
 
 _NOBODY = Actor("(anyone)", Role.EXECUTIVE)
+
+
+def _settle(
+    before: ReviewState, result: ReviewState, stage: str, entry: AuditEntry
+) -> ReviewState:
+    """The state after a step: the effect's result in its new stage, the entry appended.
+
+    When the effect built a new state, this step alone holds it, so its stage and
+    history are filled in place before anyone sees it (one copy of the state per
+    step instead of two); otherwise the unchanged state is copied.
+    """
+    history = (*before.history, entry)
+    if result is before:
+        return before.evolve(stage=stage, history=history)
+    object.__setattr__(result, "stage", stage)
+    object.__setattr__(result, "history", history)
+    return result
+
+
+def _head(state: ReviewState) -> str:
+    """The digest of the last entry, or of the opening record before the first step."""
+    if state.history:
+        return entry_digest(state.history[-1])
+    return opening_digest(state.reference, state.aware_at)
 
 
 def _blocks_effect(reasons: list[Reason]) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 import pendulum
@@ -230,7 +231,12 @@ def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
 
 @attrs.frozen
 class AuditEntry:
-    """One step of a review's append-only history."""
+    """One step of a review's append-only history.
+
+    ``prev`` is the SHA-256 of the previous entry's canonical JSON (for the first
+    entry, of the review's opening record): the links of a hash chain that shows
+    any edited, deleted, inserted or reordered entry.
+    """
 
     seq: int
     at: pendulum.DateTime
@@ -239,6 +245,7 @@ class AuditEntry:
     source: str
     dest: str
     details: Mapping[str, object] = attrs.field(factory=dict, converter=_read_only)
+    prev: str = ""
 
     @property
     def role(self) -> Role:
@@ -345,3 +352,30 @@ class ReviewState:
     def last_at(self) -> pendulum.DateTime:
         """The instant of the latest recorded step (or of awareness, before any)."""
         return self.history[-1].at if self.history else self.aware_at
+
+    def evolve(self, **changes: Any) -> ReviewState:
+        """A copy with ``changes`` (``attrs.evolve``, about twice as fast: steps use it)."""
+        new: ReviewState = _evolve_review_state(self, changes)
+        return new
+
+
+def _compile_evolve(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
+    """A function building a copy of ``cls`` with some fields changed, without the
+    generic machinery of ``attrs.evolve`` (same result, checked by the tests)."""
+    names = [a.name for a in attrs.fields(cls)]
+    args = ", ".join(f"{n}=pop({n!r}, self.{n})" for n in names)
+    source = (
+        "def evolve(self, changes):\n"
+        "    pop = changes.pop\n"
+        f"    new = cls({args})\n"
+        "    if changes:\n"
+        "        raise TypeError(f'{cls.__name__} has no field(s) {sorted(changes)}')\n"
+        "    return new\n"
+    )
+    namespace: dict[str, Any] = {"cls": cls}
+    exec(source, namespace)
+    function: Callable[[Any, dict[str, Any]], Any] = namespace["evolve"]
+    return function
+
+
+_evolve_review_state = _compile_evolve(ReviewState)

@@ -47,3 +47,17 @@ def test_latest_notice_per_recipient_counts() -> None:
 
 def test_last_at_is_awareness_before_any_step() -> None:
     assert state().last_at == AT
+
+
+def test_fast_evolve_matches_attrs_evolve() -> None:
+    import attrs
+    import pytest
+
+    from cspr_workflow import demo_review
+
+    state = demo_review(upto=20).state
+    changes = {"stage": "drafting", "kloes": ("K",), "published_at": None}
+    assert state.evolve(**changes) == attrs.evolve(state, **changes)
+    assert state.evolve() == state
+    with pytest.raises(TypeError, match="no field"):
+        state.evolve(nonsense=1)

@@ -1,0 +1,144 @@
+"""The one cattrs converter, canonical JSON, and the digests of the history's hash chain.
+
+Every value the library stores passes through :data:`CONVERTER`: instants as ISO
+8601 text with their offset (naive text is refused), dates as ``YYYY-MM-DD``,
+enums by value, sets as sorted lists. Structuring is strict: text must be text,
+numbers numbers, booleans booleans, and unknown keys are refused, so a document
+is never quietly bent into shape.
+
+Canonical JSON (sorted keys, no spaces, UTF-8) is what the hash chain digests:
+each history entry carries the SHA-256 of its predecessor's canonical JSON, the
+first entry the digest of the review's opening record.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import cattrs
+import pendulum
+
+from ._records import AuditEntry
+from ._time import LONDON
+from .roles import Role
+
+__all__ = [
+    "CONVERTER",
+    "canonical_json",
+    "digest",
+    "entry_digest",
+    "opening_digest",
+    "plain",
+]
+
+
+def plain(value: object) -> Any:
+    """A detail value as JSON: dates as ISO text, enums by value, tuples as lists."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, str | bool | int | float) or value is None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list | frozenset | set):
+        items = [plain(v) for v in value]
+        return sorted(items) if isinstance(value, frozenset | set) else items
+    raise TypeError(f"cannot store a {type(value).__name__} in a review document")
+
+
+def _strict(kind: type, name: str) -> Any:
+    def structure(value: object, _: object) -> Any:
+        if type(value) is not kind:  # bool is not an int here, nor "5" a number
+            raise TypeError(f"expected {name}, got {type(value).__name__}")
+        return value
+
+    return structure
+
+
+def _instant(value: object, _: object) -> pendulum.DateTime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 date-time, got {type(value).__name__}")
+    try:
+        parsed = _dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"date-time without a time zone offset: {value!r}")
+    return pendulum.instance(parsed).in_timezone(LONDON)
+
+
+def _date(value: object, _: object) -> pendulum.Date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 date, got {type(value).__name__}")
+    try:
+        parsed = _dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date (YYYY-MM-DD): {value!r}") from None
+    return pendulum.Date(parsed.year, parsed.month, parsed.day)
+
+
+def _details(value: object, _: object) -> Mapping[str, object]:
+    """Details stay JSON here; the definition's detail specs parse them (see _persist)."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise TypeError("expected an object of named details")
+    return value
+
+
+def _roles(value: object, _: object) -> frozenset[Role]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list of roles, got {type(value).__name__}")
+    return frozenset(Role(v) if isinstance(v, str) else _bad_role(v) for v in value)
+
+
+def _bad_role(value: object) -> Role:
+    raise TypeError(f"expected a role name, got {type(value).__name__}")
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(str, _strict(str, "text"))
+    converter.register_structure_hook(int, _strict(int, "a whole number"))
+    converter.register_structure_hook(bool, _strict(bool, "true or false"))
+    converter.register_unstructure_hook(pendulum.DateTime, lambda d: d.isoformat())
+    converter.register_structure_hook(pendulum.DateTime, _instant)
+    converter.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
+    converter.register_structure_hook(pendulum.Date, _date)
+    roles, details = frozenset[Role], Mapping[str, object]
+    converter.register_unstructure_hook_func(lambda t: t == roles, plain)
+    converter.register_structure_hook_func(lambda t: t == roles, _roles)
+    converter.register_unstructure_hook_func(lambda t: t == details, plain)
+    converter.register_structure_hook_func(lambda t: t == details, _details)
+    return converter
+
+
+CONVERTER = _make_converter()
+"""The library's one converter: every stored value goes through it."""
+
+
+def canonical_json(value: object) -> str:
+    """Sorted keys, no insignificant space, UTF-8 characters kept: one text per value."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(value: object) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``value`` (already plain JSON)."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    """The digest of one history entry, its own ``prev`` included (so the chain links)."""
+    return digest(CONVERTER.unstructure(entry, AuditEntry))
+
+
+def opening_digest(reference: str, aware_at: pendulum.DateTime) -> str:
+    """The digest the first entry points at: the review's opening record."""
+    return digest({"reference": reference, "aware_at": aware_at.isoformat()})
