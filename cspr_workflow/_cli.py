@@ -87,6 +87,15 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from ._persist import json_schema
+
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cspr-workflow",
@@ -133,6 +142,13 @@ def _parser() -> argparse.ArgumentParser:
         help="stop exploring after N abstract states (default: 200000)",
     )
     verify.set_defaults(run=_verify)
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of the review document",
+        description="Print the JSON Schema (2020-12) of the review document that dumps() "
+        "writes and loads() reads, for integrators in other languages.",
+    )
+    schema.set_defaults(run=_schema)
     return parser
 
 

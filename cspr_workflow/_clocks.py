@@ -34,6 +34,7 @@ __all__ = [
     "DeadlineReport",
     "Policy",
     "deadline_report",
+    "running_clocks",
     "start_clocks",
     "track_clocks",
 ]
@@ -162,6 +163,19 @@ def start_clocks(policy: Policy, state: ReviewState) -> ReviewState:
         policy.record(spec, state.aware_at) for spec in policy.clocks if spec.starts == state.stage
     )
     return state.evolve(clocks=state.clocks + records)
+
+
+def running_clocks(policy: Policy, state: ReviewState) -> list[tuple[ClockSpec, pendulum.Date]]:
+    """Every clock started and not yet stopped, with its due date as it stands now
+    (the completion clock's moved by delay notices to both recipients)."""
+    result = []
+    for spec in policy.clocks:
+        record = state.clock(spec.id)
+        if record is None or _entry_at(state, spec.stops) is not None:
+            continue
+        due = state.completion_due if spec.kind is ClockKind.COMPLETION else record.due
+        result.append((spec, due or record.due))
+    return result
 
 
 def _entered_before(state: ReviewState, stage: str) -> bool:

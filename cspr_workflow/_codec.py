@@ -17,11 +17,13 @@ import datetime as _dt
 import enum
 import hashlib
 import json
+import typing
 from collections.abc import Mapping
 from typing import Any
 
 import cattrs
 import pendulum
+from cattrs.cols import homogenous_tuple_structure_factory
 
 from ._records import AuditEntry
 from ._time import LONDON
@@ -56,7 +58,9 @@ def plain(value: object) -> Any:
 
 
 def _strict(kind: type, name: str) -> Any:
-    def structure(value: object, _: object) -> Any:
+    def structure(value: object, wanted: Any) -> Any:
+        if wanted is not kind:  # an enum built on str: its own constructor checks the value
+            return wanted(value)
         if type(value) is not kind:  # bool is not an int here, nor "5" a number
             raise TypeError(f"expected {name}, got {type(value).__name__}")
         return value
@@ -103,15 +107,35 @@ def _bad_role(value: object) -> Role:
     raise TypeError(f"expected a role name, got {type(value).__name__}")
 
 
+def _is_homogeneous_tuple(wanted: Any) -> bool:
+    args = typing.get_args(wanted)
+    return typing.get_origin(wanted) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _strict_tuple(wanted: Any, converter: cattrs.Converter) -> Any:
+    """A list, and only a list (text is not a list of letters), element by element."""
+    elements = homogenous_tuple_structure_factory(wanted, converter)
+
+    def structure(value: object, _: object) -> Any:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return elements(value, wanted)
+
+    return structure
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    converter.register_structure_hook(str, _strict(str, "text"))
-    converter.register_structure_hook(int, _strict(int, "a whole number"))
-    converter.register_structure_hook(bool, _strict(bool, "true or false"))
+    for kind, name in ((str, "text"), (int, "a whole number"), (bool, "true or false")):
+        converter.register_structure_hook(kind, _strict(kind, name))
+    converter.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), plain
+    )
     converter.register_unstructure_hook(pendulum.DateTime, lambda d: d.isoformat())
     converter.register_structure_hook(pendulum.DateTime, _instant)
     converter.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
     converter.register_structure_hook(pendulum.Date, _date)
+    converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple)
     roles, details = frozenset[Role], Mapping[str, object]
     converter.register_unstructure_hook_func(lambda t: t == roles, plain)
     converter.register_structure_hook_func(lambda t: t == roles, _roles)

@@ -32,6 +32,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._clocks import running_clocks
 from ._definition import ProcessDefinition
 from ._engine import Review
 from ._errors import CsprWorkflowError
@@ -553,24 +554,14 @@ def _at_nine(date: pendulum.Date) -> pendulum.DateTime:
     return pendulum.datetime(date.year, date.month, date.day, 9, tz=LONDON)
 
 
-def _running(definition: ProcessDefinition, state: ReviewState) -> Iterator[tuple[str, Any]]:
-    """(clock id, due date) of every clock started and not yet stopped."""
-    for spec in definition.policy.clocks:
-        record = state.clock(spec.id)
-        if record is None or any(_entered(e, spec.stops) for e in state.history):
-            continue
-        due = state.completion_due if spec.kind is ClockKind.COMPLETION else record.due
-        yield spec.id, due
-
-
 def _overdue(
     definition: ProcessDefinition, state: ReviewState, at: pendulum.DateTime
 ) -> frozenset[str]:
     """The deadline clocks (C1, C2) running past their due date at ``at``."""
     return frozenset(
-        clock
-        for clock, due in _running(definition, state)
-        if definition.policy.clock(clock).kind is ClockKind.DEADLINE and at.date() > due
+        spec.id
+        for spec, due in running_clocks(definition.policy, state)
+        if spec.kind is ClockKind.DEADLINE and at.date() > due
     )
 
 
@@ -579,8 +570,8 @@ def _waits(
 ) -> Iterator[pendulum.DateTime]:
     """The instants worth waiting for: the day after a running clock's due date, or the
     end of a notice period."""
-    for clock, due in _running(definition, state):
-        if definition.policy.clock(clock).kind is ClockKind.NOTICE_PERIOD:
+    for spec, due in running_clocks(definition.policy, state):
+        if spec.kind is ClockKind.NOTICE_PERIOD:
             if now.date() < due:
                 yield _at_nine(due)
         elif now.date() <= due:

@@ -26,6 +26,7 @@ def _api() -> str:
                 "DEMO_ACTORS": "The demo review's fictional people, by key.",
                 "DEFAULT_PROPERTIES": "The statutory properties the verifier and "
                 "`check_review` check on every path (DOMAIN.md invariants).",
+                "SCHEMA_VERSION": "The version of the review document this library writes.",
                 "STATUTORY_OWNERS": "Who alone may take each statutory step: the "
                 "specification the verifier checks the table against.",
             }.get(name, doc)

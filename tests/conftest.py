@@ -22,3 +22,17 @@ settings.register_profile(
 )
 _DEFAULT = "ci" if os.environ.get("CI") else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _DEFAULT))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Report the concurrent writers' outcomes, so that CI's log shows what was tried."""
+    import sys
+
+    store_tests = sys.modules.get("tests.test_store")
+    outcomes = getattr(store_tests, "OUTCOMES", None)
+    if outcomes:
+        terminalreporter.section("concurrent writers")
+        for name, counts in sorted(outcomes.items()):
+            tried = sum(counts.values())
+            parts = ", ".join(f"{what} {n}" for what, n in sorted(counts.items()))
+            terminalreporter.write_line(f"{name}: {tried} attempted: {parts}")
