@@ -64,6 +64,7 @@ from ._records import (
     MethodologyAgreement,
     PanelMember,
     Recommendation,
+    Refusal,
     ReviewState,
 )
 from ._store import OverdueClock, ReviewStore, StoredReview
@@ -133,6 +134,7 @@ __all__ = [
     "Property",
     "Reason",
     "Recommendation",
+    "Refusal",
     "ReplayMismatch",
     "Review",
     "ReviewExists",

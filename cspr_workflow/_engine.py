@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -31,7 +31,7 @@ from ._errors import (
     TransitionRefused,
     UnknownTrigger,
 )
-from ._records import AuditEntry, ReviewState
+from ._records import AuditEntry, Refusal, ReviewState
 from ._time import Clock, as_instant
 from .roles import Actor, Role
 from .states import DEFAULT_DEFINITION, Stage
@@ -138,7 +138,7 @@ class Review:
     ('aware', 'notified')
     """
 
-    __slots__ = ("_clock", "_definition", "_state")
+    __slots__ = ("_clock", "_definition", "_refusals", "_state")
 
     def __init__(
         self,
@@ -146,6 +146,7 @@ class Review:
         definition: ProcessDefinition = DEFAULT_DEFINITION,
         *,
         clock: Clock | None = None,
+        refusals: Iterable[Refusal] = (),
     ) -> None:
         try:
             definition.stage(state.stage)
@@ -157,6 +158,7 @@ class Review:
         self._state = state
         self._definition = definition
         self._clock = clock
+        self._refusals = tuple(refusals)
 
     @classmethod
     def open(
@@ -207,6 +209,15 @@ class Review:
         return self._state.history
 
     @property
+    def refusals(self) -> tuple[Refusal, ...]:
+        """Every step ``fire`` refused, in order: who tried what, when, and the rules.
+
+        A refusal changes nothing in the review's state or history; it is noted
+        here, beside them, for the audit report.
+        """
+        return self._refusals
+
+    @property
     def history_head(self) -> str:
         """The SHA-256 that closes the history's hash chain: keep it elsewhere, and any
         later change to the stored history shows (see ``verify_history``)."""
@@ -249,7 +260,7 @@ class Review:
         if reasons:
             if row is not None and parsed is not None and not _blocks_effect(reasons):
                 reasons += self._effect_problems(row, by, instant, parsed)
-            raise self._refusal(trigger, reasons)
+            raise self._refusal(trigger, reasons, by, instant)
         assert row is not None
         assert parsed is not None
         ctx = StepContext(by, instant, parsed, before.stage, row.target, self._definition.policy)
@@ -257,9 +268,10 @@ class Review:
         try:
             moved = self._definition.machine.events[trigger].trigger(step)
         except StepProblems as problems:
-            raise self._refusal(trigger, list(problems.reasons)) from None
+            raise self._refusal(trigger, list(problems.reasons), by, instant) from None
         if not moved:  # a selector changed its mind between check and move: impossible when pure
-            raise self._refusal(trigger, [_not_available(self._definition, trigger, before.stage)])
+            reason = _not_available(self._definition, trigger, before.stage)
+            raise self._refusal(trigger, [reason], by, instant)
         entry = AuditEntry(
             seq=len(before.history) + 1,
             at=instant,
@@ -496,7 +508,12 @@ class Review:
             return list(problems.reasons)
         return []
 
-    def _refusal(self, trigger: str, reasons: list[Reason]) -> TransitionRefused:
+    def _refusal(
+        self, trigger: str, reasons: list[Reason], by: Actor, at: pendulum.DateTime
+    ) -> TransitionRefused:
+        """The error for a refused step, noted in :attr:`refusals` first."""
+        stage = self._state.stage
+        self._refusals = (*self._refusals, Refusal(at, by, str(trigger), stage, tuple(reasons)))
         kinds = {r.kind for r in reasons}
         cls: type[TransitionRefused] = (
             TimeWentBackwards

@@ -39,7 +39,7 @@ from ._errors import (
     Problem,
     ReplayMismatch,
 )
-from ._records import AuditEntry, ReviewState
+from ._records import AuditEntry, Refusal, ReviewState
 
 __all__ = [
     "MIGRATIONS",
@@ -55,7 +55,7 @@ __all__ = [
 SCHEMA_VERSION = 2
 """The version of the review document this library writes."""
 
-_TOP = ("schema_version", "definition", "head", "review")
+_TOP = ("schema_version", "definition", "head", "review", "refusals")
 
 
 def to_document(review: Review) -> dict[str, Any]:
@@ -65,6 +65,7 @@ def to_document(review: Review) -> dict[str, Any]:
         "definition": review.definition.name,
         "head": review.history_head,
         "review": CONVERTER.unstructure(review.state, ReviewState),
+        "refusals": CONVERTER.unstructure(review.refusals, tuple[Refusal, ...]),
     }
 
 
@@ -83,7 +84,8 @@ def dumps(review: Review) -> str:
 
 
 def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
-    """Version 1 had no hash chain: link each entry to its predecessor, add the head.
+    """Version 1 had no hash chain and no refusals: link each entry to its predecessor,
+    add the head and an empty list of refusals.
 
     Version 1 documents were written by this library's converter, so each entry's
     JSON is what the converter gives and its digest is the one the engine computes.
@@ -108,6 +110,7 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
         "schema_version": 2,
         "head": prev,
         "review": {**review, "history": history},
+        "refusals": [],
     }
 
 
@@ -196,13 +199,28 @@ def loads(
             state = _consistent(state, details, definition, problems)
     elif "review" in document:
         problems.append(Problem("$.review", "expected an object"))
+    refusals = _refusals(document.get("refusals", []), problems)
     if state is not None and not problems and check_history:
         head = document.get("head")
         problems += [Problem(p.path, p.message) for p in _chain_problems(state, head)]
     if problems:
         raise InvalidDocument(problems)
     assert state is not None
-    return Review(state, definition)
+    return Review(state, definition, refusals=refusals)
+
+
+def _refusals(raw: object, problems: list[Problem]) -> tuple[Refusal, ...]:
+    if not isinstance(raw, list):
+        problems.append(Problem("$.refusals", "expected a list"))
+        return ()
+    for i, item in enumerate(raw):
+        problems += _missing_fields(item, Refusal, f"$.refusals[{i}]")
+    try:
+        refusals: tuple[Refusal, ...] = CONVERTER.structure(raw, tuple[Refusal, ...])
+    except cattrs.BaseValidationError as error:
+        problems += _converter_problems(error, "$.refusals")
+        return ()
+    return refusals
 
 
 def _default(definition: ProcessDefinition | None) -> ProcessDefinition:
@@ -213,14 +231,20 @@ def _default(definition: ProcessDefinition | None) -> ProcessDefinition:
     return DEFAULT_DEFINITION
 
 
+def _converter_problems(error: cattrs.BaseValidationError, root: str) -> list[Problem]:
+    problems = []
+    for line in cattrs.transform_error(error, path=root, format_exception=_explain):
+        message, _, path = line.rpartition(" @ ")
+        if "required field missing" not in message:  # reported by _missing_fields
+            problems.append(Problem(path, message))
+    return problems
+
+
 def _structure(body: dict[str, Any], problems: list[Problem]) -> ReviewState | None:
     try:
         state: ReviewState = CONVERTER.structure(body, ReviewState)
     except cattrs.BaseValidationError as error:
-        for line in cattrs.transform_error(error, path="$.review", format_exception=_explain):
-            message, _, path = line.rpartition(" @ ")
-            if "required field missing" not in message:  # reported by _missing_fields
-                problems.append(Problem(path, message))
+        problems += _converter_problems(error, "$.review")
         return None
     except (TypeError, ValueError, KeyError) as error:
         problems.append(Problem("$.review", f"not a review ({error})"))
@@ -497,6 +521,11 @@ def json_schema() -> dict[str, Any]:
                 "description": "SHA-256 of the last history entry's canonical JSON",
             },
             "review": review,
+            "refusals": {
+                "type": "array",
+                "items": _schema_of(Refusal, defs),
+                "description": "steps attempted and refused, kept beside the history",
+            },
         },
         "required": list(_TOP),
         "additionalProperties": False,

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._errors import Reason
 from .roles import Actor, Role
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "MethodologyAgreement",
     "PanelMember",
     "Recommendation",
+    "Refusal",
     "ReviewState",
 ]
 
@@ -256,6 +258,23 @@ class AuditEntry:
     def agency(self) -> str | None:
         """The agency the actor spoke for, where the role has one."""
         return self.actor.agency
+
+
+@attrs.frozen
+class Refusal:
+    """A step that was attempted and refused: when, by whom, which trigger, at which
+    stage, and every rule that refused it. Kept beside the history, never in it."""
+
+    at: pendulum.DateTime
+    actor: Actor
+    trigger: str
+    stage: str
+    reasons: tuple[Reason, ...]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The names of the rules that refused the step."""
+        return tuple(r.rule for r in self.reasons)
 
 
 @attrs.frozen

@@ -666,3 +666,18 @@ class TestQueries:
         assert "refused" in caplog.text
         for actor in WHO.values():
             assert actor.name not in caplog.text
+
+
+def test_refusals_are_noted_beside_the_history() -> None:
+    walker = Walker().to_scoping()
+    before = walker.review.state
+    at = walker.tick()
+    with pytest.raises(TransitionRefused):
+        walker.review.fire(T.HOLD_PANEL_MEETING, by=WHO["chair"], at=at)
+    assert walker.review.state is before
+    [refusal] = walker.review.refusals
+    assert (refusal.trigger, refusal.stage, refusal.at) == (T.HOLD_PANEL_MEETING, "scoping", at)
+    assert refusal.actor == WHO["chair"]
+    assert "key lines of enquiry shared by the Chair" in refusal.rules
+    walker.review.check(T.HOLD_PANEL_MEETING, by=WHO["chair"], at=at)
+    assert len(walker.review.refusals) == 1  # check() notes nothing

@@ -92,6 +92,15 @@ def test_the_document_is_canonical_json() -> None:
     assert doc["review"]["reference"] == "Child A"
 
 
+def test_refusals_are_kept_beside_the_history() -> None:
+    doc = document()
+    assert [r["trigger"] for r in doc["refusals"]] == ["hold_panel_meeting", "confirm_facts"]
+    assert doc["refusals"][1]["reasons"][0]["rule"] == (
+        "a panel member speaks only for their own agency"
+    )
+    assert loads(DEMO_TEXT).refusals == DEMO.refusals
+
+
 def test_instants_keep_their_offset_and_dates_are_plain() -> None:
     doc = document()["review"]
     assert doc["aware_at"] == "2026-01-05T09:00:00+00:00"
@@ -232,7 +241,8 @@ def test_a_schema_1_document_is_migrated() -> None:
     assert "prev" not in json.loads(text)["review"]["history"][0]
     review = loads(text)
     assert review.state == DEMO.state
-    assert dumps(review) == DEMO_TEXT
+    assert review.refusals == ()  # version 1 did not keep them
+    assert dumps(Review(review.state, refusals=DEMO.refusals)) == DEMO_TEXT
     verify_history(review, head=DEMO.history_head)
 
 
