@@ -16,6 +16,7 @@ from ._definition import (
 )
 from ._demo import ACTORS as DEMO_ACTORS
 from ._demo import demo_review
+from ._diagrams import Diagram, GraphvizMissing, RenderFailed, diagram
 from ._engine import Option, Review, Verdict
 from ._errors import (
     ConcurrentUpdate,
@@ -67,6 +68,7 @@ from ._records import (
     Refusal,
     ReviewState,
 )
+from ._report import AuditReport, audit_report
 from ._store import OverdueClock, ReviewStore, StoredReview
 from ._verify import (
     DEFAULT_PROPERTIES,
@@ -81,9 +83,10 @@ from ._verify import (
 )
 from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS, Guard, Selector
 from .roles import Actor, Role
-from .states import DEFAULT_DEFINITION, Stage, Trigger
+from .states import APPROVAL_TRIGGERS, DEFAULT_DEFINITION, Stage, Trigger
 
 __all__ = [
+    "APPROVAL_TRIGGERS",
     "DEFAULT_DEFINITION",
     "DEFAULT_GUARDS",
     "DEFAULT_PROPERTIES",
@@ -97,6 +100,7 @@ __all__ = [
     "Approval",
     "ApprovalBody",
     "AuditEntry",
+    "AuditReport",
     "CalendarRangeError",
     "ClockKind",
     "ClockRecord",
@@ -111,9 +115,11 @@ __all__ = [
     "DelayNotice",
     "DetailKind",
     "DetailSpec",
+    "Diagram",
     "Draft",
     "FactCheck",
     "FamilyResponse",
+    "GraphvizMissing",
     "Guard",
     "HistoryTampered",
     "InformationRequest",
@@ -135,6 +141,7 @@ __all__ = [
     "Reason",
     "Recommendation",
     "Refusal",
+    "RenderFailed",
     "ReplayMismatch",
     "Review",
     "ReviewExists",
@@ -159,8 +166,10 @@ __all__ = [
     "VerificationResult",
     "Violation",
     "WorkingDayCalendar",
+    "audit_report",
     "check_review",
     "demo_review",
+    "diagram",
     "dumps",
     "json_schema",
     "loads",

@@ -1,41 +1,39 @@
-"""The ``cspr-workflow`` command line."""
+"""The ``cspr-workflow`` command line.
+
+Exit codes: 0 success; 1 a library error (an invalid document, a violated
+property, a refused rule: the message says which and what to do); 2 a usage
+error (a bad option, a file that cannot be read or written); 3 a verification
+cut short by ``--max-states``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._errors import CsprWorkflowError
 
 if TYPE_CHECKING:
+    import pendulum
+
     from ._definition import ProcessDefinition
+    from ._engine import Review
 
 __all__ = ["main"]
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from ._demo import run_demo
-
-    run_demo(sys.stdout)
-    return 0
+class _UsageError(Exception):
+    """A bad option or file: reported on stderr with exit code 2."""
 
 
-def _table(args: argparse.Namespace) -> int:
-    from .states import DEFAULT_DEFINITION
-
-    if args.what == "stages":
-        sys.stdout.write(DEFAULT_DEFINITION.stage_table())
-    elif args.what == "permissions":
-        sys.stdout.write(DEFAULT_DEFINITION.permission_table())
-    else:
-        sys.stdout.write(DEFAULT_DEFINITION.process_table())
-    return 0
+# -- shared helpers ----------------------------------------------------------------------
 
 
 def _load_definition(spec: str) -> ProcessDefinition:
-    """``module:object``: a ProcessDefinition, or a callable returning one."""
+    """``module:object``: a ProcessDefinition, or a function returning one."""
     import importlib
     import os
 
@@ -65,15 +63,81 @@ def _load_definition(spec: str) -> ProcessDefinition:
     return value
 
 
-class _UsageError(Exception):
-    """A bad option: reported on stderr with exit code 2."""
+def _definition(args: argparse.Namespace) -> ProcessDefinition | None:
+    spec = getattr(args, "definition", None)
+    return _load_definition(spec) if spec else None
+
+
+def _read_review(path: str, definition: ProcessDefinition | None) -> Review:
+    from ._persist import loads
+
+    try:
+        text = Path(path).read_bytes()
+    except OSError as error:
+        raise _UsageError(f"cannot read the review file {path!r}: {error.strerror}") from None
+    return loads(text, definition=definition)
+
+
+def _instant(text: str | None) -> pendulum.DateTime | None:
+    """``--at``: ISO 8601; without an offset, a London wall-clock time."""
+    if text is None:
+        return None
+    import pendulum
+
+    try:
+        parsed = pendulum.parse(text, tz="Europe/London")
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        raise _UsageError(f"--at takes an ISO 8601 date or date-time, not {text!r}") from None
+    if not isinstance(parsed, pendulum.DateTime):
+        raise _UsageError(f"--at takes a date or date-time, not {text!r}")
+    return parsed.in_timezone("Europe/London")
+
+
+def _write(out: str | None, data: bytes, *, binary: bool) -> None:
+    if out in (None, "-"):
+        if binary and sys.stdout.isatty():
+            raise _UsageError("a binary format goes to a file: pass -o FILE")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        Path(out).write_bytes(data)
+    except OSError as error:
+        raise _UsageError(f"cannot write {out!r}: {error.strerror}") from None
+    print(f"wrote {out} ({len(data)} bytes)", file=sys.stderr)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    review = run_demo(sys.stdout)
+    if args.save:
+        from ._persist import dumps
+
+        _write(args.save, dumps(review).encode("utf-8"), binary=False)
+    return 0
+
+
+def _table(args: argparse.Namespace) -> int:
+    from .states import DEFAULT_DEFINITION
+
+    definition = _definition(args) or DEFAULT_DEFINITION
+    if args.what == "stages":
+        sys.stdout.write(definition.stage_table())
+    elif args.what == "permissions":
+        sys.stdout.write(definition.permission_table())
+    else:
+        sys.stdout.write(definition.process_table())
+    return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
     from ._verify import verify
 
-    definition = _load_definition(args.definition) if args.definition else None
-    result = verify(definition, max_states=args.max_states)
+    result = verify(_definition(args), max_states=args.max_states)
     print(result.summary())
     if result.violations:
         return 1
@@ -96,44 +160,119 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diagram(args: argparse.Namespace) -> int:
+    from ._diagrams import diagram
+    from .states import DEFAULT_DEFINITION
+
+    definition = _definition(args)
+    if args.review:
+        subject = diagram(_read_review(args.review, definition), at=_instant(args.at))
+    else:
+        if args.at:
+            raise _UsageError("--at goes with --review (a process diagram has no clocks)")
+        subject = diagram(definition or DEFAULT_DEFINITION)
+    fmt = args.format
+    _write(args.output, subject.render(fmt), binary=fmt in ("png", "pdf"))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ._report import audit_report
+
+    review = _read_review(args.review, _definition(args))
+    report = audit_report(review, at=_instant(args.at), head=args.head)
+    text = report.html() if args.format == "html" else report.markdown()
+    _write(args.output, text.encode("utf-8"), binary=False)
+    return 0 if all(check.ok for check in report.checks()) else 1
+
+
+def _status(args: argparse.Namespace) -> int:
+    review = _read_review(args.review, _definition(args))
+    at = _instant(args.at) or review.state.last_at
+    definition = review.definition
+    state = review.state
+    print(f"Review {review.reference} ({definition.name})")
+    print(f"  stage: {definition.stage(state.stage).title}")
+    print(f"  steps recorded: {len(state.history)}; last on {state.last_at.to_datetime_string()}")
+    print()
+    print(review.deadlines(at=at))
+    print()
+    options = review.options(at=at)
+    if not options:
+        print("Nothing can happen next: the review is over.")
+        return 0
+    print(f"What can happen next (as at {at.to_datetime_string()}):")
+    for option in options:
+        who = ", ".join(definition.role_title(r) for r in option.roles)
+        dest = definition.stage(option.dest).title
+        mark = "ready" if option.ready else "blocked"
+        print(f"  - {option.title} -> {dest}; by {who}; {mark}")
+        for reason in option.unmet:
+            print(f"      {reason.rule}: {reason.message}")
+    return 0
+
+
+# -- the parser ------------------------------------------------------------------------------
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cspr-workflow",
         description="Local Child Safeguarding Practice Reviews as a verified state machine.",
+        epilog="Exit codes: 0 success, 1 a library error or a failed check, 2 a usage error.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = commands.add_parser(
+
+    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=description)
+
+    def definition_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--definition",
+            metavar="MODULE:OBJECT",
+            help="a partnership's own process: a ProcessDefinition or a function returning "
+            "one (default: the library's DEFAULT_DEFINITION)",
+        )
+
+    def at_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--at",
+            metavar="WHEN",
+            help="the instant the clocks are read at: ISO 8601, London time unless an offset "
+            "is given (default: the review's last step)",
+        )
+
+    demo = command(
         "demo",
-        help="run a complete fictional review from awareness to closure",
-        description="Run a complete fictional review (Child A) from the serious incident to "
-        "closure, printing each step, two refused steps with their reasons, and a summary.",
+        "run a complete fictional review from awareness to closure",
+        "Run a complete fictional review (Child A) from the serious incident to closure, "
+        "printing each step, two refused steps with their reasons, a summary and the clocks.",
     )
+    demo.add_argument("--save", metavar="FILE", help="also write the review's JSON document")
     demo.set_defaults(run=_demo)
-    table = commands.add_parser(
+
+    table = command(
         "table",
-        help="print the default process table (Markdown)",
-        description="Print the default process definition's stages or transitions as Markdown.",
+        "print the process table (Markdown)",
+        "Print the process definition's transitions, stages or permissions as Markdown.",
     )
     table.add_argument(
         "what", choices=["transitions", "stages", "permissions"], nargs="?", default="transitions"
     )
+    definition_option(table)
     table.set_defaults(run=_table)
-    verify = commands.add_parser(
+
+    verify = command(
         "verify",
-        help="prove the statutory properties of a process definition",
-        description="Explore every reachable abstract state of a process definition and check "
-        "the statutory properties on every path: approvals CRP -> CRG -> Executive of one draft, "
-        "no panel meeting before the methodology is agreed, no step past the due date without a "
-        "delay notice, and the rest. Prints what was explored and a shortest counterexample for "
-        "each violated property. Exit codes: 0 proved, 1 a property is violated, 2 a usage "
+        "prove the statutory properties of a process definition",
+        "Explore every reachable abstract state of a process definition and check the "
+        "statutory properties on every path: approvals CRP -> CRG -> Executive of one draft, "
+        "no panel meeting before the methodology is agreed, no step past the due date without "
+        "a delay notice, and the rest. Prints what was explored and a shortest counterexample "
+        "for each violated property. Exit codes: 0 proved, 1 a property is violated, 2 a usage "
         "error, 3 the exploration was cut short by --max-states.",
     )
-    verify.add_argument(
-        "--definition",
-        metavar="MODULE:OBJECT",
-        help="a partnership's own definition: a ProcessDefinition or a function returning one "
-        "(default: the library's DEFAULT_DEFINITION)",
-    )
+    definition_option(verify)
     verify.add_argument(
         "--max-states",
         type=int,
@@ -142,13 +281,62 @@ def _parser() -> argparse.ArgumentParser:
         help="stop exploring after N abstract states (default: 200000)",
     )
     verify.set_defaults(run=_verify)
-    schema = commands.add_parser(
+
+    schema = command(
         "schema",
-        help="print the JSON Schema of the review document",
-        description="Print the JSON Schema (2020-12) of the review document that dumps() "
-        "writes and loads() reads, for integrators in other languages.",
+        "print the JSON Schema of the review document",
+        "Print the JSON Schema (2020-12) of the review document that dumps() writes and "
+        "loads() reads, for integrators in other languages.",
     )
     schema.set_defaults(run=_schema)
+
+    diagram = command(
+        "diagram",
+        "draw the process, or a review's path on it",
+        "Draw the process definition (every stage and transition, with roles and guards, the "
+        "approval chain and the six-month clock), or with --review a review's path on it. "
+        "mermaid and dot are text; svg, png and pdf need Graphviz's dot program.",
+    )
+    diagram.add_argument(
+        "--format",
+        choices=["mermaid", "dot", "svg", "png", "pdf"],
+        default="mermaid",
+        help="default: mermaid",
+    )
+    diagram.add_argument("--review", metavar="FILE", help="a review's JSON document")
+    definition_option(diagram)
+    at_option(diagram)
+    diagram.add_argument("-o", "--output", metavar="OUT", help="the file to write (default: -)")
+    diagram.set_defaults(run=_diagram)
+
+    report = command(
+        "report",
+        "write a review's audit report (HTML or Markdown)",
+        "Write the audit report of a review: its path on the process diagram, a timeline of "
+        "its stages, its clocks, the verification of its history (hash chain, replay, the "
+        "statutory properties), the full history and the refused steps. The HTML is one "
+        "self-contained file that works offline. Exit code 1 when a verification fails.",
+    )
+    report.add_argument("review", metavar="REVIEW", help="the review's JSON document")
+    report.add_argument("--format", choices=["html", "md"], default="html", help="default: html")
+    report.add_argument(
+        "--head", metavar="SHA256", help="the history head kept elsewhere, to compare"
+    )
+    definition_option(report)
+    at_option(report)
+    report.add_argument("-o", "--output", metavar="OUT", help="the file to write (default: -)")
+    report.set_defaults(run=_report)
+
+    status = command(
+        "status",
+        "show a review's stage, clocks, and what can happen next",
+        "Show a review's stage, every clock (due dates, status, provenance), and each step "
+        "the process offers next: who may take it and what still blocks it.",
+    )
+    status.add_argument("review", metavar="REVIEW", help="the review's JSON document")
+    definition_option(status)
+    at_option(status)
+    status.set_defaults(run=_status)
     return parser
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pendulum
@@ -28,6 +28,9 @@ from ._records import ReviewState
 from ._time import as_date
 from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS, Guard, Selector
 from .roles import Actor, Role
+
+if TYPE_CHECKING:
+    from ._diagrams import Diagram
 
 __all__ = [
     "DetailKind",
@@ -55,13 +58,18 @@ class DetailKind(enum.StrEnum):
 
 @attrs.frozen
 class DetailSpec:
-    """One named detail a trigger takes (``fire(..., name=value)``)."""
+    """One named detail a trigger takes (``fire(..., name=value)``).
+
+    ``personal`` marks a detail that names a person: it is kept in the review's
+    record but left out of reports.
+    """
 
     name: str
     kind: DetailKind
     help: str
     required: bool = True
     choices: tuple[str, ...] = ()
+    personal: bool = False
 
     def samples(self, at: pendulum.DateTime) -> tuple[object, ...]:
         """Values of this detail worth trying at ``at``: the verifier's default examples.
@@ -545,6 +553,18 @@ class ProcessDefinition:
             transitions=kept + tuple(transitions),
             guards={**self.guards, **{g.id: g for g in guards}},
         )
+
+    def diagram(self) -> Diagram:
+        """This process as a diagram (Mermaid, DOT, or SVG/PNG/PDF through Graphviz)."""
+        from ._diagrams import diagram
+
+        return diagram(self)
+
+    def _repr_svg_(self) -> str | None:
+        return self.diagram()._repr_svg_()
+
+    def _repr_markdown_(self) -> str:
+        return self.diagram()._repr_markdown_()
 
     def permissions(self) -> dict[str, frozenset[Role]]:
         """Who may fire which trigger (from any stage), read from the table."""

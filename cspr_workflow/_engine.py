@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pendulum
@@ -35,6 +35,9 @@ from ._records import AuditEntry, Refusal, ReviewState
 from ._time import Clock, as_instant
 from .roles import Actor, Role
 from .states import DEFAULT_DEFINITION, Stage
+
+if TYPE_CHECKING:
+    from ._diagrams import Diagram
 
 __all__ = ["Option", "Review", "Verdict"]
 
@@ -305,6 +308,19 @@ class Review:
         if reasons:
             raise TimeWentBackwards(self.reference, "deadlines", self._state.stage, reasons)
         return deadline_report(self._definition, self._state, instant)
+
+    def diagram(self, *, at: object = None) -> Diagram:
+        """The review's path on its process diagram: steps taken (date and role), the
+        current stage, and the clocks at risk or overdue at ``at`` (default: the last step)."""
+        from ._diagrams import diagram
+
+        return diagram(self, at=at)
+
+    def _repr_svg_(self) -> str | None:
+        return self.diagram()._repr_svg_()
+
+    def _repr_markdown_(self) -> str:
+        return self.diagram()._repr_markdown_()
 
     def available(self, *, by: Actor, at: object = None) -> tuple[str, ...]:
         """The triggers ``by`` could fire now (the step's details aside), in table order."""

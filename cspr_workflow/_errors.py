@@ -16,6 +16,8 @@
     ├── ReviewNotFound (LookupError)     no stored review has that reference
     ├── ReviewExists                     a review with that reference is already stored
     ├── UnknownDefinition (LookupError)  a review follows a process the store was not given
+    ├── GraphvizMissing (RuntimeError)   SVG, PNG or PDF asked for, and Graphviz is not installed
+    ├── RenderFailed (RuntimeError)      Graphviz ran but could not draw the diagram
     └── ConcurrentUpdate                 another writer saved the review first; nothing was lost
 
 Every message names the review (by its pseudonymous reference), the trigger,

@@ -39,6 +39,7 @@ from ._errors import CsprWorkflowError
 from ._records import AuditEntry, ClockKind, ReviewState
 from ._time import LONDON, add_months
 from .roles import Actor, Role
+from .states import APPROVAL_TRIGGERS
 
 __all__ = [
     "DEFAULT_PROPERTIES",
@@ -96,7 +97,7 @@ class Violation:
 
 _DRAFT = "submit_draft"
 _RESET = "return_to_drafting"
-_CHAIN = ("agree_report", "crg_approve", "executive_approve")
+_CHAIN: tuple[str, ...] = APPROVAL_TRIGGERS
 
 #: Who alone may take the statutory steps (DOMAIN.md, "Who is who", and the
 #: partnership's role profiles). The verifier checks the table against this list,

@@ -27,6 +27,7 @@ from ._records import ActionStatus, ClockKind, ClockUnit, FamilyResponse
 from .roles import Role
 
 __all__ = [
+    "APPROVAL_TRIGGERS",
     "DEFAULT_DEFINITION",
     "DEFAULT_STAGES",
     "DEFAULT_TRANSITIONS",
@@ -202,9 +203,15 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
 
 
 def _d(
-    name: str, kind: DetailKind, help: str, *, required: bool = True, choices: Iterable[str] = ()
+    name: str,
+    kind: DetailKind,
+    help: str,
+    *,
+    required: bool = True,
+    choices: Iterable[str] = (),
+    personal: bool = False,
 ) -> DetailSpec:
-    return DetailSpec(name, kind, help, required, tuple(choices))
+    return DetailSpec(name, kind, help, required, tuple(choices), personal)
 
 
 _REASON = _d("reason", DetailKind.TEXT, "the recorded reason")
@@ -266,8 +273,8 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         T.APPOINT_REVIEWERS,
         "appoint Chair and Lead Reviewer",
         "The Executive appoints the panel Chair and the independent Lead Reviewer.",
-        _d("chair", DetailKind.TEXT, "the Chair's name"),
-        _d("lead_reviewer", DetailKind.TEXT, "the Lead Reviewer's name"),
+        _d("chair", DetailKind.TEXT, "the Chair's name", personal=True),
+        _d("lead_reviewer", DetailKind.TEXT, "the Lead Reviewer's name", personal=True),
     ),
     _t(
         T.SET_TERMS_OF_REFERENCE,
@@ -292,7 +299,7 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         "appoint a panel member",
         "An agency's senior manager takes its seat on the Case Review Panel.",
         _d("agency", DetailKind.TEXT, "the agency represented"),
-        _d("member", DetailKind.TEXT, "the member's name"),
+        _d("member", DetailKind.TEXT, "the member's name", personal=True),
         _d("independent", DetailKind.BOOL, "True if they had no direct involvement in the case"),
         _d(
             "justification",
@@ -306,7 +313,7 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         "record a substitute",
         "A substitute of equivalent seniority is recorded for an agency's panel member.",
         _d("agency", DetailKind.TEXT, "the agency"),
-        _d("substitute", DetailKind.TEXT, "the substitute's name"),
+        _d("substitute", DetailKind.TEXT, "the substitute's name", personal=True),
     ),
     _t(T.HOLD_PANEL_MEETING, "hold a panel meeting", "The Chair holds a panel meeting."),
     _t(
@@ -476,6 +483,10 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         _d("recipients", DetailKind.ROLES, "who is notified: national_panel and executive"),
     ),
 )
+
+#: The triggers of the approval chain, in the order the bodies sign off one draft
+#: (Case Review Panel, Case Review Group, Executive).
+APPROVAL_TRIGGERS: tuple[Trigger, ...] = (T.AGREE_REPORT, T.CRG_APPROVE, T.EXECUTIVE_APPROVE)
 
 #: The stages a commissioned review can be put on hold from, in order.
 HOLDABLE: tuple[Stage, ...] = (

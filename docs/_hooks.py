@@ -26,6 +26,8 @@ def _api() -> str:
                 "DEMO_ACTORS": "The demo review's fictional people, by key.",
                 "DEFAULT_PROPERTIES": "The statutory properties the verifier and "
                 "`check_review` check on every path (DOMAIN.md invariants).",
+                "APPROVAL_TRIGGERS": "The triggers of the approval chain, in the order the "
+                "bodies sign off one draft.",
                 "SCHEMA_VERSION": "The version of the review document this library writes.",
                 "STATUTORY_OWNERS": "Who alone may take each statutory step: the "
                 "specification the verifier checks the table against.",
@@ -94,7 +96,20 @@ def _properties() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _process_diagram() -> str:
+    """The process diagram as inline SVG (Graphviz), or as Mermaid where it is missing."""
+    from cspr_workflow import GraphvizMissing, diagram
+
+    try:
+        svg = diagram().svg(fit=True)
+    except GraphvizMissing:
+        return "```mermaid\n" + diagram().mermaid() + "```\n"
+    link = "<p><a href='../../process.svg'>Open the diagram at full size.</a></p>"
+    return f'<div class="process-diagram">\n{svg}\n</div>\n{link}\n'
+
+
 PLACEHOLDERS: dict[str, Callable[[], str]] = {
+    "<!-- generated: process-diagram -->": _process_diagram,
     "<!-- generated: property-table -->": _properties,
     "<!-- generated: clock-table -->": _clocks,
     "<!-- generated: permission-table -->": _permissions,
@@ -116,3 +131,16 @@ def render(markdown: str) -> str:
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
     return render(markdown)
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    """Write the process diagram at full size beside the pages (where Graphviz is installed)."""
+    from pathlib import Path
+
+    from cspr_workflow import GraphvizMissing, diagram
+
+    try:
+        svg = diagram().render("svg")
+    except GraphvizMissing:
+        return
+    Path(config["site_dir"], "process.svg").write_bytes(svg)

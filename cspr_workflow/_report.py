@@ -1,0 +1,376 @@
+"""The audit report of one review: a self-contained HTML file, or Markdown for papers.
+
+The report is for governance staff. It shows the review's path on the process
+diagram, a timeline of its stages, its clocks, the result of verifying its
+history (hash chain, replay through the engine, the statutory properties), the
+full history and the refused steps. People appear by role and agency; details
+that name a person are shown as kept in the record, not printed.
+
+The HTML works offline: styles are inline, the diagram is inline SVG (Graphviz),
+and there are no scripts, fonts or links to fetch.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import attrs
+import pendulum
+
+from ._clocks import DeadlineReport
+from ._diagrams import GraphvizMissing
+from ._engine import Review
+from ._errors import CsprWorkflowError
+from ._persist import replay, verify_history
+from ._records import AuditEntry
+from ._time import as_instant
+from ._verify import check_review
+
+__all__ = ["AuditReport", "audit_report"]
+
+
+@attrs.frozen
+class Check:
+    """One verification of the history and what it found."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@attrs.frozen
+class StageVisit:
+    """A stretch of time the review spent in one stage."""
+
+    stage: str
+    entered: pendulum.DateTime
+    left: pendulum.DateTime | None
+
+    def days(self, at: pendulum.DateTime) -> int:
+        return ((self.left or at).date() - self.entered.date()).in_days()
+
+
+def _visits(review: Review) -> list[StageVisit]:
+    state = review.state
+    visits = [StageVisit(review.definition.initial_stage.name, state.aware_at, None)]
+    for entry in state.history:
+        if entry.source != entry.dest:
+            visits[-1] = attrs.evolve(visits[-1], left=entry.at)
+            visits.append(StageVisit(entry.dest, entry.at, None))
+    return visits
+
+
+def _checks(review: Review, head: str | None) -> list[Check]:
+    steps = len(review.history)
+    checks = []
+    try:
+        verify_history(review, head=head)
+    except CsprWorkflowError as error:
+        checks.append(Check("Hash chain", False, str(error)))
+    else:
+        anchored = (
+            f"and closes on the head kept elsewhere ({head[:16]}...)"
+            if head
+            else f"(head {review.history_head[:16]}...; keep it elsewhere to compare later)"
+        )
+        checks.append(
+            Check("Hash chain", True, f"all {steps} steps link from the opening record {anchored}")
+        )
+    try:
+        replay(review)
+    except CsprWorkflowError as error:
+        checks.append(Check("Replay", False, str(error)))
+    else:
+        checks.append(
+            Check(
+                "Replay",
+                True,
+                f"the engine, fed the {steps} steps, rebuilds exactly this review",
+            )
+        )
+    violations = check_review(review)
+    if violations:
+        checks.append(Check("Statutory properties", False, "; ".join(map(str, violations))))
+    else:
+        checks.append(
+            Check("Statutory properties", True, "no step breaks an invariant of the process")
+        )
+    return checks
+
+
+def _details(review: Review, entry: AuditEntry) -> str:
+    definition = review.definition
+    if not definition.has_trigger(entry.trigger):
+        return ""
+    specs = {d.name: d for d in definition.trigger(entry.trigger).details}
+    order = [n for n in specs if n in entry.details]
+    order += sorted(n for n in entry.details if n not in specs)  # late_reason
+    parts = []
+    for name in order:
+        value = entry.details[name]
+        spec = specs.get(name)
+        if spec is not None and spec.personal:
+            parts.append(f"{name}: (a name, kept in the record)")
+        else:
+            parts.append(f"{name}: {_plain(value)}")
+    return "; ".join(parts)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, tuple | list | frozenset):
+        items = sorted(value) if isinstance(value, frozenset) else value
+        return ", ".join(
+            f"{v[0]} {v[1]}" if isinstance(v, tuple) and len(v) == 2 else str(v) for v in items
+        )
+    if isinstance(value, pendulum.Date):
+        return value.to_date_string()
+    return str(value)
+
+
+@attrs.frozen
+class AuditReport:
+    """One review's audit report at one instant; ``html()`` or ``markdown()``."""
+
+    review: Review
+    at: pendulum.DateTime
+    head: str | None = None
+
+    @property
+    def deadlines(self) -> DeadlineReport:
+        return self.review.deadlines(at=self.at)
+
+    def checks(self) -> list[Check]:
+        """Hash chain, replay and the statutory properties, with what each found."""
+        return _checks(self.review, self.head)
+
+    def _summary(self) -> list[tuple[str, str]]:
+        review, state = self.review, self.review.state
+        definition = review.definition
+        return [
+            ("Review", review.reference),
+            ("Process", definition.name),
+            ("Current stage", definition.stage(state.stage).title),
+            ("Local authority aware", state.aware_at.to_datetime_string()),
+            ("Steps recorded", str(len(state.history))),
+            ("Steps refused", str(len(review.refusals))),
+            ("Report as at", self.at.to_datetime_string()),
+            ("History head (SHA-256)", review.history_head),
+        ]
+
+    def _history(self) -> list[tuple[str, ...]]:
+        review = self.review
+        definition = review.definition
+        titles = dict(definition.role_titles)
+        rows: list[tuple[str, ...]] = []
+        for e in review.history:
+            title = definition.trigger(e.trigger).title
+            move = (
+                definition.stage(e.source).title
+                if e.source == e.dest
+                else f"{definition.stage(e.source).title} -> {definition.stage(e.dest).title}"
+            )
+            rows.append(
+                (
+                    str(e.seq),
+                    e.at.format("YYYY-MM-DD HH:mm"),
+                    e.actor.describe(titles),
+                    title,
+                    move,
+                    _details(review, e),
+                )
+            )
+        return rows
+
+    def _refusals(self) -> list[tuple[str, ...]]:
+        definition = self.review.definition
+        titles = dict(definition.role_titles)
+        return [
+            (
+                r.at.format("YYYY-MM-DD HH:mm"),
+                r.actor.describe(titles),
+                definition.trigger(r.trigger).title
+                if definition.has_trigger(r.trigger)
+                else r.trigger,
+                definition.stage(r.stage).title,
+                "; ".join(f"{x.rule}: {x.message}" for x in r.reasons),
+            )
+            for r in self.review.refusals
+        ]
+
+    def _timeline(self) -> list[tuple[str, str, str, int]]:
+        definition = self.review.definition
+        return [
+            (
+                definition.stage(v.stage).title,
+                v.entered.to_date_string(),
+                v.left.to_date_string() if v.left else "(now)",
+                v.days(self.at),
+            )
+            for v in _visits(self.review)
+        ]
+
+    # -- Markdown ----------------------------------------------------------------------------
+
+    def markdown(self) -> str:
+        """The report as Markdown, with the path diagram as a Mermaid block."""
+        out = [f"# Audit report: {self.review.reference}", ""]
+        out += _md_table(("Item", "Value"), self._summary())
+        out += ["", "## Verification", ""]
+        out += _md_table(
+            ("Check", "Result", "Detail"),
+            [(c.name, "passed" if c.ok else "FAILED", c.detail) for c in self.checks()],
+        )
+        out += ["", "## Path", "", "```mermaid"]
+        out += self.review.diagram(at=self.at).mermaid().rstrip("\n").splitlines()
+        out += ["```", "", "## Timeline of stages", ""]
+        out += _md_table(("Stage", "Entered", "Left", "Days"), self._timeline())
+        out += ["", "## Clocks", ""]
+        out += [self.deadlines.to_markdown().rstrip("\n"), "", "## History", ""]
+        out += _md_table(("#", "When", "Who", "Step", "Stage", "Details"), self._history())
+        out += ["", "## Refused steps", ""]
+        refusals = self._refusals()
+        if refusals:
+            out += _md_table(("When", "Who", "Step", "At stage", "Refused by"), refusals)
+        else:
+            out.append("No step was refused.")
+        return "\n".join(out) + "\n"
+
+    # -- HTML ---------------------------------------------------------------------------------
+
+    def html(self) -> str:
+        """The report as one self-contained HTML page (inline styles and SVG, no scripts)."""
+        review = self.review
+        try:
+            figure = review.diagram(at=self.at).svg(fit=True)
+        except GraphvizMissing as missing:
+            figure = (
+                f"<p class='note'>{html.escape(str(missing))}</p>"
+                f"<pre>{html.escape(review.diagram(at=self.at).mermaid())}</pre>"
+            )
+        checks = self.checks()
+        timeline = self._timeline()
+        longest = max((days for *_, days in timeline), default=1) or 1
+        parts = [
+            "<!DOCTYPE html>",
+            "<html lang='en-GB'><head><meta charset='utf-8'>",
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+            f"<title>Audit report: {_e(review.reference)}</title>",
+            f"<style>{_CSS}</style></head><body>",
+            f"<h1>Audit report: {_e(review.reference)}</h1>",
+            _html_table(("", ""), self._summary(), header=False, cls="summary"),
+            "<h2>Verification</h2><ul class='checks'>",
+        ]
+        for c in checks:
+            mark = "passed" if c.ok else "failed"
+            parts.append(
+                f"<li class='{mark}'><strong>{_e(c.name)}: {mark}.</strong> {_e(c.detail)}</li>"
+            )
+        parts += ["</ul>", "<h2>Path</h2>", f"<figure class='diagram'>{figure}</figure>"]
+        parts.append("<h2>Timeline of stages</h2><table class='timeline'>")
+        parts.append("<tr><th>Stage</th><th>Entered</th><th>Left</th><th>Days</th><th></th></tr>")
+        for stage, entered, left, days in timeline:
+            width = max(1, round(100 * days / longest))
+            parts.append(
+                f"<tr><td>{_e(stage)}</td><td>{entered}</td><td>{_e(left)}</td>"
+                f"<td class='num'>{days}</td><td class='bar'>"
+                f"<span style='width:{width}%'></span></td></tr>"
+            )
+        parts.append("</table>")
+        report = self.deadlines
+        parts.append("<h2>Clocks</h2>")
+        parts.append(
+            _html_table(
+                ("Clock", "Name", "Status", "Started", "Due", "Stopped", "Remaining"),
+                report._rows(),
+                cls="clocks",
+            )
+        )
+        parts.append("<ul class='provenance'>")
+        parts += [
+            f"<li><strong>{d.clock.id}</strong>: {_e(d.provenance)}</li>" for d in report.deadlines
+        ]
+        parts.append("</ul>")
+        parts.append("<h2>History</h2>")
+        parts.append(
+            _html_table(
+                ("#", "When", "Who", "Step", "Stage", "Details"), self._history(), cls="history"
+            )
+        )
+        parts.append("<h2>Refused steps</h2>")
+        refusals = self._refusals()
+        if refusals:
+            parts.append(
+                _html_table(
+                    ("When", "Who", "Step", "At stage", "Refused by"), refusals, cls="refusals"
+                )
+            )
+        else:
+            parts.append("<p>No step was refused.</p>")
+        parts.append(
+            "<footer>Generated by cspr_workflow. People are shown by role and agency; "
+            "names are kept in the review's record only.</footer></body></html>"
+        )
+        return "\n".join(parts) + "\n"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_table(
+    head: Sequence[str], rows: Sequence[Sequence[object]], *, header: bool = True, cls: str = ""
+) -> str:
+    out = [f"<table class='{cls}'>"]
+    if header:
+        out.append("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>")
+    for row in rows:
+        if header:
+            out.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+        else:
+            label, *rest = row
+            cells = "".join(f"<td>{_e(c)}</td>" for c in rest)
+            out.append(f"<tr><th>{_e(label)}</th>{cells}</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _md_cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(_md_cell(h) for h in head) + " |"]
+    lines.append("|" + "---|" * len(head))
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+margin:2rem auto;max-width:80rem;padding:0 1rem;color:#111827;line-height:1.4}
+h1{font-size:1.6rem;margin-bottom:.5rem}h2{font-size:1.2rem;margin-top:2rem;
+border-bottom:1px solid #e5e7eb;padding-bottom:.2rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;width:100%}
+th,td{border:1px solid #e5e7eb;padding:.25rem .45rem;text-align:left;vertical-align:top}
+th{background:#f3f4f6}table.summary{width:auto}table.summary th{width:14rem}
+td.num{text-align:right}td.bar{width:30%}td.bar span{display:block;height:.7rem;
+background:#60a5fa;border-radius:2px}
+ul.checks{list-style:none;padding:0}ul.checks li{padding:.4rem .6rem;margin:.3rem 0;
+border-radius:4px}li.passed{background:#ecfdf5;border-left:4px solid #059669}
+li.failed{background:#fef2f2;border-left:4px solid #dc2626}
+figure.diagram{overflow:auto;border:1px solid #e5e7eb;margin:0;padding:.5rem}
+figure.diagram svg{max-width:100%;height:auto}ul.provenance{font-size:.8rem;color:#374151}
+p.note{color:#92400e}footer{margin-top:2rem;font-size:.8rem;color:#6b7280}
+@media print{figure.diagram{overflow:visible}}
+"""
+
+
+def audit_report(review: Review, *, at: object = None, head: str | None = None) -> AuditReport:
+    """The audit report of ``review`` as at ``at`` (default: its last step).
+
+    ``head`` is the history head kept elsewhere, if any: the report then says
+    whether the history still closes on it.
+    """
+    instant = review.state.last_at if at is None else as_instant(at)
+    return AuditReport(review, instant, head)
