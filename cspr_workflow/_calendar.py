@@ -8,6 +8,7 @@ partnership elsewhere passes its own.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import functools
 from collections.abc import Iterable, Mapping
@@ -61,6 +62,21 @@ class WorkingDayCalendar:
     first_year: int
     last_year: int
     source: str = "given"
+    _first: int = attrs.field(init=False, repr=False)
+    _counts: list[int] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Count the working days once, so that adding and counting them is a lookup."""
+        first = _dt.date(self.first_year, 1, 1).toordinal()
+        last = _dt.date(self.last_year, 12, 31).toordinal()
+        counts, total = [], 0
+        for ordinal in range(first, last + 1):
+            day = _dt.date.fromordinal(ordinal)
+            if day.weekday() < 5 and day not in self.holidays:
+                total += 1
+            counts.append(total)
+        object.__setattr__(self, "_first", first)
+        object.__setattr__(self, "_counts", counts)
 
     @classmethod
     def from_holidays_package(
@@ -104,35 +120,39 @@ class WorkingDayCalendar:
         self._check(date)
         return date.weekday() < 5 and _as_date(date) not in self.holidays
 
+    def _index(self, date: _dt.date) -> int:
+        self._check(date)
+        return date.toordinal() - self._first
+
+    def _date_at(self, index: int) -> pendulum.Date:
+        if not 0 <= index < len(self._counts):
+            beyond = _dt.date(self.first_year if index < 0 else self.last_year + 1, 1, 1)
+            raise CalendarRangeError(self.name, beyond, self.first_year, self.last_year)
+        day = _dt.date.fromordinal(self._first + index)
+        return pendulum.Date(day.year, day.month, day.day)
+
     def add_working_days(self, date: _dt.date, days: int) -> pendulum.Date:
         """The ``days``-th working day after ``date`` (``date`` itself for 0).
 
         Negative ``days`` count back: the ``-days``-th working day before.
         """
-        step = 1 if days >= 0 else -1
-        current = pendulum.Date(date.year, date.month, date.day)
-        remaining = abs(days)
-        while remaining:
-            current = current.add(days=step)
-            if self.is_working_day(current):
-                remaining -= 1
-        return current
+        i = self._index(date)
+        counts = self._counts
+        if days == 0:
+            return pendulum.Date(date.year, date.month, date.day)
+        # counts[k] is the number of working days from the calendar's first day to day k,
+        # inclusive: the n-th working day after day i is the first k with counts[k] =
+        # counts[i] + n; the n-th before is the first with counts[k] = counts[i - 1] - n + 1.
+        before = counts[i - 1] if i > 0 else 0
+        target = counts[i] + days if days > 0 else before + days + 1
+        return self._date_at(bisect.bisect_left(counts, target) if target >= 1 else -1)
 
     def working_days_between(self, start: _dt.date, end: _dt.date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative if end is earlier).
 
         ``working_days_between(d, add_working_days(d, n)) == n``.
         """
-        if end < start:
-            return -self.working_days_between(end, start)
-        count = 0
-        current = pendulum.Date(start.year, start.month, start.day)
-        target = pendulum.Date(end.year, end.month, end.day)
-        while current < target:
-            current = current.add(days=1)
-            if self.is_working_day(current):
-                count += 1
-        return count
+        return self._counts[self._index(end)] - self._counts[self._index(start)]
 
     def describe(self) -> str:
         """Name and source, for provenance."""

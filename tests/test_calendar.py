@@ -132,3 +132,39 @@ def test_dates_outside_the_calendar_are_refused() -> None:
 def test_instants_are_refused_where_dates_are_meant() -> None:
     with pytest.raises(TypeError, match="pass a date"):
         WorkingDayCalendar("X", {dt.datetime(2026, 1, 1, tzinfo=dt.UTC): "x"}, 2026, 2026)
+
+
+def _naive_add(cal: WorkingDayCalendar, date: dt.date, days: int) -> dt.date:
+    """Day by day, as the rule reads: the reference the fast lookup must agree with."""
+    step = 1 if days >= 0 else -1
+    remaining, current = abs(days), date
+    while remaining:
+        current += dt.timedelta(days=step)
+        if cal.is_working_day(current):
+            remaining -= 1
+    return current
+
+
+@given(
+    st.dates(min_value=dt.date(2000, 1, 10), max_value=dt.date(2060, 12, 20)),
+    st.integers(min_value=-400, max_value=400),
+)
+def test_lookup_agrees_with_counting_day_by_day(date: dt.date, days: int) -> None:
+    cal = WorkingDayCalendar.england_and_wales()
+    expected = _naive_add(cal, date, days)
+    assert cal.add_working_days(date, days) == expected
+    naive_between = sum(
+        1
+        for n in range(1, abs((expected - date).days) + 1)
+        if cal.is_working_day(min(date, expected) + dt.timedelta(days=n))
+    )
+    assert abs(cal.working_days_between(date, expected)) == naive_between
+
+
+def test_adding_past_the_known_years_is_refused() -> None:
+    cal = WorkingDayCalendar.from_holidays_package(years=range(2026, 2027))
+    with pytest.raises(CalendarRangeError):
+        cal.add_working_days(dt.date(2026, 12, 30), 5)
+    with pytest.raises(CalendarRangeError):
+        cal.add_working_days(dt.date(2026, 1, 2), -5)
+    assert cal.add_working_days(dt.date(2026, 12, 30), 1) == dt.date(2026, 12, 31)
