@@ -18,6 +18,8 @@
     ├── UnknownDefinition (LookupError)  a review follows a process the store was not given
     ├── GraphvizMissing (RuntimeError)   SVG, PNG or PDF asked for, and Graphviz is not installed
     ├── RenderFailed (RuntimeError)      Graphviz ran but could not draw the diagram
+    ├── SimulationError (RuntimeError)   the engine refused a simulated step
+    ├── MissingExtra (ImportError)       an optional package (pandas, matplotlib) is not installed
     └── ConcurrentUpdate                 another writer saved the review first; nothing was lost
 
 Every message names the review (by its pseudonymous reference), the trigger,

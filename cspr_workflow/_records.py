@@ -372,6 +372,20 @@ class ReviewState:
         """The instant of the latest recorded step (or of awareness, before any)."""
         return self.history[-1].at if self.history else self.aware_at
 
+    def stage_visits(self) -> list[tuple[str, pendulum.DateTime, pendulum.DateTime | None]]:
+        """Each stretch of time in one stage, in order: (stage, entered, left); the last is
+        still open (left is None). The first starts when the local authority became aware."""
+        first = self.history[0].source if self.history else self.stage
+        visits: list[tuple[str, pendulum.DateTime, pendulum.DateTime | None]] = [
+            (first, self.aware_at, None)
+        ]
+        for entry in self.history:
+            if entry.source != entry.dest:
+                stage, entered, _ = visits[-1]
+                visits[-1] = (stage, entered, entry.at)
+                visits.append((entry.dest, entry.at, None))
+        return visits
+
     def evolve(self, **changes: Any) -> ReviewState:
         """A copy with ``changes`` (``attrs.evolve``, about twice as fast: steps use it)."""
         new: ReviewState = _evolve_review_state(self, changes)

@@ -39,28 +39,6 @@ class Check:
     detail: str
 
 
-@attrs.frozen
-class StageVisit:
-    """A stretch of time the review spent in one stage."""
-
-    stage: str
-    entered: pendulum.DateTime
-    left: pendulum.DateTime | None
-
-    def days(self, at: pendulum.DateTime) -> int:
-        return ((self.left or at).date() - self.entered.date()).in_days()
-
-
-def _visits(review: Review) -> list[StageVisit]:
-    state = review.state
-    visits = [StageVisit(review.definition.initial_stage.name, state.aware_at, None)]
-    for entry in state.history:
-        if entry.source != entry.dest:
-            visits[-1] = attrs.evolve(visits[-1], left=entry.at)
-            visits.append(StageVisit(entry.dest, entry.at, None))
-    return visits
-
-
 def _checks(review: Review, head: str | None) -> list[Check]:
     steps = len(review.history)
     checks = []
@@ -202,12 +180,12 @@ class AuditReport:
         definition = self.review.definition
         return [
             (
-                definition.stage(v.stage).title,
-                v.entered.to_date_string(),
-                v.left.to_date_string() if v.left else "(now)",
-                v.days(self.at),
+                definition.stage(stage).title,
+                entered.to_date_string(),
+                left.to_date_string() if left else "(now)",
+                ((left or self.at).date() - entered.date()).in_days(),
             )
-            for v in _visits(self.review)
+            for stage, entered, left in self.review.state.stage_visits()
         ]
 
     # -- Markdown ----------------------------------------------------------------------------

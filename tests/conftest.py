@@ -36,3 +36,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
             tried = sum(counts.values())
             parts = ", ".join(f"{what} {n}" for what, n in sorted(counts.items()))
             terminalreporter.write_line(f"{name}: {tried} attempted: {parts}")
+    simulation = sys.modules.get("tests.test_simulate")
+    runs = getattr(simulation, "RUNS", None)
+    if runs:
+        terminalreporter.section("simulation")
+        for name, (reviews, seconds) in sorted(runs.items()):
+            rate = reviews / seconds
+            terminalreporter.write_line(
+                f"{name}: {reviews} reviews in {seconds:.1f} s ({rate:.0f} per second)"
+            )
