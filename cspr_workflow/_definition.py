@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pendulum
 from transitions import Machine
+from transitions.core import EventData
 
 from ._clocks import Policy
 from ._errors import InvalidDefinition, InvalidTime
@@ -325,6 +326,8 @@ class ProcessDefinition:
     _paths: dict[tuple[str, str], tuple[str, ...] | None] = attrs.field(
         init=False, repr=False, factory=dict
     )
+    _row_guards: dict[int, tuple[Guard, ...]] = attrs.field(init=False, repr=False)
+    _executors: dict[int, tuple[Any, Any, Any]] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         problems = self._problems()
@@ -337,6 +340,11 @@ class ProcessDefinition:
         for row in self.transitions:
             rows.setdefault((row.trigger, row.source), []).append(row)
         set_(self, "_rows", {k: tuple(v) for k, v in rows.items()})
+        set_(
+            self,
+            "_row_guards",
+            {id(r): tuple(self.guards[g] for g in r.guards) for r in self.transitions},
+        )
         set_(self, "_machine", self._build_machine())
 
     # -- validation -------------------------------------------------------------
@@ -452,7 +460,23 @@ class ProcessDefinition:
                 conditions=conditions,
                 before=[lambda event, row=row: event.model.apply(row)],
             )
+            event = machine.events[row.trigger]
+            transition = event.transitions[row.source][-1]  # the one just added
+            self._executors[id(row)] = (transition, event, machine.get_state(row.source))
         return machine
+
+    def execute(self, row: TransitionSpec, model: object) -> bool:
+        """Take ``row`` on ``model`` through this definition's ``transitions.Machine``.
+
+        The engine has already chosen the row, so the machine executes that
+        transition directly (its conditions, callbacks and state change) rather than
+        dispatching the trigger and choosing again. False when a selector refuses.
+        """
+        found = self._executors.get(id(row))
+        if found is None:  # a row from elsewhere: let the machine choose
+            return bool(self._machine.events[row.trigger].trigger(model))
+        transition, event, state = found
+        return bool(transition.execute(EventData(state, event, self._machine, model, (), {})))
 
     # -- reading the table -------------------------------------------------------
 
@@ -518,6 +542,13 @@ class ProcessDefinition:
     def role_title(self, role: Role) -> str:
         """The partnership's name for ``role``."""
         return self.role_titles.get(role, role.label)
+
+    def guards_of(self, row: TransitionSpec) -> tuple[Guard, ...]:
+        """The guards of one of this definition's transitions, resolved once when built."""
+        found = self._row_guards.get(id(row))
+        if found is None:  # a row from elsewhere: resolve it now
+            return tuple(self.guards[g] for g in row.guards)
+        return found
 
     def guard_titles(self, row: TransitionSpec) -> tuple[str, ...]:
         """The readable names of a transition's guards."""

@@ -11,6 +11,7 @@ exception anywhere leaves the review exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -21,7 +22,14 @@ import pendulum
 
 from ._clocks import DeadlineReport, deadline_report, start_clocks, track_clocks
 from ._codec import entry_digest, opening_digest
-from ._definition import DetailKind, DetailSpec, ProcessDefinition, StepContext, TransitionSpec
+from ._definition import (
+    DetailKind,
+    DetailSpec,
+    ProcessDefinition,
+    StepContext,
+    TransitionSpec,
+    TriggerSpec,
+)
 from ._errors import (
     InvalidTime,
     NotPermitted,
@@ -269,7 +277,7 @@ class Review:
         ctx = StepContext(by, instant, parsed, before.stage, row.target, self._definition.policy)
         step = _Step(before, self._definition, ctx)
         try:
-            moved = self._definition.machine.events[trigger].trigger(step)
+            moved = self._definition.execute(row, step)
         except StepProblems as problems:
             raise self._refusal(trigger, list(problems.reasons), by, instant) from None
         if not moved:  # a selector changed its mind between check and move: impossible when pure
@@ -432,7 +440,11 @@ class Review:
                 )
             ]
         reasons = []
-        appointed = {Role.CHAIR: state.chair, Role.LEAD_REVIEWER: state.lead_reviewer}
+        appointed = (
+            {Role.CHAIR: state.chair, Role.LEAD_REVIEWER: state.lead_reviewer}
+            if actor.role in _APPOINTED
+            else {}
+        )
         if actor.role in appointed and actor.name != appointed[actor.role]:
             title = definition.role_title(actor.role)
             reasons.append(
@@ -465,9 +477,8 @@ class Review:
     def _parse_details(
         self, trigger: str, details: Mapping[str, Any]
     ) -> tuple[dict[str, Any], list[Reason]]:
-        spec = self._definition.trigger(trigger)
         trigger = str(trigger)
-        known = {d.name: d for d in (*spec.details, _LATE_REASON)}
+        known = _known_details(self._definition.trigger(trigger))
         parsed: dict[str, Any] = {}
         reasons = []
         for name in details:
@@ -505,11 +516,13 @@ class Review:
     def _guard_reasons(
         self, row: TransitionSpec, at: pendulum.DateTime, actor: Actor | None = None
     ) -> list[Reason]:
-        guards = self._definition.guards
         who = actor if actor is not None else _NOBODY
+        state = self._state
         reasons: list[Reason] = []
-        for gid in row.guards:
-            reasons += guards[gid](self._state, who, at)
+        for guard in self._definition.guards_of(row):
+            unmet = guard.function(state, who, at)
+            if unmet:
+                reasons += [Reason(guard.title, message, remedy) for message, remedy in unmet]
         return reasons
 
     def _effect_problems(
@@ -549,6 +562,13 @@ class Review:
 
 
 _NOBODY = Actor("(anyone)", Role.EXECUTIVE)
+_APPOINTED = frozenset({Role.CHAIR, Role.LEAD_REVIEWER})
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_details(spec: TriggerSpec) -> dict[str, DetailSpec]:
+    """The details a trigger takes, by name, and ``late_reason``, which every step takes."""
+    return {d.name: d for d in (*spec.details, _LATE_REASON)}
 
 
 def _settle(

@@ -20,6 +20,7 @@ review and the replayed one part.
 
 from __future__ import annotations
 
+import functools
 import json
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -267,6 +268,11 @@ def _attrs_class(hint: Any) -> type | None:
     return hint if isinstance(hint, type) and attrs.has(hint) else None
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
 def _missing_fields(value: object, cls: type, path: str) -> list[Problem]:
     """Every field of ``cls`` (and of the records inside it) absent from ``value``.
 
@@ -275,7 +281,7 @@ def _missing_fields(value: object, cls: type, path: str) -> list[Problem]:
     """
     if not isinstance(value, dict):
         return []
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     problems = []
     for field in attrs.fields(cls):
         where = f"{path}.{field.name}"
@@ -551,7 +557,7 @@ def _schema_of(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if isinstance(hint, type) and attrs.has(hint):
         if hint.__name__ not in defs:
             defs[hint.__name__] = {}  # placeholder against recursion
-            hints = typing.get_type_hints(hint)
+            hints = _hints(hint)
             names = [f.name for f in attrs.fields(hint)]
             defs[hint.__name__] = {
                 "type": "object",

@@ -19,6 +19,8 @@ Clock = Callable[[], pendulum.DateTime]
 
 def as_instant(value: object, what: str = "at") -> pendulum.DateTime:
     """Return ``value`` as a pendulum instant in Europe/London, refusing naive values."""
+    if type(value) is pendulum.DateTime and value.tzinfo is LONDON:
+        return value  # the common case: already an instant in London
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
             raise InvalidTime(what, value)

@@ -53,6 +53,8 @@ class Guard:
     def __call__(self, review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Reason]:
         """Every reason this guard fails for ``actor`` at ``at`` (empty when it passes)."""
         unmet = self.function(review, actor, at)
+        if not unmet:
+            return []
         return [Reason(self.title, message, remedy) for message, remedy in unmet]
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of cspr_workflow: ratios against baselines measured in the same run."""
