@@ -254,19 +254,23 @@ def _mutant(definition: ProcessDefinition) -> type[ReviewLifecycle]:
 def test_the_stateful_tests_catch_each_mutation(name: str) -> None:
     build, prop = MUTATIONS[name]
     machine = _mutant(build())
-    quick = settings(
-        max_examples=300,
+    quick = _fixed_run(300, phases=[Phase.generate], print_blob=False)
+    with pytest.raises(AssertionError) as caught:
+        run_state_machine_as_test(machine, settings=quick)
+    assert f"[{_title(prop)}]" in str(caught.value)
+
+
+def _fixed_run(examples: int, **more: Any) -> settings:
+    """Settings for a deterministic run of the machine (same examples every time)."""
+    return settings(
+        max_examples=examples,
         stateful_step_count=120,
         deadline=None,
         derandomize=True,
         database=None,
-        phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
-        print_blob=False,
+        **more,
     )
-    with pytest.raises(AssertionError) as caught:
-        run_state_machine_as_test(machine, settings=quick)
-    assert f"[{_title(prop)}]" in str(caught.value)
 
 
 def _title(prop: str) -> str:
@@ -285,15 +289,5 @@ def test_a_correct_walk_reaches_publication_often_enough() -> None:
         def teardown(self) -> None:
             reached.update(e.dest for e in self.review.history)
 
-    run_state_machine_as_test(
-        Probe,
-        settings=settings(
-            max_examples=60,
-            stateful_step_count=120,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
+    run_state_machine_as_test(Probe, settings=_fixed_run(60))
     assert {"published", "monitoring"} <= reached

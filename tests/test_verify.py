@@ -23,6 +23,7 @@ from cspr_workflow import (
     Actor,
     AuditEntry,
     PathSoFar,
+    ProcessDefinition,
     Review,
     Role,
     Stage,
@@ -236,10 +237,12 @@ def test_a_state_limit_is_reported_as_partial() -> None:
     assert "partial" in result.summary()
 
 
-def test_a_local_variant_with_a_legal_review_is_proved() -> None:
+def with_legal_review(*clear_guards: str) -> ProcessDefinition:
+    """The default process with a legal review between CRG and Executive approval,
+    left by a step with ``clear_guards``."""
     legal = StageSpec("legal_review", "Legal review", "Legal reads the approved report")
     clear = TriggerSpec("clear_legal_review", "clear legal review", "No legal concerns")
-    variant = DEFAULT_DEFINITION.extend(
+    return DEFAULT_DEFINITION.extend(
         name="with legal review",
         stages=[legal],
         triggers=[clear],
@@ -256,12 +259,15 @@ def test_a_local_variant_with_a_legal_review_is_proved() -> None:
                 "legal_review",
                 Stage.EXECUTIVE_APPROVED,
                 {Role.EXECUTIVE},
-                ("within_due_date",),
+                clear_guards,
             ),
         ],
         without=lambda row: row.trigger == T.EXECUTIVE_APPROVE,
     )
-    result = verify(variant)
+
+
+def test_a_local_variant_with_a_legal_review_is_proved() -> None:
+    result = verify(with_legal_review("within_due_date"))
     assert result.ok, result.summary()
     assert "legal_review" in result.stages_reached
     assert "clear_legal_review" in result.triggers_fired
@@ -269,26 +275,7 @@ def test_a_local_variant_with_a_legal_review_is_proved() -> None:
 
 def test_a_local_step_without_the_timing_check_is_caught() -> None:
     """A partnership's new step that forgets the six-month check fails verification."""
-    legal = StageSpec("legal_review", "Legal review", "Legal reads the approved report")
-    clear = TriggerSpec("clear_legal_review", "clear legal review", "No legal concerns")
-    variant = DEFAULT_DEFINITION.extend(
-        stages=[legal],
-        triggers=[clear],
-        transitions=[
-            TransitionSpec(
-                T.EXECUTIVE_APPROVE,
-                Stage.CRG_APPROVED,
-                "legal_review",
-                {Role.EXECUTIVE},
-                ("within_due_date", "crg_approved", "action_plan_complete"),
-            ),
-            TransitionSpec(
-                "clear_legal_review", "legal_review", Stage.EXECUTIVE_APPROVED, {Role.EXECUTIVE}
-            ),
-        ],
-        without=lambda row: row.trigger == T.EXECUTIVE_APPROVE,
-    )
-    result = verify(variant, stop_at_first=True)
+    result = verify(with_legal_review(), stop_at_first=True)
     counterexample = result.violation("timing")
     assert counterexample is not None
     assert counterexample.path[-1].trigger == "clear_legal_review"
