@@ -401,6 +401,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CsprWorkflowError as error:
         print(f"cspr-workflow: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped early (`| head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code
 
 

@@ -278,3 +278,17 @@ def test_mermaid_diagrams_render_with_mermaid_js(browser: Any, tmp_path: Path) -
         assert "<svg" in result
     assert problems == []
     page.close()
+
+
+def test_cli_stops_quietly_when_the_reader_goes_away(review_file: Path) -> None:
+    """Like `cspr-workflow status FILE | head -1`: no traceback when the pipe closes."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "cspr_workflow._cli", "status", str(review_file)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.close()  # gone before the command has written anything
+    _, err = process.communicate(timeout=60)
+    assert b"Traceback" not in err
+    assert b"BrokenPipeError" not in err
