@@ -229,20 +229,19 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
     for row in definition.transitions:
         if row.dest is not None:
             groups.setdefault((row.trigger, describe(row)), []).append(row)
-    from_box = {
-        key: rows
-        for key, rows in groups.items()
-        if len(box) > 1
-        and {r.source for r in rows} == set(box)
-        and len({r.target for r in rows}) == 1
-    }
-    to_box = {
-        key: rows
-        for key, rows in groups.items()
-        if len(box) > 1
-        and {r.target for r in rows} == set(box)
-        and len({r.source for r in rows}) == 1
-    }
+
+    def covering(ends: str, other: str) -> dict[tuple[object, ...], list[TransitionSpec]]:
+        """Groups whose ``ends`` (sources or targets) are the whole box, the other end one."""
+        return {
+            key: rows
+            for key, rows in groups.items()
+            if len(box) > 1
+            and {getattr(r, ends) for r in rows} == set(box)
+            and len({getattr(r, other) for r in rows}) == 1
+        }
+
+    from_box = covering("source", "target")
+    to_box = covering("target", "source")
     edges: list[_Edge] = []
     drawn: set[int] = set()
     for row in definition.transitions:
