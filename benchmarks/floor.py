@@ -1,19 +1,16 @@
 """The floor no engine can beat: hand-written dict state machines, without the rules.
 
 ``DictMachine`` fires a trigger by one dictionary lookup and one guard call. The
-``FloorSink`` takes the simulation driver's steps the same way: the same random
-draws and calendar arithmetic as the real simulation, none of the roles, guards,
-clocks, history or delay notices.
+``FloorSink`` takes a simulated review's steps the same way: the same triggers on
+the same days (the benchmark dates each with the same calendar arithmetic), none of
+the roles, guards, planning, clocks, history or delay notices.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-import pendulum
-
-from cspr_workflow import DEFAULT_DEFINITION, Actor
+from cspr_workflow import DEFAULT_DEFINITION
 
 
 class DictMachine:
@@ -50,7 +47,7 @@ class FloorSink:
     def stage(self) -> str:
         return self._stage
 
-    def fire(self, trigger: str, actor: Actor, at: pendulum.DateTime, **details: Any) -> None:
+    def fire(self, trigger: str) -> None:
         targets = self.table[(trigger, self._stage)]
         if trigger == "resume":
             target = self.held_from or targets[0]

@@ -1,202 +1,60 @@
 """cspr_workflow: Local Child Safeguarding Practice Reviews as a verified state machine.
 
-The public API is exactly what ``__all__`` lists; every other module is private.
+The top level holds what running a review needs; the rest is grouped in
+namespaces: :mod:`~cspr_workflow.records`, :mod:`~cspr_workflow.errors`,
+:mod:`~cspr_workflow.extension` (declaring a process), :mod:`~cspr_workflow.clocks`,
+:mod:`~cspr_workflow.effects`, :mod:`~cspr_workflow.persistence`,
+:mod:`~cspr_workflow.views`, :mod:`~cspr_workflow.simulation`,
+:mod:`~cspr_workflow.verification` and :mod:`~cspr_workflow.demo`. The default
+process is declared in :mod:`~cspr_workflow.states`, :mod:`~cspr_workflow.guards`,
+:mod:`~cspr_workflow.roles`, :mod:`~cspr_workflow.statutory` and
+:mod:`~cspr_workflow.practice`, and assembled in :mod:`~cspr_workflow.default`.
+
+The public API is exactly what ``__all__`` and those modules' ``__all__`` list;
+every module whose name starts with an underscore is private.
 """
 
-from ._calendar import CalendarRangeError, WorkingDayCalendar
-from ._clocks import ClockSpec, ClockStatus, Deadline, DeadlineReport, Policy
-from ._definition import (
-    DetailKind,
-    DetailSpec,
-    ProcessDefinition,
-    StageSpec,
-    StepContext,
-    TransitionSpec,
-    TriggerSpec,
-)
-from ._demo import ACTORS as DEMO_ACTORS
-from ._demo import demo_review
-from ._diagrams import Diagram, GraphvizMissing, RenderFailed, diagram
+from ._definition import ProcessDefinition
+from ._definition import use_as_default as _use_as_default
+from ._document import dumps, loads
+from ._draw import diagram
 from ._engine import Option, Review, Verdict
-from ._errors import (
-    ConcurrentUpdate,
-    CsprWorkflowError,
-    HistoryTampered,
-    InvalidDefinition,
-    InvalidDocument,
-    InvalidTime,
-    NotPermitted,
-    Problem,
-    Reason,
-    ReplayMismatch,
-    ReviewExists,
-    ReviewNotFound,
-    StepProblems,
-    TimeWentBackwards,
-    TransitionRefused,
-    UnknownDefinition,
-    UnknownTrigger,
-)
-from ._persist import (
-    SCHEMA_VERSION,
-    dumps,
-    json_schema,
-    loads,
-    replay,
-    to_document,
-    verify_history,
-)
-from ._records import (
-    Action,
-    ActionStatus,
-    Approval,
-    ApprovalBody,
-    AuditEntry,
-    ClockKind,
-    ClockRecord,
-    ClockUnit,
-    DelayNotice,
-    Draft,
-    FactCheck,
-    FamilyResponse,
-    InformationRequest,
-    Meeting,
-    MeetingKind,
-    MethodologyAgreement,
-    PanelMember,
-    Recommendation,
-    Refusal,
-    ReviewState,
-)
-from ._report import AuditReport, audit_report
-from ._simulate import (
-    Duration,
-    MissingExtra,
-    ReviewOutcome,
-    Scenario,
-    SimulationError,
-    SimulationResult,
-    StageTime,
-    compare,
-    simulate,
-    simulated_review,
-)
-from ._store import OverdueClock, ReviewStore, StoredReview
-from ._verify import (
-    DEFAULT_PROPERTIES,
-    STATUTORY_OWNERS,
-    Counterexample,
-    PathSoFar,
-    Property,
-    VerificationResult,
-    Violation,
-    check_review,
-    verify,
-)
-from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS, Guard, Selector
-from .roles import Actor, Role
-from .states import APPROVAL_TRIGGERS, DEFAULT_DEFINITION, Stage, Trigger
+from ._errors import CsprWorkflowError, NotPermitted, Reason, TimeWentBackwards, TransitionRefused
+from ._oracle import check_review
+from ._records import Actor
+from ._report import audit_report
+from ._scenario import Scenario
+from ._simulate import simulate
+from ._store import ReviewStore
+from ._verify import verify
+from .default import DEFAULT_DEFINITION
+from .roles import Role
+from .states import Stage, Trigger
+
+_use_as_default(DEFAULT_DEFINITION)
 
 __all__ = [
-    "APPROVAL_TRIGGERS",
     "DEFAULT_DEFINITION",
-    "DEFAULT_GUARDS",
-    "DEFAULT_PROPERTIES",
-    "DEFAULT_SELECTORS",
-    "DEMO_ACTORS",
-    "SCHEMA_VERSION",
-    "STATUTORY_OWNERS",
-    "Action",
-    "ActionStatus",
     "Actor",
-    "Approval",
-    "ApprovalBody",
-    "AuditEntry",
-    "AuditReport",
-    "CalendarRangeError",
-    "ClockKind",
-    "ClockRecord",
-    "ClockSpec",
-    "ClockStatus",
-    "ClockUnit",
-    "ConcurrentUpdate",
-    "Counterexample",
     "CsprWorkflowError",
-    "Deadline",
-    "DeadlineReport",
-    "DelayNotice",
-    "DetailKind",
-    "DetailSpec",
-    "Diagram",
-    "Draft",
-    "Duration",
-    "FactCheck",
-    "FamilyResponse",
-    "GraphvizMissing",
-    "Guard",
-    "HistoryTampered",
-    "InformationRequest",
-    "InvalidDefinition",
-    "InvalidDocument",
-    "InvalidTime",
-    "Meeting",
-    "MeetingKind",
-    "MethodologyAgreement",
-    "MissingExtra",
     "NotPermitted",
     "Option",
-    "OverdueClock",
-    "PanelMember",
-    "PathSoFar",
-    "Policy",
-    "Problem",
     "ProcessDefinition",
-    "Property",
     "Reason",
-    "Recommendation",
-    "Refusal",
-    "RenderFailed",
-    "ReplayMismatch",
     "Review",
-    "ReviewExists",
-    "ReviewNotFound",
-    "ReviewOutcome",
-    "ReviewState",
     "ReviewStore",
     "Role",
     "Scenario",
-    "Selector",
-    "SimulationError",
-    "SimulationResult",
     "Stage",
-    "StageSpec",
-    "StageTime",
-    "StepContext",
-    "StepProblems",
-    "StoredReview",
     "TimeWentBackwards",
     "TransitionRefused",
-    "TransitionSpec",
     "Trigger",
-    "TriggerSpec",
-    "UnknownDefinition",
-    "UnknownTrigger",
     "Verdict",
-    "VerificationResult",
-    "Violation",
-    "WorkingDayCalendar",
     "audit_report",
     "check_review",
-    "compare",
-    "demo_review",
     "diagram",
     "dumps",
-    "json_schema",
     "loads",
-    "replay",
     "simulate",
-    "simulated_review",
-    "to_document",
     "verify",
-    "verify_history",
 ]

@@ -16,21 +16,9 @@ from collections.abc import Iterable, Mapping
 import attrs
 import pendulum
 
-from ._errors import CsprWorkflowError
+from ._errors import CalendarRangeError
 
-__all__ = ["CalendarRangeError", "WorkingDayCalendar"]
-
-
-class CalendarRangeError(CsprWorkflowError, ValueError):
-    """A date outside the years a calendar knows the holidays of."""
-
-    def __init__(self, calendar: str, date: _dt.date, first: int, last: int) -> None:
-        self.calendar = calendar
-        super().__init__(
-            f"calendar {calendar!r} knows bank holidays for {first}-{last} only; "
-            f"{date.isoformat()} is outside that range. Build a calendar covering it "
-            f"(WorkingDayCalendar.from_holidays_package(years=...))."
-        )
+__all__ = ["WorkingDayCalendar"]
 
 
 def _as_date(value: _dt.date) -> _dt.date:
@@ -48,7 +36,7 @@ class WorkingDayCalendar:
     """Working days of one jurisdiction, for the years it knows.
 
     Day 0 is the day something happened; "N working days after" is the Nth
-    working day after it (DOMAIN.md, "Time rules").
+    working day after it.
 
     >>> cal = WorkingDayCalendar.england_and_wales()
     >>> cal.add_working_days(pendulum.date(2026, 8, 27), 2)   # Thu; Mon 31 Aug is a holiday
@@ -108,7 +96,7 @@ class WorkingDayCalendar:
 
     def _check(self, date: _dt.date) -> None:
         if not self.first_year <= date.year <= self.last_year:
-            raise CalendarRangeError(self.name, date, self.first_year, self.last_year)
+            raise CalendarRangeError(self.name, date.isoformat(), self.first_year, self.last_year)
 
     def holiday(self, date: _dt.date) -> str | None:
         """The bank holiday on ``date``, if any."""
@@ -127,7 +115,9 @@ class WorkingDayCalendar:
     def _date_at(self, index: int) -> pendulum.Date:
         if not 0 <= index < len(self._counts):
             beyond = _dt.date(self.first_year if index < 0 else self.last_year + 1, 1, 1)
-            raise CalendarRangeError(self.name, beyond, self.first_year, self.last_year)
+            raise CalendarRangeError(
+                self.name, beyond.isoformat(), self.first_year, self.last_year
+            )
         day = _dt.date.fromordinal(self._first + index)
         return pendulum.Date(day.year, day.month, day.day)
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ._definition import ProcessDefinition
     from ._engine import Review
 
-__all__ = ["main"]
+__all__: list[str] = []
 
 
 class _UsageError(Exception):
@@ -63,13 +63,17 @@ def _load_definition(spec: str) -> ProcessDefinition:
     return value
 
 
-def _definition(args: argparse.Namespace) -> ProcessDefinition | None:
+def _definition(args: argparse.Namespace) -> ProcessDefinition:
     spec = getattr(args, "definition", None)
-    return _load_definition(spec) if spec else None
+    if spec:
+        return _load_definition(spec)
+    from .default import DEFAULT_DEFINITION
+
+    return DEFAULT_DEFINITION
 
 
-def _read_review(path: str, definition: ProcessDefinition | None) -> Review:
-    from ._persist import loads
+def _read_review(path: str, definition: ProcessDefinition) -> Review:
+    from ._document import loads
 
     try:
         text = Path(path).read_bytes()
@@ -111,26 +115,27 @@ def _write(out: str | None, data: bytes, *, binary: bool) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ._demo import run_demo
+    from .demo import run_demo
 
     review = run_demo(sys.stdout)
     if args.save:
-        from ._persist import dumps
+        from ._document import dumps
 
         _write(args.save, dumps(review).encode("utf-8"), binary=False)
     return 0
 
 
 def _table(args: argparse.Namespace) -> int:
-    from .states import DEFAULT_DEFINITION
-
-    definition = _definition(args) or DEFAULT_DEFINITION
-    if args.what == "stages":
-        sys.stdout.write(definition.stage_table())
-    elif args.what == "permissions":
-        sys.stdout.write(definition.permission_table())
-    else:
-        sys.stdout.write(definition.process_table())
+    definition = _definition(args)
+    tables = {
+        "transitions": definition.process_table,
+        "stages": definition.stage_table,
+        "permissions": definition.permission_table,
+        "guards": definition.guard_table,
+        "roles": definition.role_table,
+        "clocks": definition.clock_table,
+    }
+    sys.stdout.write(tables[args.what]())
     return 0
 
 
@@ -154,15 +159,14 @@ def _verify(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     import json
 
-    from ._persist import json_schema
+    from ._schema import json_schema
 
     print(json.dumps(json_schema(), indent=2, sort_keys=True))
     return 0
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    from ._diagrams import diagram
-    from .states import DEFAULT_DEFINITION
+    from ._draw import diagram
 
     definition = _definition(args)
     if args.review:
@@ -170,7 +174,7 @@ def _diagram(args: argparse.Namespace) -> int:
     else:
         if args.at:
             raise _UsageError("--at goes with --review (a process diagram has no clocks)")
-        subject = diagram(definition or DEFAULT_DEFINITION)
+        subject = diagram(definition)
     fmt = args.format
     _write(args.output, subject.render(fmt), binary=fmt in ("png", "pdf"))
     return 0
@@ -208,16 +212,18 @@ def _status(args: argparse.Namespace) -> int:
         mark = "ready" if option.ready else "blocked"
         print(f"  - {option.title} -> {dest}; by {who}; {mark}")
         for reason in option.unmet:
-            print(f"      {reason.rule}: {reason.message}")
+            print(f"      {reason.title}: {reason.message}")
     return 0
 
 
 def _simulate(args: argparse.Namespace) -> int:
     import json
 
-    from ._simulate import Scenario, simulate
+    from ._scenario import Scenario
+    from ._simulate import simulate
 
-    scenario = Scenario()
+    definition = _definition(args)
+    scenario = definition.scenario or Scenario()
     if args.scenario:
         try:
             data = json.loads(Path(args.scenario).read_text())
@@ -230,12 +236,18 @@ def _simulate(args: argparse.Namespace) -> int:
         if not isinstance(data, dict):
             raise _UsageError("a scenario file holds a JSON object of scenario fields")
         try:
-            scenario = Scenario.from_dict(data)
+            scenario = Scenario.from_dict(data, base=scenario)
         except ValueError as error:
             raise _UsageError(f"{args.scenario}: {error}") from None
     if args.reviews < 1:
         raise _UsageError("--reviews must be at least 1")
-    result = simulate(args.reviews, seed=args.seed, scenario=scenario, workers=args.workers)
+    result = simulate(
+        args.reviews,
+        seed=args.seed,
+        scenario=scenario,
+        workers=args.workers,
+        definition=definition,
+    )
     print(result.describe())
     return 0
 
@@ -282,10 +294,14 @@ def _parser() -> argparse.ArgumentParser:
     table = command(
         "table",
         "print the process table (Markdown)",
-        "Print the process definition's transitions, stages or permissions as Markdown.",
+        "Print the process definition's transitions, stages, permissions, guards, roles or "
+        "clocks as Markdown.",
     )
     table.add_argument(
-        "what", choices=["transitions", "stages", "permissions"], nargs="?", default="transitions"
+        "what",
+        choices=["transitions", "stages", "permissions", "guards", "roles", "clocks"],
+        nargs="?",
+        default="transitions",
     )
     definition_option(table)
     table.set_defaults(run=_table)
@@ -294,11 +310,12 @@ def _parser() -> argparse.ArgumentParser:
         "verify",
         "prove the statutory properties of a process definition",
         "Explore every reachable abstract state of a process definition and check the "
-        "statutory properties on every path: approvals CRP -> CRG -> Executive of one draft, "
-        "no panel meeting before the methodology is agreed, no step past the due date without "
-        "a delay notice, and the rest. Prints what was explored and a shortest counterexample "
-        "for each violated property. Exit codes: 0 proved, 1 a property is violated, 2 a usage "
-        "error, 3 the exploration was cut short by --max-states.",
+        "properties it lists on every path (for the default process: the approval chain in "
+        "order on one draft, no panel meeting before the methodology is agreed, no step past "
+        "the due date without a delay notice, and the rest). Prints what was explored and a "
+        "shortest counterexample for each violated property. Exit codes: 0 proved, 1 a "
+        "property is violated, 2 a usage error, 3 the exploration was cut short by "
+        "--max-states.",
     )
     definition_option(verify)
     verify.add_argument(
@@ -322,7 +339,7 @@ def _parser() -> argparse.ArgumentParser:
         "diagram",
         "draw the process, or a review's path on it",
         "Draw the process definition (every stage and transition, with roles and guards, the "
-        "approval chain and the six-month clock), or with --review a review's path on it. "
+        "approval chain and the completion clock), or with --review a review's path on it. "
         "mermaid and dot are text; svg, png and pdf need Graphviz's dot program.",
     )
     diagram.add_argument(
@@ -370,17 +387,20 @@ def _parser() -> argparse.ArgumentParser:
         "simulate",
         "simulate many reviews through the engine and summarise their timelines",
         "Simulate reviews through the real engine on a virtual clock and print the summary: "
-        "the share published within six months, the median and 90th percentile time to "
-        "publication, delay notices, and the working days spent in each stage. The same "
-        "seed gives the same result whatever the number of workers.",
+        "the share completed on time (for the default process: published within six months "
+        "of the decision), the median and 90th percentile time to completion, delay notices, "
+        "and the working days spent in each stage. The same seed gives the same result "
+        "whatever the number of workers.",
     )
     simulate.add_argument("--reviews", type=int, default=1000, metavar="N", help="default: 1000")
     simulate.add_argument("--seed", type=int, default=0, metavar="S", help="default: 0")
     simulate.add_argument(
         "--scenario",
         metavar="FILE",
-        help='a JSON object of Scenario fields to change, e.g. {"meeting_cadence": 20}',
+        help="a JSON object of Scenario fields laid over the definition's own scenario, e.g. "
+        '{"stage_days": {"drafting": {"low": 5, "mode": 10, "high": 20}}}',
     )
+    definition_option(simulate)
     simulate.add_argument(
         "--workers", type=int, default=1, metavar="W", help="processes (0: one per core)"
     )

@@ -26,19 +26,10 @@ import cattrs
 import pendulum
 from cattrs.cols import homogenous_tuple_structure_factory
 
-from ._records import AuditEntry
+from ._records import Actor, AuditEntry
 from ._time import LONDON
-from .roles import Actor, Role
 
-__all__ = [
-    "CONVERTER",
-    "canonical_json",
-    "digest",
-    "entry_digest",
-    "entry_json",
-    "opening_digest",
-    "plain",
-]
+__all__: list[str] = []
 
 
 def plain(value: object) -> Any:
@@ -99,14 +90,14 @@ def _details(value: object, _: object) -> Mapping[str, object]:
     return value
 
 
-def _roles(value: object, _: object) -> frozenset[Role]:
+def _roles(value: object, _: object) -> frozenset[str]:
     if not isinstance(value, list):
         raise TypeError(f"expected a list of roles, got {type(value).__name__}")
-    return frozenset(Role(v) if isinstance(v, str) else _bad_role(v) for v in value)
+    return frozenset(v if isinstance(v, str) and v else _bad_role(v) for v in value)
 
 
-def _bad_role(value: object) -> Role:
-    raise TypeError(f"expected a role name, got {type(value).__name__}")
+def _bad_role(value: object) -> str:
+    raise TypeError(f"expected a role id, got {type(value).__name__}")
 
 
 def _is_homogeneous_tuple(wanted: Any) -> bool:
@@ -138,7 +129,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
     converter.register_structure_hook(pendulum.Date, _date)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple)
-    roles, details = frozenset[Role], Mapping[str, object]
+    roles, details = frozenset[str], Mapping[str, object]
     converter.register_unstructure_hook_func(lambda t: t == roles, plain)
     converter.register_structure_hook_func(lambda t: t == roles, _roles)
     converter.register_unstructure_hook_func(lambda t: t == details, plain)

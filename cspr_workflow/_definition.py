@@ -1,308 +1,53 @@
-"""Process definitions: the declarative table, validated when it is built.
+"""Process definitions: everything about a process, declared once, validated and compiled.
 
 A :class:`ProcessDefinition` is data: stages, triggers (with the details they
 take and the record they update), transitions (trigger, source, destination,
-guards, roles), the guard and selector registries, the names the partnership
-uses for its bodies, and its time policy. Building one validates it and raises
-:class:`~cspr_workflow.InvalidDefinition` listing every problem. The engine,
-the docs' process table and later the diagrams and verifier all read it.
+guards, roles), roles (with the rules on who may act in them), the guards and
+selectors, the approval chain, the completion rule (the clock every step checks
+and how a delay is notified), the clock policy, the statutory properties its
+reviews must keep, and the scenario its simulation starts from.
 
-The definition builds its ``transitions.Machine`` once; reviews are never added
-to it as models, so opening or loading any number of reviews costs nothing here.
+Building one validates it and raises :class:`~cspr_workflow.errors.InvalidDefinition`
+listing every problem with the path to where it is (``transitions[41].guards[0]``).
+Then the guards its rules imply are generated, and every transition row is
+compiled once into what a step needs (see ``_steps``): the engine, the clocks,
+the diagrams, the report, the verifier and the simulation all read the
+definition, and nothing about the process is written anywhere else.
+
+The definition builds one ``transitions.Machine``; reviews are never added to it
+as models, so opening or loading any number of reviews costs nothing here.
 """
 
 from __future__ import annotations
 
-import enum
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import importlib
+import pickle
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import attrs
 import pendulum
-from transitions import Machine
-from transitions.core import EventData
 
-from ._clocks import Policy
-from ._errors import InvalidDefinition, InvalidTime
-from ._records import ReviewState
-from ._time import as_date
-from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS, Guard, Selector
-from .roles import Actor, Role
+from ._declared import Declared
+from ._errors import InvalidDefinition
+from ._generate import bind, effects_of, generated_guards
+from ._graph import StageGraph
+from ._machine import Move, StepMachine
+from ._records import Actor, ReviewState
+from ._specs import Guard, RoleSpec, StageSpec, TransitionSpec, TriggerSpec
+from ._steps import BoundGuard, CompiledStep, StepRules
+from ._tables import markdown_table
 
-if TYPE_CHECKING:
-    from ._diagrams import Diagram
-
-__all__ = [
-    "DetailKind",
-    "DetailSpec",
-    "ProcessDefinition",
-    "StageSpec",
-    "StepContext",
-    "TransitionSpec",
-    "TriggerSpec",
-]
-
-
-class DetailKind(enum.StrEnum):
-    """The kinds of value a step's details may carry."""
-
-    TEXT = "text"
-    TEXTS = "texts"
-    DATE = "date"
-    BOOL = "bool"
-    INT = "int"
-    CHOICE = "choice"
-    ROLES = "roles"
-    RECOMMENDATIONS = "recommendations"
-
-
-@attrs.frozen
-class DetailSpec:
-    """One named detail a trigger takes (``fire(..., name=value)``).
-
-    ``personal`` marks a detail that names a person: it is kept in the review's
-    record but left out of reports.
-    """
-
-    name: str
-    kind: DetailKind
-    help: str
-    required: bool = True
-    choices: tuple[str, ...] = ()
-    personal: bool = False
-
-    def samples(self, at: pendulum.DateTime) -> tuple[object, ...]:
-        """Values of this detail worth trying at ``at``: the verifier's default examples.
-
-        Every choice and both booleans are given, so that a rule reading the value
-        is explored both ways; other kinds get one plausible value (a date 30 days on).
-        """
-        later = at.date().add(days=30).to_date_string()
-        samples: dict[DetailKind, tuple[object, ...]] = {
-            DetailKind.TEXT: (f"Example {self.name}",),
-            DetailKind.TEXTS: ((f"Example {self.name}",),),
-            DetailKind.DATE: (later,),
-            DetailKind.BOOL: (True, False),
-            DetailKind.INT: (1,),
-            DetailKind.CHOICE: self.choices,
-            DetailKind.ROLES: ((Role.NATIONAL_PANEL, Role.EXECUTIVE),),
-            DetailKind.RECOMMENDATIONS: ({"R1": "Example recommendation"},),
-        }
-        return samples[self.kind]
-
-    def parse(self, value: object) -> tuple[object, str | None]:
-        """Return the normalised value, or an error message."""
-        parser = _PARSERS[self.kind]
-        try:
-            return parser(self, value), None
-        except (TypeError, ValueError, InvalidTime) as exc:
-            return None, f"detail {self.name!r} ({self.help}): {exc}"
-
-
-def _text(spec: DetailSpec, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("expected non-empty text")
-    return value.strip()
-
-
-def _texts(spec: DetailSpec, value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise ValueError("expected a list of texts")
-    items = tuple(_text(spec, v) for v in value)
-    if not items:
-        raise ValueError("expected at least one item")
-    return items
-
-
-def _date(spec: DetailSpec, value: object) -> pendulum.Date:
-    return as_date(value, spec.name)
-
-
-def _bool(spec: DetailSpec, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("expected True or False")
-    return value
-
-
-def _int(spec: DetailSpec, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError("expected a whole number")
-    return value
-
-
-def _choice(spec: DetailSpec, value: object) -> str:
-    text = str(value) if isinstance(value, str) else None
-    if text not in spec.choices:
-        raise ValueError(f"expected one of {', '.join(spec.choices)}")
-    return text
-
-
-def _roles(spec: DetailSpec, value: object) -> tuple[Role, ...]:
-    if isinstance(value, str | Role) or not isinstance(value, Iterable):
-        raise ValueError("expected a list of roles")
-    roles = tuple(sorted({Role(v) for v in value}))
-    if not roles:
-        raise ValueError("expected at least one role")
-    return roles
-
-
-def _recommendations(spec: DetailSpec, value: object) -> tuple[tuple[str, str], ...]:
-    """Texts (numbered R1, R2, ...), a mapping id -> text, or (id, text) pairs."""
-    pairs: list[tuple[str, str]]
-    if isinstance(value, Mapping):
-        pairs = [(str(k), v) for k, v in value.items()]
-    elif isinstance(value, Sequence) and not isinstance(value, str):
-        pairs = []
-        for n, item in enumerate(value, start=1):
-            if isinstance(item, str):
-                pairs.append((f"R{n}", item))
-            elif isinstance(item, Sequence) and len(item) == 2:
-                pairs.append((str(item[0]), item[1]))
-            else:
-                raise ValueError("expected texts, a mapping of id to text, or (id, text) pairs")
-    else:
-        raise ValueError("expected texts, a mapping of id to text, or (id, text) pairs")
-    result = tuple((_text(spec, k), _text(spec, v)) for k, v in pairs)
-    if not result:
-        raise ValueError("expected at least one recommendation")
-    if len({k for k, _ in result}) != len(result):
-        raise ValueError("recommendation ids must be unique")
-    return result
-
-
-_PARSERS: dict[DetailKind, Callable[[DetailSpec, object], object]] = {
-    DetailKind.TEXT: _text,
-    DetailKind.TEXTS: _texts,
-    DetailKind.DATE: _date,
-    DetailKind.BOOL: _bool,
-    DetailKind.INT: _int,
-    DetailKind.CHOICE: _choice,
-    DetailKind.ROLES: _roles,
-    DetailKind.RECOMMENDATIONS: _recommendations,
-}
-
-
-@attrs.frozen
-class StepContext:
-    """What an effect knows about the step it records."""
-
-    actor: Actor
-    at: pendulum.DateTime
-    details: Mapping[str, Any]
-    source: str
-    dest: str
-    policy: Policy
-
-
-Effect = Callable[[ReviewState, StepContext], ReviewState]
-Examples = Callable[[ReviewState, pendulum.DateTime], Sequence[Mapping[str, Any]]]
-"""Example details of a trigger in a state at an instant (for the verifier and the tests)."""
-
-
-@attrs.frozen
-class StageSpec:
-    """A stage of the process. Names are stored as plain text."""
-
-    name: str = attrs.field(converter=str)
-    title: str
-    description: str
-    initial: bool = False
-    final: bool = False
-    side_path: bool = False
-
-
-@attrs.frozen
-class TriggerSpec:
-    """A trigger: what it is called, the details it takes and the record it updates.
-
-    ``agency_detail`` names the detail that says which agency a panel member is
-    speaking for; a panel member may only name their own agency there.
-    ``examples`` gives the details worth trying in a state (see
-    :meth:`example_details`); without it they are made from the detail specs.
-    """
-
-    name: str = attrs.field(converter=str)
-    title: str
-    description: str
-    details: tuple[DetailSpec, ...] = ()
-    effect: Effect | None = attrs.field(default=None, repr=False)
-    agency_detail: str | None = None
-    examples: Examples | None = attrs.field(default=None, repr=False)
-
-    def example_details(
-        self, state: ReviewState, at: pendulum.DateTime
-    ) -> Sequence[Mapping[str, Any]]:
-        """The sets of details worth trying for this trigger in ``state`` at ``at``.
-
-        The trigger's own ``examples`` when it has them. Otherwise one set with every
-        required detail's first sample, then one more for each further sample of a
-        detail (every choice, both booleans), and one with the optional details too.
-        """
-        if self.examples is not None:
-            return self.examples(state, at)
-        base = {d.name: d.samples(at)[0] for d in self.details if d.required}
-        result: list[Mapping[str, Any]] = [base]
-        for spec in self.details:
-            for value in spec.samples(at)[1:]:
-                if spec.required:
-                    result.append({**base, spec.name: value})
-        optional = {d.name: d.samples(at)[0] for d in self.details if not d.required}
-        if optional:
-            result.append({**base, **optional})
-        return result
-
-
-def _roles_set(value: Iterable[Role]) -> frozenset[Role]:
-    return frozenset(Role(r) for r in value)
-
-
-def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
-def _stage_tuple(value: Iterable[StageSpec]) -> tuple[StageSpec, ...]:
-    return tuple(value)
-
-
-def _trigger_tuple(value: Iterable[TriggerSpec]) -> tuple[TriggerSpec, ...]:
-    return tuple(value)
-
-
-def _transition_tuple(value: Iterable[TransitionSpec]) -> tuple[TransitionSpec, ...]:
-    return tuple(value)
-
-
-@attrs.frozen
-class TransitionSpec:
-    """One row of the process table.
-
-    ``dest=None`` records a fact without leaving the stage. ``selector`` names a
-    selector that chooses between several rows of one trigger from one stage.
-    """
-
-    trigger: str = attrs.field(converter=str)
-    source: str = attrs.field(converter=str)
-    dest: str | None = attrs.field(converter=attrs.converters.optional(str))
-    roles: frozenset[Role] = attrs.field(converter=_roles_set)
-    guards: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
-    selector: str | None = None
-
-    @property
-    def target(self) -> str:
-        """The stage the review is in after this transition."""
-        return self.source if self.dest is None else self.dest
-
-
-def _freeze_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    return dict(value)
+__all__ = ["ProcessDefinition"]
 
 
 @attrs.frozen(eq=False)
-class ProcessDefinition:
-    """A validated process: build it, or derive one from :data:`DEFAULT_DEFINITION`.
+class ProcessDefinition(Declared):
+    """A validated process. Build one from its parts, or derive one from
+    :data:`~cspr_workflow.DEFAULT_DEFINITION` with :meth:`evolve` or :meth:`extend`.
 
-    >>> from cspr_workflow import DEFAULT_DEFINITION
+    >>> from cspr_workflow import DEFAULT_DEFINITION, Role
     >>> local = DEFAULT_DEFINITION.evolve(
     ...     name="Northshire", role_titles={Role.EXECUTIVE: "Partnership Board"}
     ... )
@@ -310,175 +55,76 @@ class ProcessDefinition:
     'Partnership Board'
     """
 
-    name: str
-    stages: tuple[StageSpec, ...] = attrs.field(converter=_stage_tuple)
-    triggers: tuple[TriggerSpec, ...] = attrs.field(converter=_trigger_tuple)
-    transitions: tuple[TransitionSpec, ...] = attrs.field(converter=_transition_tuple)
-    guards: Mapping[str, Guard] = attrs.field(factory=lambda: dict(DEFAULT_GUARDS))
-    selectors: Mapping[str, Selector] = attrs.field(factory=lambda: dict(DEFAULT_SELECTORS))
-    role_titles: Mapping[Role, str] = attrs.field(factory=dict, converter=_freeze_mapping)
-    policy: Policy = attrs.field(factory=lambda: _national_policy())
-
     _stage_index: dict[str, StageSpec] = attrs.field(init=False, repr=False)
     _trigger_index: dict[str, TriggerSpec] = attrs.field(init=False, repr=False)
-    _rows: dict[tuple[str, str], tuple[TransitionSpec, ...]] = attrs.field(init=False, repr=False)
-    _machine: Machine = attrs.field(init=False, repr=False)
-    _paths: dict[tuple[str, str], tuple[str, ...] | None] = attrs.field(
-        init=False, repr=False, factory=dict
-    )
-    _row_guards: dict[int, tuple[Guard, ...]] = attrs.field(init=False, repr=False)
-    _executors: dict[int, tuple[Any, Any, Any]] = attrs.field(init=False, repr=False, factory=dict)
+    _role_index: dict[str, RoleSpec] = attrs.field(init=False, repr=False)
+    _titles: dict[str, str] = attrs.field(init=False, repr=False)
+    _permissions: dict[str, frozenset[str]] = attrs.field(init=False, repr=False)
+    _graph: StageGraph = attrs.field(init=False, repr=False)
+    _region: tuple[str, ...] = attrs.field(init=False, repr=False)
+    _all_guards: dict[str, Guard] = attrs.field(init=False, repr=False)
+    _bound: dict[str, BoundGuard] = attrs.field(init=False, repr=False)
+    _rules: StepRules = attrs.field(init=False, repr=False)
+    _select: dict[tuple[str, str], tuple[CompiledStep, ...]] = attrs.field(init=False, repr=False)
+    _from: dict[str, tuple[CompiledStep, ...]] = attrs.field(init=False, repr=False)
+    _machine: StepMachine = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        problems = self._problems()
+        problems = self.problems()
         if problems:
             raise InvalidDefinition(self.name, problems)
         set_ = object.__setattr__
         set_(self, "_stage_index", {s.name: s for s in self.stages})
         set_(self, "_trigger_index", {t.name: t for t in self.triggers})
-        rows: dict[tuple[str, str], list[TransitionSpec]] = {}
-        for row in self.transitions:
-            rows.setdefault((row.trigger, row.source), []).append(row)
-        set_(self, "_rows", {k: tuple(v) for k, v in rows.items()})
-        set_(
-            self,
-            "_row_guards",
-            {id(r): tuple(self.guards[g] for g in r.guards) for r in self.transitions},
+        set_(self, "_role_index", {r.id: r for r in self.roles})
+        titles = self.declared_titles()
+        permissions = self.declared_permissions()
+        set_(self, "_titles", titles)
+        set_(self, "_permissions", permissions)
+        graph = self.stage_graph()
+        set_(self, "_graph", graph)
+        clock = self.policy.completion
+        region = graph.reachable([clock.starts], avoid=[clock.stops])
+        set_(self, "_region", tuple(s.name for s in self.stages if s.name in region))
+        reopened = region & graph.reachable([clock.stops])
+        all_guards = {**self.guards, **generated_guards(self, region, reopened)}
+        set_(self, "_all_guards", all_guards)
+        bound = {g.id: bind(self, g, titles, permissions) for g in all_guards.values()}
+        set_(self, "_bound", bound)
+        rules = StepRules(
+            roles=self._role_index,
+            role_rules={
+                r.id: tuple(bind(self, g, titles, permissions, "permission") for g in r.rules)
+                for r in self.roles
+            },
+            titles=titles,
+            policy=self.policy,
+            completion=self.completion,
         )
-        set_(self, "_machine", self._build_machine())
-
-    # -- validation -------------------------------------------------------------
-
-    def _problems(self) -> list[str]:
-        problems: list[str] = []
-        stage_names = [s.name for s in self.stages]
-        trigger_names = [t.name for t in self.triggers]
-        stages = set(stage_names)
-        finals = {s.name for s in self.stages if s.final}
-        for name in sorted({n for n in stage_names if stage_names.count(n) > 1}):
-            problems.append(f"stage '{name}' is declared more than once")
-        for name in sorted({n for n in trigger_names if trigger_names.count(n) > 1}):
-            problems.append(f"trigger '{name}' is declared more than once")
-        initials = [s.name for s in self.stages if s.initial]
-        if len(initials) != 1:
-            problems.append(
-                f"exactly one initial stage is needed; found {len(initials)}"
-                + (f": {', '.join(initials)}" if initials else "")
+        set_(self, "_rules", rules)
+        steps = tuple(
+            CompiledStep(
+                rules,
+                i,
+                row,
+                self._trigger_index[row.trigger],
+                self.selectors[row.selector] if row.selector is not None else None,
+                [bound[g] for g in row.guards],
+                effects_of(self, row.trigger),
             )
-        if not finals:
-            problems.append("no final stage: a review could never end")
-        for clock in self.policy.clocks:
-            for end in (clock.starts, clock.stops):
-                if end not in stages:
-                    problems.append(f"clock {clock.id} ({clock.name}): unknown stage '{end}'")
-        for stage in self.policy.expected_working_days:
-            if stage not in stages:
-                problems.append(f"expected working days given for unknown stage '{stage}'")
-        for trig in self.triggers:
-            for spec in trig.details:
-                if spec.kind is DetailKind.CHOICE and not spec.choices:
-                    problems.append(
-                        f"trigger '{trig.name}': choice detail '{spec.name}' has no choices"
-                    )
-        used_triggers: set[str] = set()
-        groups: dict[tuple[str, str], list[TransitionSpec]] = {}
-        for row in self.transitions:
-            where = f"transition '{row.trigger}' from '{row.source}'"
-            used_triggers.add(row.trigger)
-            groups.setdefault((row.trigger, row.source), []).append(row)
-            if row.trigger not in trigger_names:
-                problems.append(f"{where}: unknown trigger '{row.trigger}'")
-            if row.source not in stages:
-                problems.append(f"{where}: unknown source stage '{row.source}'")
-            if row.dest is not None and row.dest not in stages:
-                problems.append(f"{where}: unknown destination stage '{row.dest}'")
-            if row.source in finals:
-                problems.append(f"{where}: final stage '{row.source}' must have no way out")
-            if not row.roles:
-                problems.append(f"{where}: no role may fire it")
-            for role in sorted(r for r in row.roles if r.recipient_only):
-                problems.append(f"{where}: {role.label} receives notices and fires no trigger")
-            for gid in row.guards:
-                if gid not in self.guards:
-                    problems.append(f"{where}: unknown guard '{gid}'")
-            if row.selector is not None and row.selector not in self.selectors:
-                problems.append(f"{where}: unknown selector '{row.selector}'")
-        for (trigger, source), rows in sorted(groups.items()):
-            if len(rows) > 1 and any(r.selector is None for r in rows):
-                problems.append(
-                    f"trigger '{trigger}' has {len(rows)} transitions from '{source}'; "
-                    "each needs a selector to choose between them"
-                )
-        for name in trigger_names:
-            if name not in used_triggers:
-                problems.append(f"trigger '{name}' has no transition, so no role may fire it")
-        if len(initials) == 1 and not problems:
-            problems.extend(self._graph_problems(initials[0], stages, finals))
-        return problems
-
-    def _graph_problems(self, initial: str, stages: set[str], finals: set[str]) -> list[str]:
-        forward: dict[str, set[str]] = {s: set() for s in stages}
-        backward: dict[str, set[str]] = {s: set() for s in stages}
-        for row in self.transitions:
-            forward[row.source].add(row.target)
-            backward[row.target].add(row.source)
-        reachable = _closure({initial}, forward)
-        can_finish = _closure(finals, backward)
-        problems = [
-            f"stage '{s}' is unreachable from the initial stage '{initial}'"
-            for s in sorted(stages - reachable)
-        ]
-        problems += [
-            f"stage '{s}' is not final but no final stage can be reached from it"
-            for s in sorted(stages - can_finish - finals)
-        ]
-        return problems
-
-    def _build_machine(self) -> Machine:
-        machine = Machine(
-            model=None,
-            states=[s.name for s in self.stages],
-            initial=self.initial_stage.name,
-            auto_transitions=False,
-            send_event=True,
-            ignore_invalid_triggers=False,
+            for i, row in enumerate(self.transitions)
         )
-        for row in self.transitions:
-            conditions: list[str | Callable[..., bool | None]] = []
-            if row.selector is not None:
-                selector = self.selectors[row.selector]
-                target = row.target
-                conditions.append(
-                    lambda event, selector=selector, target=target: selector(
-                        event.model.review, target
-                    )
-                )
-            machine.add_transition(
-                row.trigger,
-                row.source,
-                row.dest,
-                conditions=conditions,
-                before=[lambda event, row=row: event.model.apply(row)],
-            )
-            event = machine.events[row.trigger]
-            transition = event.transitions[row.source][-1]  # the one just added
-            self._executors[id(row)] = (transition, event, machine.get_state(row.source))
-        return machine
+        select: dict[tuple[str, str], list[CompiledStep]] = {}
+        from_: dict[str, list[CompiledStep]] = {}
+        for step in steps:
+            select.setdefault((step.row.trigger, step.row.source), []).append(step)
+            from_.setdefault(step.row.source, []).append(step)
+        set_(self, "_select", {k: tuple(v) for k, v in select.items()})
+        set_(self, "_from", {k: tuple(v) for k, v in from_.items()})
+        stages = [s.name for s in self.stages]
+        set_(self, "_machine", StepMachine(stages, self.initial_stage.name, steps))
 
-    def execute(self, row: TransitionSpec, model: object) -> bool:
-        """Take ``row`` on ``model`` through this definition's ``transitions.Machine``.
-
-        The engine has already chosen the row, so the machine executes that
-        transition directly (its conditions, callbacks and state change) rather than
-        dispatching the trigger and choosing again. False when a selector refuses.
-        """
-        found = self._executors.get(id(row))
-        if found is None:  # a row from elsewhere: let the machine choose
-            return bool(self._machine.events[row.trigger].trigger(model))
-        transition, event, state = found
-        return bool(transition.execute(EventData(state, event, self._machine, model, (), {})))
-
-    # -- reading the table -------------------------------------------------------
+    # -- reading the definition -------------------------------------------------------------
 
     @property
     def initial_stage(self) -> StageSpec:
@@ -486,9 +132,43 @@ class ProcessDefinition:
         return next(s for s in self.stages if s.initial)
 
     @property
-    def machine(self) -> Machine:
+    def end_stage(self) -> StageSpec:
+        """The final stage a review is on its way to: the first final stage on the main
+        line (not a side path), else the first final stage."""
+        finals = [s for s in self.stages if s.final]
+        return ([s for s in finals if not s.side_path] or finals)[0]
+
+    def distance_to_end(self, stage: str) -> float:
+        """The fewest stage changes from ``stage`` to :attr:`end_stage` (inf if none)."""
+        path = self._graph.shortest_path(stage, self.end_stage.name)
+        return float("inf") if path is None else len(path)
+
+    @property
+    def machine(self) -> Any:
         """The ``transitions.Machine`` built once for this definition (no models)."""
-        return self._machine
+        return self._machine.machine
+
+    @property
+    def all_guards(self) -> Mapping[str, Guard]:
+        """Every guard the transitions may name: the declared ones, then those the approval
+        chain and the completion rule generate."""
+        return self._all_guards
+
+    @property
+    def titles(self) -> Mapping[str, str]:
+        """Each role's title, by role id (as the partnership names it)."""
+        return self._titles
+
+    @property
+    def region(self) -> tuple[str, ...]:
+        """The stages the completion clock runs through: from its start stage, every stage
+        reachable before its stop stage is entered (holds and deferrals too)."""
+        return self._region
+
+    @property
+    def graph(self) -> StageGraph:
+        """The stage graph of the table."""
+        return self._graph
 
     def stage(self, name: str) -> StageSpec:
         """The stage called ``name`` (KeyError if there is none)."""
@@ -502,59 +182,76 @@ class ProcessDefinition:
         """Whether the definition declares a trigger called ``name``."""
         return name in self._trigger_index
 
+    def role(self, id: str) -> RoleSpec:
+        """The role with this id (KeyError if there is none)."""
+        return self._role_index[id]
+
+    def role_title(self, role: str) -> str:
+        """The partnership's name for ``role``."""
+        return self._titles.get(role) or role
+
+    def describe(self, actor: Actor) -> str:
+        """``actor`` by role title and agency, never by name."""
+        return actor.describe(self._titles)
+
+    def guard(self, id: str) -> Guard:
+        """The guard with this id, declared or generated (KeyError if there is none)."""
+        return self._all_guards[id]
+
+    def bound_guard(self, id: str) -> BoundGuard:
+        """The guard with this id as the definition words its reasons."""
+        return self._bound[id]
+
+    def completion_due(self, state: ReviewState) -> pendulum.Date | None:
+        """The completion due date of ``state`` as it stands (see ``CompletionRule``)."""
+        return self.completion.due(state)
+
     def rows(self, trigger: str, source: str) -> tuple[TransitionSpec, ...]:
         """The transitions of ``trigger`` from ``source`` (empty when it is not available)."""
-        return self._rows.get((trigger, source), ())
-
-    def shortest_path(self, source: str, dest: str) -> tuple[str, ...] | None:
-        """The fewest stage changes from ``source`` to ``dest`` (both included), or None.
-
-        Rows chosen by a selector (``resume``) are left out: they only return to
-        the stage a review came from, so they are no shortcut.
-        """
-        key = (source, dest)
-        if key not in self._paths:
-            previous: dict[str, str | None] = {source: None}
-            queue = deque([source])
-            while queue and dest not in previous:
-                stage = queue.popleft()
-                for row in self.transitions:
-                    if row.source == stage and row.selector is None and row.target not in previous:
-                        previous[row.target] = stage
-                        queue.append(row.target)
-            if dest not in previous:
-                self._paths[key] = None
-            else:
-                path = [dest]
-                while (back := previous[path[-1]]) is not None:
-                    path.append(back)
-                self._paths[key] = tuple(reversed(path))
-        return self._paths[key]
+        return tuple(s.row for s in self._select.get((trigger, source), ()))
 
     def rows_from(self, source: str) -> tuple[TransitionSpec, ...]:
         """Every transition leaving ``source``, in table order."""
-        return tuple(r for r in self.transitions if r.source == source)
+        return tuple(s.row for s in self._from.get(source, ()))
+
+    def steps_from(self, source: str) -> tuple[CompiledStep, ...]:
+        """The compiled steps leaving ``source``, in table order."""
+        return self._from.get(source, ())
+
+    def select(self, trigger: str, state: ReviewState) -> CompiledStep | None:
+        """The compiled step ``trigger`` takes from ``state``'s stage (its selector, if any,
+        choosing between rows), or None when the trigger is not available there."""
+        for step in self._select.get((trigger, state.stage), ()):
+            if step.applies(state):
+                return step
+        return None
+
+    def execute(self, step: CompiledStep, move: Move) -> bool:
+        """Take ``step`` on ``move`` through the definition's ``transitions.Machine``."""
+        return self._machine.execute(step, move)
 
     def sources(self, trigger: str) -> tuple[str, ...]:
         """The stages ``trigger`` can be fired from, in table order, without repeats."""
         return tuple(dict.fromkeys(r.source for r in self.transitions if r.trigger == trigger))
 
-    def role_title(self, role: Role) -> str:
-        """The partnership's name for ``role``."""
-        return self.role_titles.get(role, role.label)
+    def shortest_path(self, source: str, dest: str) -> tuple[str, ...] | None:
+        """The fewest stage changes from ``source`` to ``dest`` (both included), or None.
+        Rows chosen by a selector are left out: they are no shortcut."""
+        return self._graph.shortest_path(source, dest)
 
-    def guards_of(self, row: TransitionSpec) -> tuple[Guard, ...]:
-        """The guards of one of this definition's transitions, resolved once when built."""
-        found = self._row_guards.get(id(row))
-        if found is None:  # a row from elsewhere: resolve it now
-            return tuple(self.guards[g] for g in row.guards)
-        return found
+    def approval_stages(self) -> tuple[str, ...]:
+        """The stages the approval chain's steps lead to, in the order of the stages."""
+        if self.approvals is None:
+            return ()
+        triggers = set(self.approvals.triggers)
+        targets = {r.target for r in self.transitions if r.trigger in triggers and r.dest}
+        return tuple(s.name for s in self.stages if s.name in targets)
 
-    def guard_titles(self, row: TransitionSpec) -> tuple[str, ...]:
-        """The readable names of a transition's guards."""
-        return tuple(self.guards[g].title for g in row.guards)
+    def permissions(self) -> dict[str, frozenset[str]]:
+        """Who may fire which trigger (from any stage), read from the table."""
+        return dict(self._permissions)
 
-    # -- deriving a local definition --------------------------------------------
+    # -- deriving a local definition --------------------------------------------------------
 
     def evolve(self, **changes: Any) -> ProcessDefinition:
         """A copy with some fields replaced, validated again."""
@@ -568,9 +265,10 @@ class ProcessDefinition:
         triggers: Iterable[TriggerSpec] = (),
         transitions: Iterable[TransitionSpec] = (),
         guards: Iterable[Guard] = (),
+        roles: Iterable[RoleSpec] = (),
         without: Callable[[TransitionSpec], bool] | None = None,
     ) -> ProcessDefinition:
-        """A copy with stages, triggers, transitions and guards added.
+        """A copy with stages, triggers, transitions, guards and roles added.
 
         ``without`` drops the existing transitions it returns True for (to
         re-route a step through a new stage, for example).
@@ -583,88 +281,236 @@ class ProcessDefinition:
             triggers=self.triggers + tuple(triggers),
             transitions=kept + tuple(transitions),
             guards={**self.guards, **{g.id: g for g in guards}},
+            roles=self.roles + tuple(roles),
         )
 
-    def diagram(self) -> Diagram:
-        """This process as a diagram (Mermaid, DOT, or SVG/PNG/PDF through Graphviz)."""
-        from ._diagrams import diagram
+    def rename(
+        self,
+        *,
+        name: str | None = None,
+        stages: Mapping[str, str] | None = None,
+        triggers: Mapping[str, str] | None = None,
+        bodies: Mapping[str, str] | None = None,
+    ) -> ProcessDefinition:
+        """A copy with some stages, triggers or approval bodies renamed everywhere they are
+        named: the table, the approval chain, the completion rule, the clocks, the guards'
+        and role rules' remedies, and the scenario's keys.
 
-        return diagram(self)
+        The statutory properties read a review's history by the names they were written
+        for; a renamed step is checked by those that read the definition's rules (the
+        approval chain, the completion rule, the clocks), not by the others.
+        """
+        st, tr, bo = dict(stages or {}), dict(triggers or {}), dict(bodies or {})
 
-    def _repr_svg_(self) -> str | None:
-        return self.diagram()._repr_svg_()
+        def s(value: str) -> str:
+            return st.get(value, value)
 
-    def _repr_markdown_(self) -> str:
-        return self.diagram()._repr_markdown_()
+        def t(value: str) -> str:
+            return tr.get(value, value)
 
-    def permissions(self) -> dict[str, frozenset[Role]]:
-        """Who may fire which trigger (from any stage), read from the table."""
-        table: dict[str, set[Role]] = {t.name: set() for t in self.triggers}
-        for row in self.transitions:
-            table[row.trigger] |= row.roles
-        return {name: frozenset(roles) for name, roles in table.items()}
+        def guard(g: Guard) -> Guard:
+            return attrs.evolve(g, remedies=tuple(t(x) for x in g.remedies))
 
-    def permission_table(self) -> str:
-        """The permission table as Markdown: one row per trigger, one column per role."""
-        roles = [r for r in Role if not r.recipient_only]
-        lines = [
-            "| Trigger | " + " | ".join(self.role_title(r) for r in roles) + " |",
-            "|---|" + "---|" * len(roles),
-        ]
-        for name, allowed in self.permissions().items():
-            marks = " | ".join("✓" if r in allowed else "" for r in roles)
-            lines.append(f"| `{name}` | {marks} |")
-        return "\n".join(lines) + "\n"
+        def key(k: str) -> str:
+            trigger, at, stage = k.partition("@")
+            return f"{t(trigger)}{at}{s(stage)}" if at else t(k)
+
+        chain = self.approvals
+        if chain is not None:
+            chain = attrs.evolve(
+                chain,
+                draft=t(chain.draft),
+                resets=tuple(t(x) for x in chain.resets),
+                steps=tuple(
+                    attrs.evolve(step, body=bo.get(step.body, step.body), trigger=t(step.trigger))
+                    for step in chain.steps
+                ),
+            )
+        policy = attrs.evolve(
+            self.policy,
+            clocks=tuple(
+                attrs.evolve(c, starts=s(c.starts), stops=s(c.stops)) for c in self.policy.clocks
+            ),
+            expected_working_days={s(k): v for k, v in self.policy.expected_working_days.items()},
+        )
+        scenario = self.scenario
+        if scenario is not None:
+            scenario = attrs.evolve(
+                scenario,
+                stage_days={s(k): v for k, v in scenario.stage_days.items()},
+                revisit_days={s(k): v for k, v in scenario.revisit_days.items()},
+                step_days={key(k): v for k, v in scenario.step_days.items()},
+                chances={key(k): v for k, v in scenario.chances.items()},
+                repeats={key(k): v for k, v in scenario.repeats.items()},
+                details={key(k): v for k, v in scenario.details.items()},
+            )
+        return attrs.evolve(
+            self,
+            name=self.name if name is None else name,
+            stages=[attrs.evolve(x, name=s(x.name)) for x in self.stages],
+            triggers=[attrs.evolve(x, name=t(x.name)) for x in self.triggers],
+            transitions=[
+                attrs.evolve(
+                    r,
+                    trigger=t(r.trigger),
+                    source=s(r.source),
+                    dest=None if r.dest is None else s(r.dest),
+                )
+                for r in self.transitions
+            ],
+            roles=[attrs.evolve(r, rules=tuple(guard(g) for g in r.rules)) for r in self.roles],
+            guards={gid: guard(g) for gid, g in self.guards.items()},
+            approvals=chain,
+            completion=attrs.evolve(
+                self.completion,
+                notify=t(self.completion.notify),
+                revise=tuple(t(x) for x in self.completion.revise),
+            ),
+            policy=policy,
+            scenario=scenario,
+        )
+
+    # -- the definition as tables ---------------------------------------------------------
 
     def process_table(self) -> str:
-        """The process table as Markdown: one row per transition, read from the definition."""
-        lines = [
-            "| Trigger | From | To | Who may fire it | Guards |",
-            "|---|---|---|---|---|",
-        ]
+        """The process table as Markdown: one row per transition (trigger, from, to, who may
+        fire it, guards)."""
+        rows = []
         for row in self.transitions:
             trig = self.trigger(row.trigger)
             dest = "*(stays)*" if row.dest is None else self.stage(row.dest).title
-            guards = list(self.guard_titles(row))
+            guards = [self.guard(g).title for g in row.guards]
             if row.selector is not None:
                 guards.insert(0, f"*when it {self.selectors[row.selector].title}*")
-            roles = ", ".join(sorted(self.role_title(r) for r in row.roles))
-            lines.append(
-                f"| `{trig.name}` ({trig.title}) | {self.stage(row.source).title} | {dest} "
-                f"| {roles} | {'; '.join(guards) or '—'} |"
+            rows.append(
+                (
+                    f"`{trig.name}` ({trig.title})",
+                    self.stage(row.source).title,
+                    dest,
+                    ", ".join(sorted(self.role_title(r) for r in row.roles)),
+                    "; ".join(guards) or "—",
+                )
             )
-        return "\n".join(lines) + "\n"
+        return markdown_table(("Trigger", "From", "To", "Who may fire it", "Guards"), rows)
 
     def stage_table(self) -> str:
-        """The stages as Markdown, read from the definition."""
-        lines = ["| Stage | Name | Kind | What it means |", "|---|---|---|---|"]
+        """The stages as Markdown: title, name, kind, meaning."""
+        rows = []
         for s in self.stages:
-            kind = (
-                "initial"
-                if s.initial
-                else "final"
-                if s.final
-                else "side path"
-                if s.side_path
-                else "main"
+            kind = "initial" if s.initial else "final" if s.final else "main"
+            if s.side_path and not s.initial:
+                kind = "side path" if kind == "main" else f"{kind} (side path)"
+            rows.append((s.title, f"`{s.name}`", kind, s.description))
+        return markdown_table(("Stage", "Name", "Kind", "What it means"), rows)
+
+    def permission_table(self) -> str:
+        """One row per trigger, one column per role that takes steps: a tick where it may."""
+        roles = [r.id for r in self.roles if not r.receives_only]
+        rows = [
+            (f"`{name}`", *("✓" if r in allowed else "" for r in roles))
+            for name, allowed in self._permissions.items()
+        ]
+        return markdown_table(("Trigger", *(self.role_title(r) for r in roles)), rows)
+
+    def guard_table(self) -> str:
+        """Every guard (declared and generated): title, id, rule, the steps that satisfy it."""
+        rows = [
+            (g.title, f"`{g.id}`", g.description, ", ".join(f"`{t}`" for t in g.remedies) or "—")
+            for g in self._all_guards.values()
+        ]
+        return markdown_table(("Guard", "id", "Rule", "Satisfied by"), rows)
+
+    def role_table(self) -> str:
+        """Every role: title, id, what it does, and the rules on who may act in it."""
+        rows = []
+        for role in self.roles:
+            rules = [r.title for r in role.rules]
+            if role.agency:
+                rules.insert(0, "acts for an agency and speaks only for it")
+            if role.receives_only:
+                rules = ["receives notices; takes no step"]
+            rows.append(
+                (
+                    self.role_title(role.id),
+                    f"`{role.id}`",
+                    role.description,
+                    "; ".join(rules) or "—",
+                )
             )
-            lines.append(f"| {s.title} | `{s.name}` | {kind} | {s.description} |")
-        return "\n".join(lines) + "\n"
+        return markdown_table(("Role", "id", "What it does", "Who may act in it"), rows)
+
+    def clock_table(self) -> str:
+        """The clocks of the policy: limit, start and stop stages, kind, rule."""
+        rows = [
+            (
+                f"{c.id} {c.name}",
+                f"{c.limit} {c.unit_label}",
+                f"`{c.starts}`",
+                f"`{c.stops}`",
+                c.kind.value.replace("_", " "),
+                f"{c.source}: {c.description}",
+            )
+            for c in self.policy.clocks
+        ]
+        return markdown_table(
+            ("Clock", "Limit", "Starts on entering", "Stops on entering", "Kind", "Rule"), rows
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<ProcessDefinition {self.name!r}: {len(self.stages)} stages, "
+            f"{len(self.triggers)} triggers, {len(self.transitions)} transitions>"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by name: the module attribute that holds this definition, so that
+        worker processes import the same one (a definition built inside a function or
+        a notebook cannot be sent to them)."""
+        found = _locate(self)
+        if found is None:
+            raise pickle.PicklingError(
+                f"process definition {self.name!r} can be sent to other processes only by "
+                "name: assign it to a module-level variable of an importable module"
+            )
+        return (_import_definition, found)
 
 
-def _closure(start: set[str], edges: Mapping[str, set[str]]) -> set[str]:
-    seen = set(start)
-    queue = deque(start)
-    while queue:
-        for nxt in edges.get(queue.popleft(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+def _locate(definition: ProcessDefinition) -> tuple[str, str] | None:
+    """(module, attribute) of an imported module holding ``definition``, if any."""
+    fallback = None
+    for module_name, module in list(sys.modules.items()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for attribute, value in list(namespace.items()):
+            if value is definition:
+                if module_name in ("__main__", "__mp_main__"):
+                    fallback = fallback or ("__main__", attribute)
+                    break
+                return module_name, attribute
+    return fallback
 
 
-def _national_policy() -> Policy:
-    from . import states  # the national data lives with the process table
+def _import_definition(module: str, attribute: str) -> ProcessDefinition:
+    value = getattr(importlib.import_module(module), attribute)
+    if not isinstance(value, ProcessDefinition):
+        raise TypeError(f"{module}:{attribute} is not a ProcessDefinition")
+    return value
 
-    policy: Policy = states.NATIONAL_POLICY
-    return policy
+
+# -- the default definition, wired in by the package ---------------------------------------
+
+_DEFAULT: list[ProcessDefinition] = []
+
+
+def use_as_default(definition: ProcessDefinition) -> None:
+    """Make ``definition`` what the library uses when none is given (the package does this
+    once, with the default definition, when it is imported)."""
+    _DEFAULT[:] = [definition]
+
+
+def default_definition() -> ProcessDefinition:
+    """The definition used when none is given."""
+    if not _DEFAULT:
+        raise RuntimeError("no default process definition: import cspr_workflow first")
+    return _DEFAULT[0]

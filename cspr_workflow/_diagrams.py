@@ -12,10 +12,9 @@ What the diagram shows:
 - every transition, labelled with its trigger, the roles that may fire it and its
   guards by their readable names; steps that record a fact without leaving the
   stage are listed on one loop per stage;
-- the approval chain (CRP -> CRG -> Executive) boxed and named;
-- the six-month completion clock as a box around every stage it runs through,
-  since every step there checks it; a step inside the box without the check is
-  marked as such.
+- the definition's approval chain boxed and named;
+- the completion clock as a box around every stage it runs through, since every
+  step there checks it; a step inside the box without the check is marked as such.
 
 For a review's path, the steps taken carry their dates and the role that took
 them, the stages visited and the current stage are filled, and the clocks at risk
@@ -33,37 +32,17 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
-from ._clocks import ClockStatus
-from ._errors import CsprWorkflowError
-from .roles import Role
+from ._deadlines import ClockStatus
+from ._errors import GraphvizMissing, RenderFailed
 
 if TYPE_CHECKING:
-    from ._definition import ProcessDefinition, StageSpec, TransitionSpec
+    from ._definition import ProcessDefinition
     from ._engine import Review
+    from ._specs import StageSpec, TransitionSpec
 
-__all__ = ["Diagram", "GraphvizMissing", "RenderFailed", "diagram"]
+__all__ = ["Diagram"]
 
-_TIMING = "within_due_date"
 _MAX_DATES = 3
-
-
-class GraphvizMissing(CsprWorkflowError, RuntimeError):
-    """Rendering to SVG, PNG or PDF needs Graphviz's ``dot`` program, which is not installed."""
-
-    def __init__(self, fmt: str) -> None:
-        super().__init__(
-            f"rendering a diagram as {fmt} needs Graphviz's `dot` program, which is not on "
-            "this machine's PATH. Install Graphviz (Debian/Ubuntu: apt-get install graphviz; "
-            "macOS: brew install graphviz; Windows: winget install graphviz), or ask for the "
-            "text formats, which need nothing: mermaid or dot."
-        )
-
-
-class RenderFailed(CsprWorkflowError, RuntimeError):
-    """Graphviz's ``dot`` ran but failed."""
-
-    def __init__(self, fmt: str, stderr: str) -> None:
-        super().__init__(f"Graphviz could not render the diagram as {fmt}: {stderr.strip()}")
 
 
 # -- the graph model ------------------------------------------------------------------------
@@ -101,53 +80,29 @@ class _Graph:
     legend: tuple[str, ...]
 
 
-def _roles(definition: ProcessDefinition, roles: Iterable[Role]) -> str:
+def _roles(definition: ProcessDefinition, roles: Iterable[str]) -> str:
     return ", ".join(sorted(definition.role_title(r) for r in roles))
 
 
 def _guards(
     definition: ProcessDefinition, row: TransitionSpec, selector: bool = True
 ) -> list[str]:
-    titles = [definition.guards[g].title for g in row.guards if g != _TIMING]
+    timing = definition.completion.guard
+    titles = [definition.guard(g).title for g in row.guards if g != timing]
     if selector and row.selector is not None:
         titles.insert(0, definition.selectors[row.selector].title)
     return titles
 
 
-def _clock_region(definition: ProcessDefinition) -> tuple[str, ...]:
-    """The stages the completion clock runs through: its start stage and every stage
-    reachable from there before its stop stage is entered (holds and deferrals too)."""
-    clock = definition.policy.completion
-    forward: dict[str, set[str]] = {s.name: set() for s in definition.stages}
-    for row in definition.transitions:
-        forward[row.source].add(row.target)
-    reached = {clock.starts}
-    frontier = [clock.starts]
-    while frontier:
-        for nxt in forward[frontier.pop()]:
-            if nxt not in reached and nxt != clock.stops:
-                reached.add(nxt)
-                frontier.append(nxt)
-    return tuple(s.name for s in definition.stages if s.name in reached)
-
-
-def _approval_stages(definition: ProcessDefinition) -> tuple[str, ...]:
-    from .states import APPROVAL_TRIGGERS
-
-    targets = {
-        r.target
-        for r in definition.transitions
-        if r.trigger in APPROVAL_TRIGGERS and r.dest is not None
-    }
-    return tuple(s.name for s in definition.stages if s.name in targets)
-
-
-def _style(definition: ProcessDefinition, row: TransitionSpec, order: dict[str, int]) -> str:
+def _style(definition: ProcessDefinition, row: TransitionSpec) -> str:
+    """``side`` to or from a side path; ``back`` when the step leaves the review farther
+    from its end than before (a return to drafting); else ``forward``."""
     target = definition.stage(row.target)
     source = definition.stage(row.source)
     if target.side_path or source.side_path:
         return "side"
-    return "back" if order[row.target] < order[row.source] else "forward"
+    farther = definition.distance_to_end(row.target) > definition.distance_to_end(row.source)
+    return "back" if farther else "forward"
 
 
 _BOX = "clock"  # the id of the completion clock's box, as an edge's end
@@ -165,11 +120,12 @@ def _wrap(text: str, width: int = 64) -> list[str]:
 
 
 def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> _Graph:
-    order = {s.name: i for i, s in enumerate(definition.stages)}
-    region = _clock_region(definition)
+    region = definition.region
+    timing = definition.completion.guard
+    unchecked = f"[no {definition.completion_title}]"
     box = tuple(s for s in region if not definition.stage(s).side_path)
     in_region = set(region)
-    titles = dict(definition.role_titles)
+    titles = definition.titles
     taken: dict[tuple[str, str], list[str]] = {}
     stays_taken: dict[str, int] = {}
     visited: set[str] = set()
@@ -210,8 +166,8 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
         lines = [definition.trigger(row.trigger).title, f"by {_roles(definition, row.roles)}"]
         if guards:
             lines += _wrap("if " + "; ".join(guards))
-        if row.source in in_region and _TIMING not in row.guards:
-            lines.append("[no six-month check]")
+        if row.source in in_region and timing not in row.guards:
+            lines.append(unchecked)
         return tuple(lines)
 
     def stay_line(row: TransitionSpec) -> str:
@@ -219,8 +175,8 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
         guards = _guards(definition, row)
         if guards:
             line += " if " + "; ".join(guards)
-        if row.source in in_region and _TIMING not in row.guards:
-            line += " [no six-month check]"
+        if row.source in in_region and timing not in row.guards:
+            line += " " + unchecked
         return "\n  ".join(_wrap(line, 80))
 
     # Transitions that leave every stage of the box alike (put on hold), or return to
@@ -281,7 +237,7 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
                 row.source,
                 row.target,
                 describe(row),
-                _style(definition, row, order),
+                _style(definition, row),
                 taken=_dates(dates),
                 times_taken=len(dates),
             )
@@ -317,19 +273,21 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
             )
     completion = definition.policy.completion
     side = [definition.stage(s).title for s in region if s not in box]
+    told = " and ".join(definition.role_title(r) for r in definition.completion.recipients)
     clock_label = [
         f"{completion.id} {completion.name} clock: {completion.limit} {completion.unit_label} "
-        "from the decision to initiate"
+        f"from entering {definition.stage(completion.starts).title}"
         + (f" (it runs on while {' or '.join(side)})" if side else ""),
-        "every step here checks it: once it is past, nothing moves until a delay is "
-        "notified to the National Panel and the Executive",
+        f"every step here checks it: once it is past, nothing moves until a delay is "
+        f"notified to {told}",
     ]
     clock_label += [f"in every stage here: {line}" for line in everywhere]
-    approvals = _approval_stages(definition)
+    approvals = definition.approval_stages()
     chain = " -> ".join(definition.stage(s).title for s in approvals)
     legend: tuple[str, ...] = (
         "double border: final stage; dashed: side path or a way back",
-        "blue box: the six-month completion clock runs; green box: the approval chain",
+        f"blue box: the {completion.name} clock ({completion.limit} {completion.unit_label}) "
+        "runs; green box: the approval chain",
     )
     if review is not None:
         legend += ("filled: stages visited; yellow: the current stage; blue: the steps taken",)
@@ -529,8 +487,8 @@ class Diagram:
     ``"png"``, ``"pdf"``) runs Graphviz's ``dot``. In Jupyter, a diagram shows
     itself as SVG where Graphviz is installed, as Mermaid otherwise.
 
-    >>> from cspr_workflow import DEFAULT_DEFINITION
-    >>> text = DEFAULT_DEFINITION.diagram().mermaid()
+    >>> from cspr_workflow import DEFAULT_DEFINITION, diagram
+    >>> text = diagram(DEFAULT_DEFINITION).mermaid()
     >>> text.splitlines()[3]
     'flowchart TD'
     """
@@ -595,24 +553,3 @@ class Diagram:
 
     def _repr_markdown_(self) -> str:
         return f"```mermaid\n{self.mermaid()}```\n"
-
-
-def diagram(subject: ProcessDefinition | Review | None = None, *, at: object = None) -> Diagram:
-    """The diagram of a process definition (the default one if none is given), or of a
-    review's path on its definition, with its clocks as they stand at ``at``."""
-    from ._definition import ProcessDefinition
-    from ._engine import Review
-    from ._time import as_instant
-
-    if subject is None:
-        from .states import DEFAULT_DEFINITION
-
-        return Diagram(DEFAULT_DEFINITION)
-    if isinstance(subject, ProcessDefinition):
-        return Diagram(subject)
-    if isinstance(subject, Review):
-        instant = as_instant(at) if at is not None else None
-        return Diagram(subject.definition, subject, instant)
-    raise TypeError(
-        f"a diagram is of a ProcessDefinition or a Review, not {type(subject).__name__}"
-    )

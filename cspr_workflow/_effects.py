@@ -1,25 +1,27 @@
-"""Effects: what each trigger records. Pure: (state, step) -> next state.
+"""Effects: what a step records. Pure: (state, step) -> next state.
 
 An effect never edits the state it is given; it returns a new one built with
 ``ReviewState.evolve``. When the step's details do not fit the record (confirming a
 draft twice, an action for a recommendation that does not exist), it raises
 :class:`StepProblems` with every problem, and the engine refuses the step.
 The engine sets the stage and appends the history entry; effects do neither.
+
+Each function here records one kind of fact of the review's record. A process
+definition binds them to its triggers by reference (``TriggerSpec(effect=...)``);
+nothing here knows which trigger it is bound to. The approval chain's records
+and the delay notices are written by the definition's own effects (see
+:func:`approval_effect`, :func:`reset_effect` and :func:`delay_effect`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import attrs
 
-from ._definition import StepContext
 from ._errors import Reason, StepProblems
 from ._records import (
     Action,
     ActionStatus,
     Approval,
-    ApprovalBody,
     DelayNotice,
     Draft,
     FactCheck,
@@ -32,44 +34,65 @@ from ._records import (
     Recommendation,
     ReviewState,
 )
-from .roles import Role
+from ._specs import Effect, StepContext
 
-__all__ = ["EFFECTS"]
+__all__ = [
+    "meeting",
+    "record_action",
+    "record_action_status",
+    "record_action_withdrawn",
+    "record_decision",
+    "record_decision_reason",
+    "record_draft",
+    "record_fact_check",
+    "record_family_answer",
+    "record_family_invited",
+    "record_family_told",
+    "record_held",
+    "record_information_missing",
+    "record_information_request",
+    "record_information_returned",
+    "record_information_shared",
+    "record_kloes_shared",
+    "record_methodology",
+    "record_notification",
+    "record_panel_seat",
+    "record_panel_substitute",
+    "record_publication",
+    "record_rapid_review",
+    "record_report_sent",
+    "record_resumed",
+    "record_reviewers",
+    "record_terms",
+]
 
-_Effect = Callable[[ReviewState, StepContext], ReviewState]
-EFFECTS: dict[str, _Effect] = {}
+
+def _problem(
+    rule_id: str, title: str, message: str, remedy: str, kind: str = "details"
+) -> StepProblems:
+    return StepProblems([Reason(rule_id, title, message, remedy, kind)])
 
 
-def _effect(name: str) -> Callable[[_Effect], _Effect]:
-    def register(function: _Effect) -> _Effect:
-        EFFECTS[name] = function
-        return function
-
-    return register
-
-
-def _problem(rule: str, message: str, remedy: str, kind: str = "details") -> StepProblems:
-    return StepProblems([Reason(rule, message, remedy, kind)])
-
-
-def _speaker_agency(ctx: StepContext) -> str:
-    """The agency a panel member speaks for in this step (their own, unless they named it)."""
-    named = ctx.details.get("agency")
-    agency = named if isinstance(named, str) else ctx.actor.agency
+def _agency(ctx: StepContext) -> str:
+    """The agency the actor speaks for in this step (their own, unless they named it)."""
+    agency = ctx.spoken_for
     if agency is None:
         raise _problem(
-            "agency named", "the step does not say which agency it is for.", "pass agency=..."
+            "agency_named",
+            "the step names its agency",
+            "the step does not say which agency it is for.",
+            "pass the agency, or act as an actor with an agency.",
         )
     return agency
 
 
-@_effect("notify_national_panel")
-def _notify(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_notification(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The serious incident has been notified: when."""
     return state.evolve(notified_at=ctx.at)
 
 
-@_effect("submit_rapid_review")
-def _rapid_review(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_rapid_review(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The rapid review: when, its key lines of enquiry and the agencies relevant to the case."""
     return state.evolve(
         rapid_review_at=ctx.at,
         kloes=ctx.details["kloes"],
@@ -77,22 +100,22 @@ def _rapid_review(state: ReviewState, ctx: StepContext) -> ReviewState:
     )
 
 
-@_effect("commission_review")
-def _commission(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_decision(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The decision to initiate a review: when, and why."""
     return state.evolve(decided_at=ctx.at, decision_reason=ctx.details["reason"])
 
 
-@_effect("decline_review")
-@_effect("record_national_review")
-def _decision_without_review(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_decision_reason(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """A decision that ends the local process: why."""
     return state.evolve(decision_reason=ctx.details["reason"])
 
 
-@_effect("appoint_reviewers")
-def _appoint(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_reviewers(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The review's Chair and independent Lead Reviewer, who must be different people."""
     chair, lead = ctx.details["chair"], ctx.details["lead_reviewer"]
     if chair == lead:
         raise _problem(
+            "independent_reviewer",
             "independent Lead Reviewer",
             "the Chair and the Lead Reviewer are the same person.",
             "appoint an independent Lead Reviewer.",
@@ -100,13 +123,13 @@ def _appoint(state: ReviewState, ctx: StepContext) -> ReviewState:
     return state.evolve(chair=chair, lead_reviewer=lead)
 
 
-@_effect("set_terms_of_reference")
-def _terms(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_terms(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The terms of reference."""
     return state.evolve(terms_of_reference=ctx.details["terms"])
 
 
-@_effect("share_kloes")
-def _share_kloes(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_kloes_shared(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The key lines of enquiry shared, with any emerging ones added."""
     emerging = ctx.details.get("emerging", ())
     return state.evolve(
         kloes_shared_at=ctx.at,
@@ -114,14 +137,14 @@ def _share_kloes(state: ReviewState, ctx: StepContext) -> ReviewState:
     )
 
 
-@_effect("agree_methodology")
-def _agree_methodology(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_methodology(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """One role's agreement of the methodology."""
     agreement = MethodologyAgreement(ctx.actor.role, ctx.details["methodology"], ctx.at)
     return state.evolve(methodology=(*state.methodology, agreement))
 
 
-@_effect("appoint_panel_member")
-def _appoint_member(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_panel_seat(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """An agency's seat on the panel (replacing its earlier member, if any)."""
     seat = PanelMember(
         agency=ctx.details["agency"],
         member=ctx.details["member"],
@@ -132,40 +155,40 @@ def _appoint_member(state: ReviewState, ctx: StepContext) -> ReviewState:
     return state.evolve(panel=(*others, seat))
 
 
-@_effect("record_substitute")
-def _substitute(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_panel_substitute(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """A substitute for an agency's panel member."""
     agency = ctx.details["agency"]
     seat = state.panel_member(agency)
     if seat is None:
         raise _problem(
+            "substitute_for_a_seat",
             "substitute for a panel seat",
             f"{agency} has no seat on the panel.",
-            "appoint the agency's member first (appoint_panel_member).",
+            "appoint the agency's panel member first.",
         )
     updated = attrs.evolve(seat, substitutes=(*seat.substitutes, ctx.details["substitute"]))
     return state.evolve(panel=tuple(updated if s is seat else s for s in state.panel))
 
 
-def _meeting(kind: MeetingKind) -> _Effect:
+def meeting(kind: MeetingKind) -> Effect:
+    """An effect recording a meeting of ``kind``."""
+
     def record(state: ReviewState, ctx: StepContext) -> ReviewState:
         return state.evolve(meetings=(*state.meetings, Meeting(kind, ctx.at)))
 
+    record.__doc__ = f"A {kind.value.replace('_', ' ')}."
     return record
 
 
-EFFECTS["hold_panel_meeting"] = _meeting(MeetingKind.PANEL)
-EFFECTS["hold_learning_event"] = _meeting(MeetingKind.LEARNING_EVENT)
-EFFECTS["hold_feedback_session"] = _meeting(MeetingKind.FEEDBACK_SESSION)
-
-
-@_effect("request_information")
-def _request(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_information_request(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """A request for an agency's information, numbered from 1."""
     agency = ctx.details["agency"]
     if state.panel_member(agency) is None:
         raise _problem(
+            "request_through_the_panel",
             "information requested through the panel",
             f"{agency} has no seat on the panel to answer the request.",
-            "appoint the agency's panel member first (appoint_panel_member).",
+            "appoint the agency's panel member first.",
         )
     request = InformationRequest(len(state.information_requests) + 1, agency, ctx.at)
     return state.evolve(information_requests=(*state.information_requests, request))
@@ -179,6 +202,7 @@ def _outstanding(state: ReviewState, ctx: StepContext, agency: str) -> list[Info
     if not mine:
         which = f"request {number}" if number is not None else "any request"
         raise _problem(
+            "outstanding_request",
             "an outstanding request",
             f"{agency} has no outstanding {which}.",
             "check the request number (information requests are numbered from 1).",
@@ -192,18 +216,18 @@ def _replace_requests(state: ReviewState, updated: dict[int, InformationRequest]
     )
 
 
-@_effect("return_information")
-def _return_information(state: ReviewState, ctx: StepContext) -> ReviewState:
-    agency = _speaker_agency(ctx)
+def record_information_returned(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """An agency's outstanding requests (or one, by number) returned."""
+    agency = _agency(ctx)
     return _replace_requests(
         state,
         {r.number: attrs.evolve(r, returned_at=ctx.at) for r in _outstanding(state, ctx, agency)},
     )
 
 
-@_effect("explain_missing_information")
-def _explain_missing(state: ReviewState, ctx: StepContext) -> ReviewState:
-    agency = _speaker_agency(ctx)
+def record_information_missing(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """Why an agency's outstanding requests (or one, by number) cannot be answered."""
+    agency = _agency(ctx)
     reason = ctx.details["reason"]
     return _replace_requests(
         state,
@@ -214,11 +238,12 @@ def _explain_missing(state: ReviewState, ctx: StepContext) -> ReviewState:
     )
 
 
-@_effect("share_information")
-def _share_information(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_information_shared(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """Every returned, unshared piece of information collated and shared."""
     pending = [r for r in state.information_requests if r.returned_at and not r.shared_at]
     if not pending:
         raise _problem(
+            "information_to_share",
             "information to share",
             "no returned information is waiting to be shared.",
             "share once an agency has returned information.",
@@ -226,24 +251,25 @@ def _share_information(state: ReviewState, ctx: StepContext) -> ReviewState:
     return _replace_requests(state, {r.number: attrs.evolve(r, shared_at=ctx.at) for r in pending})
 
 
-@_effect("invite_family")
-def _invite_family(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_family_invited(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The family invited to contribute (an earlier answer no longer stands)."""
     return state.evolve(family_invited_at=ctx.at, family_response=None)
 
 
-@_effect("record_family_response")
-def _family_response(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_family_answer(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The family's answer to the invitation."""
     if state.family_invited_at is None:
         raise _problem(
+            "family_invited_first",
             "family invited first",
             "the family has not been invited, so there is no answer to record.",
-            "invite them first (invite_family).",
+            "invite them first.",
         )
     return state.evolve(family_response=FamilyResponse(ctx.details["response"]))
 
 
-@_effect("submit_draft")
-def _submit_draft(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_draft(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """Draft *n*, with its findings and recommendations."""
     draft = Draft(
         version=len(state.drafts) + 1,
         at=ctx.at,
@@ -253,14 +279,20 @@ def _submit_draft(state: ReviewState, ctx: StepContext) -> ReviewState:
     return state.evolve(drafts=(*state.drafts, draft))
 
 
-@_effect("confirm_facts")
-def _confirm_facts(state: ReviewState, ctx: StepContext) -> ReviewState:
-    agency = _speaker_agency(ctx)
+def record_fact_check(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """An agency confirming the current draft is factually accurate (once per draft)."""
+    agency = _agency(ctx)
     draft = state.current_draft
-    if draft is None:  # unreachable through the default table; kept for local definitions
-        raise _problem("a draft to check", "there is no draft report.", "submit a draft first.")
+    if draft is None:
+        raise _problem(
+            "draft_to_check",
+            "a draft to check",
+            "there is no draft report.",
+            "submit a draft first.",
+        )
     if any(f.agency == agency and f.version == draft.version for f in state.fact_checks):
         raise _problem(
+            "one_confirmation",
             "one confirmation per agency and draft",
             f"{agency} has already confirmed draft {draft.version}.",
             "nothing to do; wait for the other agencies.",
@@ -269,30 +301,12 @@ def _confirm_facts(state: ReviewState, ctx: StepContext) -> ReviewState:
     return state.evolve(fact_checks=(*state.fact_checks, check))
 
 
-def _approval(body: ApprovalBody) -> _Effect:
-    def record(state: ReviewState, ctx: StepContext) -> ReviewState:
-        draft = state.current_draft
-        if draft is None:  # the approval guards refuse first in the default table
-            raise _problem("a draft to approve", "there is no draft report.", "submit one.")
-        return state.evolve(approvals=(*state.approvals, Approval(body, draft.version, ctx.at)))
+def record_action(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """An action of the action plan, answering a recommendation of the current draft.
 
-    return record
-
-
-EFFECTS["agree_report"] = _approval(ApprovalBody.CRP)
-EFFECTS["crg_approve"] = _approval(ApprovalBody.CRG)
-EFFECTS["executive_approve"] = _approval(ApprovalBody.EXECUTIVE)
-
-
-@_effect("return_to_drafting")
-def _return_to_drafting(state: ReviewState, ctx: StepContext) -> ReviewState:
-    draft = state.current_draft
-    version = draft.version if draft else 0
-    return state.evolve(approvals=tuple(a for a in state.approvals if a.version != version))
-
-
-@_effect("add_action")
-def _add_action(state: ReviewState, ctx: StepContext) -> ReviewState:
+    Actions are numbered A1, A2, ... by how many times this step has been taken, so
+    a withdrawn action's number is never given again.
+    """
     draft = state.current_draft
     recommendation = ctx.details["recommendation"]
     owner = ctx.details["owner"]
@@ -302,6 +316,7 @@ def _add_action(state: ReviewState, ctx: StepContext) -> ReviewState:
         known = ", ".join(sorted(draft.recommendation_ids())) if draft else "none"
         problems.append(
             Reason(
+                "action_answers_a_recommendation",
                 "action answers a recommendation",
                 f"recommendation {recommendation!r} is not in the current draft "
                 f"(it has: {known}).",
@@ -312,6 +327,7 @@ def _add_action(state: ReviewState, ctx: StepContext) -> ReviewState:
     if due < ctx.at.date():
         problems.append(
             Reason(
+                "action_due_later",
                 "action due date in the future",
                 f"the due date {due.to_date_string()} is already past.",
                 "give a due date on or after the day the action is added.",
@@ -320,7 +336,7 @@ def _add_action(state: ReviewState, ctx: StepContext) -> ReviewState:
         )
     if problems:
         raise StepProblems(problems)
-    number = 1 + sum(1 for e in state.history if e.trigger == "add_action")
+    number = 1 + sum(1 for e in state.history if e.trigger == ctx.trigger.name)
     action = Action(f"A{number}", recommendation, owner, due, ctx.details["description"])
     return state.evolve(actions=(*state.actions, action))
 
@@ -331,6 +347,7 @@ def _find_action(state: ReviewState, ctx: StepContext) -> Action:
         if action.id == wanted:
             return action
     raise _problem(
+        "an_existing_action",
         "an existing action",
         f"there is no action {wanted!r} "
         f"(actions: {', '.join(a.id for a in state.actions) or 'none'}).",
@@ -338,30 +355,34 @@ def _find_action(state: ReviewState, ctx: StepContext) -> Action:
     )
 
 
-@_effect("withdraw_action")
-def _withdraw_action(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_action_withdrawn(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """An action taken out of the plan."""
     action = _find_action(state, ctx)
     return state.evolve(actions=tuple(a for a in state.actions if a is not action))
 
 
-@_effect("update_action")
-def _update_action(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_action_status(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """An open action marked complete, or closed with a reason. An actor whose role acts
+    for an agency updates only that agency's actions."""
     action = _find_action(state, ctx)
     status = ActionStatus(ctx.details["status"])
     reason = ctx.details.get("reason")
     problems = []
-    if ctx.actor.role is Role.PANEL_MEMBER and action.owner != ctx.actor.agency:
+    speaks_for = ctx.role is not None and ctx.role.agency
+    if speaks_for and action.owner != ctx.actor.agency:
         problems.append(
             Reason(
-                "panel member speaks for their own agency",
+                "own_agency",
+                "an actor speaks only for their own agency",
                 f"action {action.id} is owned by {action.owner}, not {ctx.actor.agency}.",
-                "that agency's panel member, or the CRG, updates it.",
+                "that agency's own actor, or a role acting for no one agency, updates it.",
                 "permission",
             )
         )
     if action.status is not ActionStatus.OPEN:
         problems.append(
             Reason(
+                "open_action",
                 "an open action",
                 f"action {action.id} is already {action.status.value}.",
                 "nothing to do.",
@@ -371,6 +392,7 @@ def _update_action(state: ReviewState, ctx: StepContext) -> ReviewState:
     if status is ActionStatus.CLOSED and not reason:
         problems.append(
             Reason(
+                "closing_reason",
                 "closing an action needs a reason",
                 f"action {action.id} is being closed without a reason.",
                 "pass reason=... explaining why it is closed incomplete.",
@@ -383,74 +405,106 @@ def _update_action(state: ReviewState, ctx: StepContext) -> ReviewState:
     return state.evolve(actions=tuple(updated if a is action else a for a in state.actions))
 
 
-@_effect("send_final_report")
-def _send_final_report(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_report_sent(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The final report sent ahead of publication."""
     return state.evolve(report_sent_at=ctx.at)
 
 
-@_effect("inform_family")
-def _inform_family(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_family_told(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The family told of publication."""
     return state.evolve(family_told_at=ctx.at)
 
 
-@_effect("publish")
-def _publish(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_publication(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The report published."""
     return state.evolve(published_at=ctx.at)
 
 
-def _delay(state: ReviewState, ctx: StepContext, recipients: frozenset[Role]) -> ReviewState:
-    revised = ctx.details["revised_date"]
-    due = state.completion_due
-    problems = []
-    if revised <= ctx.at.date():
-        problems.append(
-            Reason(
-                "revised date in the future",
-                f"the revised date {revised.to_date_string()} is not after the notice's date.",
-                "give the date by which the review will now be published.",
-                "details",
-            )
-        )
-    if due is not None and revised <= due:
-        problems.append(
-            Reason(
-                "revised date after the current due date",
-                f"the revised date {revised.to_date_string()} is not after the current due date "
-                f"{due.to_date_string()}, so it is no delay.",
-                "give a later revised date.",
-                "details",
-            )
-        )
-    if problems:
-        raise StepProblems(problems)
-    notice = DelayNotice(recipients, ctx.details["reason"], revised, ctx.at)
-    return state.evolve(delay_notices=(*state.delay_notices, notice))
-
-
-@_effect("notify_delay")
-def _notify_delay(state: ReviewState, ctx: StepContext) -> ReviewState:
-    recipients = frozenset(ctx.details["recipients"])
-    allowed = {Role.NATIONAL_PANEL, Role.EXECUTIVE}
-    if not recipients <= allowed:
-        others = ", ".join(sorted(r.label for r in recipients - allowed))
-        raise _problem(
-            "delay notified to the National Panel and the Executive",
-            f"delay notices go to the National Panel and the Executive, not to {others}.",
-            "name national_panel and executive as recipients.",
-        )
-    return _delay(state, ctx, recipients)
-
-
-@_effect("defer_publication")
-def _defer(state: ReviewState, ctx: StepContext) -> ReviewState:
-    return _delay(state, ctx, frozenset({Role.NATIONAL_PANEL, Role.EXECUTIVE}))
-
-
-@_effect("put_on_hold")
-def _hold(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_held(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The stage a review was paused from (a selector returns it there)."""
     return state.evolve(held_from=ctx.source)
 
 
-@_effect("resume")
-def _resume(state: ReviewState, ctx: StepContext) -> ReviewState:
+def record_resumed(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The pause is over."""
     return state.evolve(held_from=None)
+
+
+# -- the definition's own effects: the approval chain and delay notices ----------------
+
+
+def approval_effect(body: str) -> Effect:
+    """The approval chain's record: ``body`` approved the current draft."""
+
+    def record(state: ReviewState, ctx: StepContext) -> ReviewState:
+        draft = state.current_draft
+        if draft is None:  # the chain's guards refuse first in a sound definition
+            raise _problem(
+                "draft_to_approve",
+                "a draft to approve",
+                "there is no draft report.",
+                "submit one.",
+            )
+        return state.evolve(approvals=(*state.approvals, Approval(body, draft.version, ctx.at)))
+
+    return record
+
+
+def reset_effect(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The approval chain starts again: the current draft's approvals are cleared."""
+    draft = state.current_draft
+    version = draft.version if draft else 0
+    return state.evolve(approvals=tuple(a for a in state.approvals if a.version != version))
+
+
+def delay_effect(everyone: bool) -> Effect:
+    """A delay notice with the step's ``reason`` and ``revised_date``: to the recipients the
+    step names (each one of the completion rule's), or, with ``everyone``, to all of them."""
+
+    def record(state: ReviewState, ctx: StepContext) -> ReviewState:
+        rule = ctx.completion
+        allowed = set(rule.recipients)
+        if everyone:
+            recipients = frozenset(allowed)
+        else:
+            recipients = frozenset(ctx.details["recipients"])
+            if not recipients <= allowed:
+                titles = ctx.titles
+                others = ", ".join(sorted(titles.get(r, r) for r in recipients - allowed))
+                wanted = " and ".join(titles.get(r, r) for r in rule.recipients)
+                raise _problem(
+                    "delay_recipients",
+                    "a delay goes to the recipients the rule names",
+                    f"delay notices go to {wanted}, not to {others}.",
+                    f"name {', '.join(rule.recipients)} as recipients.",
+                )
+        revised = ctx.details["revised_date"]
+        due = ctx.completion_due(state)
+        problems = []
+        if revised <= ctx.at.date():
+            problems.append(
+                Reason(
+                    "revised_date_later",
+                    "revised date in the future",
+                    f"the revised date {revised.to_date_string()} is not after the notice's date.",
+                    "give the date by which the review will now be completed.",
+                    "details",
+                )
+            )
+        if due is not None and revised <= due:
+            problems.append(
+                Reason(
+                    "revised_date_after_due",
+                    "revised date after the current due date",
+                    f"the revised date {revised.to_date_string()} is not after the current due "
+                    f"date {due.to_date_string()}, so it is no delay.",
+                    "give a later revised date.",
+                    "details",
+                )
+            )
+        if problems:
+            raise StepProblems(problems)
+        notice = DelayNotice(recipients, ctx.details["reason"], revised, ctx.at)
+        return state.evolve(delay_notices=(*state.delay_notices, notice))
+
+    return record

@@ -1,4 +1,4 @@
-"""The exception tree of cspr_workflow.
+"""The exception tree of cspr_workflow, and the reasons a step is refused.
 
 ::
 
@@ -18,12 +18,14 @@
     ├── UnknownDefinition (LookupError)  a review follows a process the store was not given
     ├── GraphvizMissing (RuntimeError)   SVG, PNG or PDF asked for, and Graphviz is not installed
     ├── RenderFailed (RuntimeError)      Graphviz ran but could not draw the diagram
-    ├── SimulationError (RuntimeError)   the engine refused a simulated step
+    ├── SimulationError (RuntimeError)   a simulated review could not go on under the rules
     ├── MissingExtra (ImportError)       an optional package (pandas, matplotlib) is not installed
     └── ConcurrentUpdate                 another writer saved the review first; nothing was lost
 
 Every message names the review (by its pseudonymous reference), the trigger,
-the stage, the rule, and what would satisfy it; never a person's name.
+the stage, the rule, and what would satisfy it; never a person's name. Each
+refusal's :class:`Reason` carries the rule's stable id (``rule_id``), which is
+what code should match on; its ``title`` is for people and may be reworded.
 """
 
 from __future__ import annotations
@@ -33,19 +35,23 @@ from collections.abc import Sequence
 import attrs
 
 __all__ = [
+    "CalendarRangeError",
     "ConcurrentUpdate",
     "CsprWorkflowError",
+    "GraphvizMissing",
     "HistoryTampered",
     "InvalidDefinition",
     "InvalidDocument",
     "InvalidTime",
+    "MissingExtra",
     "NotPermitted",
     "Problem",
     "Reason",
+    "RenderFailed",
     "ReplayMismatch",
     "ReviewExists",
     "ReviewNotFound",
-    "StepProblems",
+    "SimulationError",
     "TimeWentBackwards",
     "TransitionRefused",
     "UnknownDefinition",
@@ -57,18 +63,37 @@ __all__ = [
 class Reason:
     """One unmet rule: which rule, what is wrong, and what would satisfy it.
 
-    ``kind`` sorts the reason: ``"guard"`` (a process rule), ``"permission"``
-    (role or agency), ``"details"`` (the step's own details), ``"availability"``
-    (the trigger is not available from this stage) or ``"time"``.
+    ``rule_id`` is stable (a guard's id such as ``"facts_confirmed"``, or one of
+    the engine's own: ``"role"``, ``"own_agency"``, ``"time_forward"``,
+    ``"available"``, ``"details"``, ``"late_reason"``); ``title`` is the rule's
+    readable name. ``kind`` sorts the reason: ``"guard"`` (a process rule),
+    ``"permission"`` (role or agency), ``"details"`` (the step's own details),
+    ``"availability"`` (the trigger is not available from this stage) or ``"time"``.
     """
 
-    rule: str
+    rule_id: str
+    title: str
     message: str
     remedy: str
     kind: str = "guard"
 
     def __str__(self) -> str:
-        return f"[{self.rule}] {self.message} To proceed: {self.remedy}"
+        return f"[{self.title}] {self.message} To proceed: {self.remedy}"
+
+
+@attrs.frozen
+class Problem:
+    """One problem found in a definition or a document: where it is, and what is wrong.
+
+    ``path`` locates it: ``transitions[41].guards[0]`` in a definition,
+    ``$.review.panel[2].agency`` in a document.
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
 
 
 class CsprWorkflowError(Exception):
@@ -78,17 +103,24 @@ class CsprWorkflowError(Exception):
 class InvalidDefinition(CsprWorkflowError, ValueError):
     """A process definition breaks one or more of the rules every definition keeps.
 
-    ``problems`` lists every problem found, not just the first.
+    ``problems`` lists every problem found, not just the first, each with the path
+    to where it is in the definition.
     """
 
-    def __init__(self, name: str, problems: Sequence[str]) -> None:
+    def __init__(self, name: str, problems: Sequence[Problem]) -> None:
         self.name = name
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(
             f"process definition {name!r} is invalid ({len(self.problems)} problem(s)):\n{lines}\n"
-            "Fix the definition's stages, triggers, transitions or guards and build it again."
+            "Fix the definition's stages, triggers, transitions, guards, roles or rules and "
+            "build it again."
         )
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """Each problem as one line, its path first."""
+        return tuple(str(p) for p in self.problems)
 
 
 class InvalidTime(CsprWorkflowError, ValueError):
@@ -106,6 +138,18 @@ class InvalidTime(CsprWorkflowError, ValueError):
 def _is_naive(value: object) -> bool:
     tzinfo = getattr(value, "tzinfo", None)
     return hasattr(value, "tzinfo") and tzinfo is None
+
+
+class CalendarRangeError(CsprWorkflowError, ValueError):
+    """A date outside the years a calendar knows the holidays of."""
+
+    def __init__(self, calendar: str, date: str, first: int, last: int) -> None:
+        self.calendar = calendar
+        super().__init__(
+            f"calendar {calendar!r} knows bank holidays for {first}-{last} only; "
+            f"{date} is outside that range. Build a calendar covering it "
+            f"(WorkingDayCalendar.from_holidays_package(years=...))."
+        )
 
 
 class UnknownTrigger(CsprWorkflowError, LookupError):
@@ -142,38 +186,33 @@ class TransitionRefused(CsprWorkflowError):
 
     @property
     def rules(self) -> tuple[str, ...]:
-        """The names of the unmet rules, in order."""
-        return tuple(r.rule for r in self.reasons)
+        """The stable ids of the unmet rules, in order (match on these)."""
+        return tuple(r.rule_id for r in self.reasons)
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """The readable names of the unmet rules, in order."""
+        return tuple(r.title for r in self.reasons)
 
 
 class NotPermitted(TransitionRefused):
     """The actor's role may not take this step, or a panel member spoke for another agency."""
 
 
+class TimeWentBackwards(TransitionRefused):
+    """The step is dated before the last step recorded in the review's history."""
+
+
 class StepProblems(Exception):
     """Raised by an effect when the step's details do not fit the review's record.
 
-    The engine turns it into a refusal carrying these reasons.
+    The engine turns it into a refusal carrying these reasons. Not part of the
+    public API: an effect raises it, the engine catches it.
     """
 
     def __init__(self, reasons: Sequence[Reason]) -> None:
         super().__init__(reasons)
         self.reasons = tuple(reasons)
-
-
-class TimeWentBackwards(TransitionRefused):
-    """The step is dated before the last step recorded in the review's history."""
-
-
-@attrs.frozen
-class Problem:
-    """One problem of a document: where (``$.review.panel[2].agency``) and what."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
 
 
 class InvalidDocument(CsprWorkflowError, ValueError):
@@ -256,4 +295,39 @@ class UnknownDefinition(CsprWorkflowError, LookupError):
         super().__init__(
             f"no process definition {name!r} in this store (it knows: {', '.join(known)}); "
             "pass it in ReviewStore(definitions=[...])."
+        )
+
+
+class GraphvizMissing(CsprWorkflowError, RuntimeError):
+    """Rendering to SVG, PNG or PDF needs Graphviz's ``dot`` program, which is not installed."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(
+            f"rendering a diagram as {fmt} needs Graphviz's `dot` program, which is not on "
+            "this machine's PATH. Install Graphviz (Debian/Ubuntu: apt-get install graphviz; "
+            "macOS: brew install graphviz; Windows: winget install graphviz), or ask for the "
+            "text formats, which need nothing: mermaid or dot."
+        )
+
+
+class RenderFailed(CsprWorkflowError, RuntimeError):
+    """Graphviz's ``dot`` ran but failed."""
+
+    def __init__(self, fmt: str, stderr: str) -> None:
+        super().__init__(f"Graphviz could not render the diagram as {fmt}: {stderr.strip()}")
+
+
+class SimulationError(CsprWorkflowError, RuntimeError):
+    """A simulated review could not go on: the engine refused every way forward, or the
+    scenario does not fit the process definition. The message names the review, the
+    stage and the rules in the way."""
+
+
+class MissingExtra(CsprWorkflowError, ImportError):
+    """A feature needs an optional package: install the ``analysis`` extra."""
+
+    def __init__(self, package: str, feature: str) -> None:
+        super().__init__(
+            f"{feature} needs {package}: pip install 'cspr-workflow[analysis]' "
+            f"(pandas, matplotlib and tqdm)."
         )

@@ -1,4 +1,4 @@
-"""Example details of the default triggers, given a review's state and the instant.
+"""Example details of the default process's triggers, given a review's state and the instant.
 
 The verifier and the stateful tests fire triggers with these details. Each set
 is small but covers the choices the rules read: a methodology the Chair and the
@@ -12,8 +12,9 @@ agency's member is always independent, information is requested from and a
 substitute recorded for the first seated agency only, and substitutes are
 recorded once there is a draft, where panel members speak for their agency. This
 keeps the verifier's state space small without losing a rule: every guard is
-still met and unmet on some path. Examples are data attached to the triggers;
-a partnership adding a trigger with details may add examples for it too.
+still met and unmet on some path. Examples are data bound to the triggers in
+:mod:`cspr_workflow.states`; a partnership adding a trigger with details may add
+examples for it too.
 """
 
 from __future__ import annotations
@@ -23,21 +24,21 @@ from typing import Any
 
 import pendulum
 
-from ._definition import Examples
 from ._records import ActionStatus, ReviewState
+from ._specs import Examples
 from .roles import Role
 
-__all__ = ["EXAMPLES"]
+__all__: list[str] = []
 
 
-def _fixed(*details: Mapping[str, Any]) -> Examples:
+def fixed(*details: Mapping[str, Any]) -> Examples:
     def examples(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
         return details
 
     return examples
 
 
-def _seats(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def seats(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     unjustified = {s.agency for s in state.panel if not s.independent and not s.justification}
     seated = {s.agency for s in state.panel} - unjustified
     result: list[Mapping[str, Any]] = []
@@ -58,21 +59,21 @@ def _first_seat(state: ReviewState) -> str | None:
     return state.panel[0].agency if state.panel else None
 
 
-def _substitutes(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def substitutes(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     first = state.panel[0] if state.panel else None
     if first is None or first.substitutes or state.current_draft is None:
         return []
     return [{"agency": first.agency, "substitute": f"{first.agency} deputy"}]
 
 
-def _requests(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def requests(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     agency = _first_seat(state)
     if agency is None or any(r.agency == agency for r in state.information_requests):
         return []
     return [{"agency": agency}]
 
 
-def _actions(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def actions(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     draft = state.current_draft
     owner = _first_seat(state)
     if draft is None or owner is None:
@@ -86,7 +87,7 @@ def _actions(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str,
     ]
 
 
-def _withdrawals(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def withdrawals(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     draft = state.current_draft
     current = draft.recommendation_ids() if draft else frozenset()
     return [
@@ -96,7 +97,7 @@ def _withdrawals(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[
     ]
 
 
-def _updates(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def updates(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     return [
         {"action": a.id, "status": ActionStatus.COMPLETE.value}
         for a in state.actions
@@ -105,55 +106,35 @@ def _updates(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str,
 
 
 def _revised(state: ReviewState, at: pendulum.DateTime) -> str:
-    due = state.completion_due or at.date()
-    return max(due, at.date()).add(days=30).to_date_string()
+    """30 days after the latest date a due date could be: later than any revision."""
+    dates = [at.date(), *(n.revised_date for n in state.delay_notices)]
+    if state.due_date is not None:
+        dates.append(state.due_date)
+    return max(dates).add(days=30).to_date_string()
 
 
-def _delays(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def _overdue(state: ReviewState, at: pendulum.DateTime) -> bool:
+    """Past every date the completion could be due by (a conservative reading)."""
+    if state.due_date is None:
+        return False
+    return at.date() > max([state.due_date, *(n.revised_date for n in state.delay_notices)])
+
+
+def delays(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+    """A delay to both recipients; once overdue, also one to the National Panel alone."""
     both = {
         "reason": "Delay",
         "revised_date": _revised(state, at),
         "recipients": [Role.NATIONAL_PANEL, Role.EXECUTIVE],
     }
-    due = state.completion_due
-    if due is None or at.date() <= due:
+    if not _overdue(state, at):
         return [both]
     return [both, {**both, "recipients": [Role.NATIONAL_PANEL]}]
 
 
-def _deferral(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+def deferral(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     return [{"reason": "Criminal proceedings", "revised_date": _revised(state, at)}]
 
 
-_REASON = _fixed({"reason": "Recorded reason"})
-
-EXAMPLES: dict[str, Examples] = {
-    "submit_rapid_review": _fixed({"kloes": ["KLOE 1"], "agencies": ["Police", "Health"]}),
-    "commission_review": _REASON,
-    "decline_review": _REASON,
-    "record_national_review": _REASON,
-    "appoint_reviewers": _fixed({"chair": "Chair", "lead_reviewer": "Lead Reviewer"}),
-    "set_terms_of_reference": _fixed({"terms": "Terms of reference"}),
-    "share_kloes": _fixed({}),
-    "agree_methodology": _fixed({"methodology": "Systems"}, {"methodology": "SILP"}),
-    "appoint_panel_member": _seats,
-    "record_substitute": _substitutes,
-    "request_information": _requests,
-    "return_information": _fixed({}),
-    "explain_missing_information": _fixed({"reason": "Records not held"}),
-    "record_family_response": _fixed({"response": "declined"}),
-    "submit_draft": _fixed(
-        {"findings": ["Finding"], "recommendations": {"R1": "First", "R2": "Second"}},
-        {"findings": ["Finding"], "recommendations": {"R1": "First"}},
-    ),
-    "confirm_facts": _fixed({}),
-    "return_comments": _fixed({"comments": "Chronology incomplete"}),
-    "add_action": _actions,
-    "withdraw_action": _withdrawals,
-    "return_to_drafting": _REASON,
-    "defer_publication": _deferral,
-    "update_action": _updates,
-    "put_on_hold": _REASON,
-    "notify_delay": _delays,
-}
-"""Example details by trigger; a trigger left out gets examples made from its details."""
+REASON = fixed({"reason": "Recorded reason"})
+"""One recorded reason."""

@@ -10,20 +10,19 @@ from __future__ import annotations
 import enum
 import operator
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 import pendulum
 
 from ._errors import Reason
-from .roles import Actor, Role
 
 __all__ = [
     "Action",
     "ActionStatus",
+    "Actor",
     "Approval",
-    "ApprovalBody",
     "AuditEntry",
     "ClockKind",
     "ClockRecord",
@@ -43,6 +42,45 @@ __all__ = [
 ]
 
 
+def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"Actor.{attribute.name} must be non-empty text")
+
+
+def _humanise(role: str) -> str:
+    return role.replace("_", " ").capitalize()
+
+
+@attrs.frozen
+class Actor:
+    """A person acting in a role, for an agency where the role has one.
+
+    ``role`` is the id of one of the definition's roles (the default roles are
+    :class:`~cspr_workflow.Role`). ``name`` identifies the person for the
+    review's own records (the panel, the appointments, the history). It never
+    appears in error messages, logs or diagrams: :meth:`describe` gives the role
+    and agency instead.
+
+    ``substitute=True`` marks someone acting for their agency's absent member,
+    which the default process allows once the substitute is recorded on the panel.
+    """
+
+    name: str = attrs.field(validator=_non_empty, repr=False)
+    role: str = attrs.field(validator=_non_empty)
+    agency: str | None = None
+    substitute: bool = False
+
+    def describe(self, titles: Mapping[str, str] | None = None) -> str:
+        """Role and agency, fit for messages and logs (no name).
+
+        ``titles`` maps role ids to the partnership's names for them
+        (``definition.titles``); without it the role id is made readable.
+        """
+        title = (titles or {}).get(self.role) or _humanise(self.role)
+        who = f"{title} substitute" if self.substitute else title
+        return f"{who} ({self.agency})" if self.agency else who
+
+
 class MeetingKind(enum.StrEnum):
     """The kinds of meeting and event a review records."""
 
@@ -57,21 +95,6 @@ class FamilyResponse(enum.StrEnum):
     CONTRIBUTED = "contributed"
     DECLINED = "declined"
     NO_RESPONSE = "no_response"
-
-
-class ApprovalBody(enum.StrEnum):
-    """The approval stages, in the order they must sign off a draft."""
-
-    CRP = "crp"
-    CRG = "crg"
-    EXECUTIVE = "executive"
-
-    @property
-    def label(self) -> str:
-        """How the body is named in messages and reports."""
-        return {"crp": "Case Review Panel", "crg": "Case Review Group", "executive": "Executive"}[
-            self.value
-        ]
 
 
 class ClockUnit(enum.StrEnum):
@@ -118,16 +141,16 @@ class ActionStatus(enum.StrEnum):
 
 @attrs.frozen
 class MethodologyAgreement:
-    """The Chair or the Lead Reviewer agreeing the review's methodology."""
+    """One of the roles that agree the review's methodology, agreeing it (by role id)."""
 
-    role: Role
+    role: str
     methodology: str
     at: pendulum.DateTime
 
 
 @attrs.frozen
 class PanelMember:
-    """One agency's seat on the Case Review Panel.
+    """One agency's seat on the review's panel.
 
     ``independent`` is False when the member had direct involvement with the
     case; that is allowed only with a recorded ``justification``.
@@ -198,9 +221,13 @@ class FactCheck:
 
 @attrs.frozen
 class Approval:
-    """An approval stage (CRP, CRG, Executive) signing off one draft version."""
+    """One body of the definition's approval chain signing off one draft version.
 
-    body: ApprovalBody
+    ``body`` is the body's id in the chain (the default chain's are ``crp``, ``crg``
+    and ``executive``).
+    """
+
+    body: str
     version: int
     at: pendulum.DateTime
 
@@ -220,9 +247,11 @@ class Action:
 
 @attrs.frozen
 class DelayNotice:
-    """A delay against the completion clock, notified with a reason and a revised date."""
+    """A delay against the completion clock, notified to some roles (by id) with a reason
+    and a revised date. The definition's completion rule says which recipients must all
+    have been told before a revised date counts."""
 
-    recipients: frozenset[Role]
+    recipients: frozenset[str]
     reason: str
     revised_date: pendulum.Date
     at: pendulum.DateTime
@@ -251,7 +280,7 @@ class AuditEntry:
     prev: str = ""
 
     @property
-    def role(self) -> Role:
+    def role(self) -> str:
         """The role the step was taken in."""
         return self.actor.role
 
@@ -259,6 +288,10 @@ class AuditEntry:
     def agency(self) -> str | None:
         """The agency the actor spoke for, where the role has one."""
         return self.actor.agency
+
+    def enters(self, stage: str) -> bool:
+        """True when this step moved the review into ``stage`` (from another stage)."""
+        return self.dest == stage and self.source != stage
 
 
 @attrs.frozen
@@ -274,8 +307,8 @@ class Refusal:
 
     @property
     def rules(self) -> tuple[str, ...]:
-        """The names of the rules that refused the step."""
-        return tuple(r.rule for r in self.reasons)
+        """The stable ids of the rules that refused the step."""
+        return tuple(r.rule_id for r in self.reasons)
 
 
 @attrs.frozen
@@ -329,28 +362,10 @@ class ReviewState:
 
     @property
     def due_date(self) -> pendulum.Date | None:
-        """The completion clock's due date as set at the decision to initiate."""
+        """The completion clock's due date as set when it started (before any delay notice;
+        the date as it stands now is ``Review.completion_due``)."""
         record = self.clock_of_kind(ClockKind.COMPLETION)
         return None if record is None else record.due
-
-    @property
-    def completion_due(self) -> pendulum.Date | None:
-        """The date the review must be published by, as it stands now.
-
-        The policy's due date set at the decision to initiate, moved to a revised
-        date only once a delay naming it has been notified to *both* the National
-        Panel and the Executive (the earlier of their latest revised dates counts).
-        None before the decision.
-        """
-        if self.due_date is None:
-            return None
-        latest: dict[Role, pendulum.Date] = {}
-        for notice in self.delay_notices:
-            for recipient in notice.recipients:
-                latest[recipient] = notice.revised_date
-        if Role.NATIONAL_PANEL in latest and Role.EXECUTIVE in latest:
-            return max(self.due_date, min(latest[Role.NATIONAL_PANEL], latest[Role.EXECUTIVE]))
-        return self.due_date
 
     @property
     def current_draft(self) -> Draft | None:
@@ -373,9 +388,21 @@ class ReviewState:
         """The instant of the latest recorded step (or of awareness, before any)."""
         return self.history[-1].at if self.history else self.aware_at
 
+    def entered_at(self, stage: str) -> pendulum.DateTime | None:
+        """When a step first moved the review into ``stage`` (None if none has)."""
+        entry = first_entering(self.history, stage)
+        return None if entry is None else entry.at
+
+    def entered_current_at(self) -> pendulum.DateTime:
+        """When the review entered its current stage (awareness, before any move)."""
+        for entry in reversed(self.history):
+            if entry.source != entry.dest:
+                return entry.at
+        return self.aware_at
+
     def stage_visits(self) -> list[tuple[str, pendulum.DateTime, pendulum.DateTime | None]]:
         """Each stretch of time in one stage, in order: (stage, entered, left); the last is
-        still open (left is None). The first starts when the local authority became aware."""
+        still open (left is None). The first starts when the review was opened."""
         first = self.history[0].source if self.history else self.stage
         visits: list[tuple[str, pendulum.DateTime, pendulum.DateTime | None]] = [
             (first, self.aware_at, None)
@@ -391,6 +418,11 @@ class ReviewState:
         """A copy with ``changes`` (``attrs.evolve``, about twice as fast: steps use it)."""
         new: ReviewState = _evolve_review_state(self, changes)
         return new
+
+
+def first_entering(history: Iterable[AuditEntry], stage: str) -> AuditEntry | None:
+    """The first step of ``history`` that moved the review into ``stage`` (None if none)."""
+    return next((entry for entry in history if entry.enters(stage)), None)
 
 
 def _compile_evolve(cls: type) -> Callable[[Any, dict[str, Any]], Any]:

@@ -18,14 +18,15 @@ from collections.abc import Sequence
 import attrs
 import pendulum
 
-from ._clocks import DeadlineReport
-from ._diagrams import GraphvizMissing
+from ._deadlines import DeadlineReport
+from ._diagrams import Diagram
+from ._document import replay
 from ._engine import Review
-from ._errors import CsprWorkflowError
-from ._persist import replay, verify_history
+from ._errors import CsprWorkflowError, GraphvizMissing
+from ._hashchain import verify_history
+from ._oracle import check_review
 from ._records import AuditEntry
 from ._time import as_instant
-from ._verify import check_review
 
 __all__ = ["AuditReport", "audit_report"]
 
@@ -118,6 +119,9 @@ class AuditReport:
     def deadlines(self) -> DeadlineReport:
         return self.review.deadlines(at=self.at)
 
+    def _path(self) -> Diagram:
+        return Diagram(self.review.definition, self.review, self.at)
+
     def checks(self) -> list[Check]:
         """Hash chain, replay and the statutory properties, with what each found."""
         return _checks(self.review, self.head)
@@ -139,7 +143,7 @@ class AuditReport:
     def _history(self) -> list[tuple[str, ...]]:
         review = self.review
         definition = review.definition
-        titles = dict(definition.role_titles)
+        titles = definition.titles
         rows: list[tuple[str, ...]] = []
         for e in review.history:
             title = definition.trigger(e.trigger).title
@@ -162,7 +166,7 @@ class AuditReport:
 
     def _refusals(self) -> list[tuple[str, ...]]:
         definition = self.review.definition
-        titles = dict(definition.role_titles)
+        titles = definition.titles
         return [
             (
                 r.at.format("YYYY-MM-DD HH:mm"),
@@ -171,7 +175,7 @@ class AuditReport:
                 if definition.has_trigger(r.trigger)
                 else r.trigger,
                 definition.stage(r.stage).title,
-                "; ".join(f"{x.rule}: {x.message}" for x in r.reasons),
+                "; ".join(f"{x.title}: {x.message}" for x in r.reasons),
             )
             for r in self.review.refusals
         ]
@@ -200,7 +204,7 @@ class AuditReport:
             [(c.name, "passed" if c.ok else "FAILED", c.detail) for c in self.checks()],
         )
         out += ["", "## Path", "", "```mermaid"]
-        out += self.review.diagram(at=self.at).mermaid().rstrip("\n").splitlines()
+        out += self._path().mermaid().rstrip("\n").splitlines()
         out += ["```", "", "## Timeline of stages", ""]
         out += _md_table(("Stage", "Entered", "Left", "Days"), self._timeline())
         out += ["", "## Clocks", ""]
@@ -220,11 +224,11 @@ class AuditReport:
         """The report as one self-contained HTML page (inline styles and SVG, no scripts)."""
         review = self.review
         try:
-            figure = review.diagram(at=self.at).svg(fit=True)
+            figure = self._path().svg(fit=True)
         except GraphvizMissing as missing:
             figure = (
                 f"<p class='note'>{html.escape(str(missing))}</p>"
-                f"<pre>{html.escape(review.diagram(at=self.at).mermaid())}</pre>"
+                f"<pre>{html.escape(self._path().mermaid())}</pre>"
             )
         checks = self.checks()
         timeline = self._timeline()

@@ -26,12 +26,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ._clocks import running_clocks
-from ._definition import ProcessDefinition
+from ._definition import ProcessDefinition, default_definition
+from ._document import dumps, loads
 from ._engine import Review
 from ._errors import ConcurrentUpdate, ReviewExists, ReviewNotFound, UnknownDefinition
-from ._persist import dumps, loads
-from ._records import AuditEntry
-from .roles import Actor
+from ._records import Actor, AuditEntry
 
 __all__ = ["OverdueClock", "ReviewStore", "StoredReview"]
 
@@ -91,12 +90,13 @@ class ReviewStore:
     they do not exist.
 
     >>> import pendulum
-    >>> from cspr_workflow import DEMO_ACTORS, Review, ReviewStore, Trigger
+    >>> from cspr_workflow import Review, ReviewStore, Trigger
+    >>> from cspr_workflow.demo import ACTORS
     >>> store = ReviewStore("sqlite://")          # in memory, for the example
     >>> aware = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
     >>> store.add(Review.open("Child A", aware_at=aware))
     1
-    >>> entry = store.fire("Child A", Trigger.NOTIFY_NATIONAL_PANEL, by=DEMO_ACTORS["la"],
+    >>> entry = store.fire("Child A", Trigger.NOTIFY_NATIONAL_PANEL, by=ACTORS["la"],
     ...                    at=aware.add(days=1))
     >>> stored = store.load("Child A")
     >>> stored.version, stored.review.stage
@@ -110,7 +110,7 @@ class ReviewStore:
         definitions: Iterable[ProcessDefinition] = (),
     ) -> None:
         self._engine = url if isinstance(url, sa.Engine) else _make_engine(url)
-        known = list(definitions) or [_default_definition()]
+        known = list(definitions) or [default_definition()]
         self._definitions = {d.name: d for d in known}
         _METADATA.create_all(self._engine)
 
@@ -261,16 +261,12 @@ class ReviewStore:
         conn.execute(sa.delete(_CLOCKS).where(_CLOCKS.c.reference == review.reference))
         rows = [
             {"reference": review.reference, "clock": spec.id, "kind": spec.kind.value, "due": due}
-            for spec, due in running_clocks(review.definition.policy, review.state)
+            for spec, due in running_clocks(
+                review.definition.policy, review.definition.completion, review.state
+            )
         ]
         if rows:
             conn.execute(sa.insert(_CLOCKS), rows)
-
-
-def _default_definition() -> ProcessDefinition:
-    from .states import DEFAULT_DEFINITION
-
-    return DEFAULT_DEFINITION
 
 
 def _make_engine(url: str) -> sa.Engine:

@@ -9,7 +9,7 @@ import pendulum
 
 from ._errors import InvalidTime
 
-__all__ = ["LONDON", "Clock", "add_months", "as_date", "as_instant"]
+__all__ = ["Clock"]
 
 LONDON = pendulum.timezone("Europe/London")
 

@@ -1,13 +1,15 @@
-"""Guards: pure functions of (review, actor, time) that return the reasons they fail.
+"""The default process's guards: pure functions of (review, actor, time) that say what is unmet.
 
-A guard never mutates anything. It returns a list of ``(message, remedy)``
-pairs, empty when it is satisfied; :class:`Guard` turns those into
-:class:`~cspr_workflow.Reason` values named after the guard's readable title,
-which is also what the docs and diagrams show.
+A guard never mutates anything. It returns what is wrong (a message, or a
+``(message, remedy)`` pair when it knows a precise remedy), empty when it is
+satisfied. :class:`~cspr_workflow.extension.Guard` gives it a stable id, a
+readable title and the triggers that can satisfy it; the definition writes the
+remedy from those (who takes which step) and the refusal carries the id.
 
 Transitions name their guards by id (``"methodology_agreed"``); a process
-definition resolves the ids against its guard registry (:data:`DEFAULT_GUARDS`
-plus any a partnership adds) and rejects ids it cannot resolve.
+definition resolves the ids against its guards (:data:`DEFAULT_GUARDS` plus any a
+partnership adds, and those its approval chain and completion rule generate)
+and rejects ids it cannot resolve, and remedies that are not its triggers.
 
 Selectors are the other kind of predicate: they do not refuse a step, they
 choose which of several transitions of one trigger applies (``resume`` goes
@@ -16,149 +18,70 @@ back to the stage the review was put on hold from).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
-import attrs
 import pendulum
 
-from ._errors import Reason
-from ._records import ActionStatus, ApprovalBody, ClockKind, MeetingKind, ReviewState
-from .roles import Actor, Role
+from ._records import ActionStatus, Actor, ClockKind, MeetingKind, ReviewState
+from ._specs import Guard, GuardFunction, Selector, Unmet
+from .roles import Role
 
-__all__ = [
-    "DEFAULT_GUARDS",
-    "DEFAULT_SELECTORS",
-    "Guard",
-    "GuardFunction",
-    "Selector",
-    "SelectorFunction",
-]
-
-Unmet = tuple[str, str]
-"""A failed guard's (message, remedy)."""
-
-GuardFunction = Callable[[ReviewState, Actor, pendulum.DateTime], Iterable[Unmet]]
-SelectorFunction = Callable[[ReviewState, str], bool]
-
-
-@attrs.frozen
-class Guard:
-    """A named, pure precondition of a transition."""
-
-    id: str
-    title: str
-    description: str
-    function: GuardFunction = attrs.field(repr=False)
-
-    def __call__(self, review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Reason]:
-        """Every reason this guard fails for ``actor`` at ``at`` (empty when it passes)."""
-        unmet = self.function(review, actor, at)
-        if not unmet:
-            return []
-        return [Reason(self.title, message, remedy) for message, remedy in unmet]
-
-
-@attrs.frozen
-class Selector:
-    """A named predicate choosing which transition of a trigger applies, given its destination."""
-
-    id: str
-    title: str
-    function: SelectorFunction = attrs.field(repr=False)
-
-    def __call__(self, review: ReviewState, dest: str) -> bool:
-        return self.function(review, dest)
-
+__all__ = ["DEFAULT_GUARDS", "DEFAULT_SELECTORS"]
 
 _GUARDS: dict[str, Guard] = {}
 
 
-def _guard(id: str, title: str) -> Callable[[GuardFunction], GuardFunction]:
+def _guard(id: str, title: str, *remedies: str) -> Callable[[GuardFunction], GuardFunction]:
     """Register a default guard; its docstring is its description."""
 
     def register(function: GuardFunction) -> GuardFunction:
         description = " ".join((function.__doc__ or title).split())
-        _GUARDS[id] = Guard(id, title, description, function)
+        _GUARDS[id] = Guard(id, title, description, function, remedies)
         return function
 
     return register
 
 
-@_guard("within_due_date", "six-month timing check")
-def _within_due_date(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
-    """Once the review is past its completion due date (decision to initiate plus the
-    policy's months, clamped at month end, or the revised date of the latest delay
-    notified to both the National Panel and the Executive), nothing progresses until
-    a delay has been notified."""
-    due = review.completion_due
-    if due is None or review.published_at is not None or at.date() <= due:
-        return []
-    return [
-        (
-            f"the review is past its completion due date {due.to_date_string()} "
-            f"(today is {at.date().to_date_string()}).",
-            "the PDEO notifies a delay to both the National Panel and the Executive "
-            "with a reason and a revised date (trigger notify_delay).",
-        )
-    ]
-
-
-@_guard("kloes_shared", "key lines of enquiry shared by the Chair")
+@_guard("kloes_shared", "key lines of enquiry shared by the Chair", "share_kloes")
 def _kloes_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """The Chair has shared the key lines of enquiry identified at the Rapid Review."""
     if review.kloes_shared_at is not None:
         return []
-    return [
-        (
-            "the key lines of enquiry have not been shared.",
-            "the Chair shares them (trigger share_kloes).",
-        )
-    ]
+    return ["the key lines of enquiry have not been shared."]
 
 
-@_guard("methodology_agreed", "methodology agreed by Chair and Lead Reviewer")
+@_guard("methodology_agreed", "methodology agreed by Chair and Lead Reviewer", "agree_methodology")
 def _methodology_agreed(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Both the Chair and the Lead Reviewer have agreed the same methodology (their
     latest agreements name the same one) before the first panel meeting."""
-    latest: dict[Role, str] = {}
+    latest: dict[str, str] = {}
     for agreement in review.methodology:
         latest[agreement.role] = agreement.methodology
     missing = [r for r in (Role.CHAIR, Role.LEAD_REVIEWER) if r not in latest]
     if missing:
-        who = " and ".join(r.label for r in missing)
-        return [
-            (
-                f"the methodology has not been agreed by the {who}.",
-                f"the {who} {'agrees' if len(missing) == 1 else 'agree'} it "
-                "(trigger agree_methodology).",
-            )
-        ]
+        who = " and the ".join(f"{{role:{r}}}" for r in missing)
+        return [f"the methodology has not been agreed by the {who}."]
     if latest[Role.CHAIR] != latest[Role.LEAD_REVIEWER]:
         return [
-            (
-                "the Chair and the Lead Reviewer have agreed different methodologies.",
-                "both agree the same methodology (trigger agree_methodology).",
-            )
+            f"the {{role:{Role.CHAIR}}} and the {{role:{Role.LEAD_REVIEWER}}} have agreed "
+            "different methodologies."
         ]
     return []
 
 
-@_guard("terms_of_reference_set", "terms of reference set")
+@_guard("terms_of_reference_set", "terms of reference set", "set_terms_of_reference")
 def _terms_of_reference_set(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
     """The review's terms of reference are recorded."""
     if review.terms_of_reference:
         return []
-    return [
-        (
-            "the terms of reference have not been set.",
-            "the Chair sets them (trigger set_terms_of_reference).",
-        )
-    ]
+    return ["the terms of reference have not been set."]
 
 
-@_guard("panel_breadth", "a panel member for every agency relevant to the case")
+@_guard(
+    "panel_breadth", "a panel member for every agency relevant to the case", "appoint_panel_member"
+)
 def _panel_breadth(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every agency identified as relevant to the case at the Rapid Review has a seat
     on the Case Review Panel."""
@@ -166,15 +89,14 @@ def _panel_breadth(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> 
     missing = [a for a in review.case_agencies if a not in seated]
     if not missing:
         return []
-    return [
-        (
-            f"no panel member for: {', '.join(missing)}.",
-            "appoint a member for each (trigger appoint_panel_member).",
-        )
-    ]
+    return [f"no panel member for: {', '.join(missing)}."]
 
 
-@_guard("panel_independent", "panel members independent of the case, or the exception justified")
+@_guard(
+    "panel_independent",
+    "panel members independent of the case, or the exception justified",
+    "appoint_panel_member",
+)
 def _panel_independent(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Each panel member had no direct involvement with the case, or the exception is
     justified in the record."""
@@ -185,13 +107,16 @@ def _panel_independent(review: ReviewState, actor: Actor, at: pendulum.DateTime)
         (
             f"panel members with direct involvement and no recorded justification: "
             f"{', '.join(unjustified)}.",
-            "record a justification or appoint an independent member (trigger "
-            "appoint_panel_member).",
+            "record a justification or appoint an independent member (appoint_panel_member).",
         )
     ]
 
 
-@_guard("information_shared", "agency information collated and shared before the meeting")
+@_guard(
+    "information_shared",
+    "agency information collated and shared before the meeting",
+    "share_information",
+)
 def _information_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every piece of agency information returned so far has been collated and shared
     with the panel members by the PDEO before the meeting."""
@@ -200,31 +125,27 @@ def _information_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime
     )
     if not unshared:
         return []
-    return [
-        (
-            f"information returned by {', '.join(unshared)} has not been shared with the panel.",
-            "the PDEO collates and shares it (trigger share_information).",
-        )
-    ]
+    return [f"information returned by {', '.join(unshared)} has not been shared with the panel."]
 
 
-@_guard("information_answered", "agency information returned, or its absence explained")
+@_guard(
+    "information_answered",
+    "agency information returned, or its absence explained",
+    "return_information",
+    "explain_missing_information",
+)
 def _information_answered(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every information request has been returned by its agency, or the agency's
     panel member has explained why it cannot be."""
     waiting = sorted({r.agency for r in review.information_requests if not r.answered})
     if not waiting:
         return []
-    return [
-        (
-            f"information requested from {', '.join(waiting)} is outstanding.",
-            "each agency returns it or explains its absence (return_information / "
-            "explain_missing_information).",
-        )
-    ]
+    return [f"information requested from {', '.join(waiting)} is outstanding."]
 
 
-@_guard("family_invited", "family invited to contribute")
+@_guard(
+    "family_invited", "family invited to contribute", "invite_family", "record_family_response"
+)
 def _family_invited(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Family members have been invited to contribute and their answer (contributed,
     declined or no response) is recorded."""
@@ -232,20 +153,20 @@ def _family_invited(review: ReviewState, actor: Actor, at: pendulum.DateTime) ->
         return [
             (
                 "the family has not been invited to contribute.",
-                "invite them (trigger invite_family).",
+                "invite them (invite_family), then record their answer (record_family_response).",
             )
         ]
     if review.family_response is None:
         return [
             (
                 "the family's answer to the invitation is not recorded.",
-                "record it, including a refusal or no response (trigger record_family_response).",
+                "record it, including a refusal or no response (record_family_response).",
             )
         ]
     return []
 
 
-@_guard("facts_confirmed", "draft fact-checked by all agencies")
+@_guard("facts_confirmed", "draft fact-checked by all agencies", "confirm_facts")
 def _facts_confirmed(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every agency on the panel has confirmed the factual accuracy of this exact draft
     version; a new draft voids earlier confirmations."""
@@ -257,53 +178,14 @@ def _facts_confirmed(review: ReviewState, actor: Actor, at: pendulum.DateTime) -
     if not missing:
         return []
     return [
-        (
-            f"draft {draft.version} has not been confirmed as factually accurate by: "
-            f"{', '.join(missing)}.",
-            "each agency's panel member confirms it (trigger confirm_facts).",
-        )
+        f"draft {draft.version} has not been confirmed as factually accurate by: "
+        f"{', '.join(missing)}."
     ]
 
 
-def _approved_in_order(review: ReviewState, bodies: tuple[ApprovalBody, ...]) -> list[Unmet]:
-    draft = review.current_draft
-    if draft is None:
-        return [("there is no draft report.", "the Lead Reviewer submits one (submit_draft).")]
-    of_draft = [a for a in review.approvals if a.version == draft.version]
-    got = tuple(a.body for a in of_draft)
-    if got[: len(bodies)] == bodies:
-        return []
-    need = " then ".join(b.label for b in bodies)
-    have = ", ".join(b.label for b in got) or "none"
-    return [
-        (
-            f"draft {draft.version} needs approval by {need}, in that order; it has: {have}.",
-            "take the approvals in order on this draft (agree_report, crg_approve, "
-            "executive_approve).",
-        )
-    ]
-
-
-@_guard("crp_agreed", "Case Review Panel agreed this draft")
-def _crp_agreed(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
-    """The Case Review Panel has agreed the current draft version."""
-    return _approved_in_order(review, (ApprovalBody.CRP,))
-
-
-@_guard("crg_approved", "CRP agreement then CRG approval of this draft")
-def _crg_approved(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
-    """The panel agreed, then the Case Review Group approved, the current draft version."""
-    return _approved_in_order(review, (ApprovalBody.CRP, ApprovalBody.CRG))
-
-
-@_guard("fully_approved", "CRP, CRG and Executive approval of this draft, in order")
-def _fully_approved(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
-    """The panel agreed, the CRG approved and the Executive approved the current draft
-    version, in that order."""
-    return _approved_in_order(review, (ApprovalBody.CRP, ApprovalBody.CRG, ApprovalBody.EXECUTIVE))
-
-
-@_guard("action_plan_complete", "action plan tied to recommendations")
+@_guard(
+    "action_plan_complete", "action plan tied to recommendations", "add_action", "withdraw_action"
+)
 def _action_plan_complete(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every recommendation of the current draft has at least one action with an owner
     agency and a due date, and every action answers a recommendation of that draft."""
@@ -319,7 +201,7 @@ def _action_plan_complete(review: ReviewState, actor: Actor, at: pendulum.DateTi
         unmet.append(
             (
                 f"recommendations with no action: {', '.join(unanswered)}.",
-                "add an action with an owner agency and a due date for each (trigger add_action).",
+                "add an action with an owner agency and a due date for each (add_action).",
             )
         )
     if orphans:
@@ -327,13 +209,13 @@ def _action_plan_complete(review: ReviewState, actor: Actor, at: pendulum.DateTi
             (
                 f"actions answering no recommendation of draft {draft.version}: "
                 f"{', '.join(orphans)}.",
-                "withdraw them or tie them to a current recommendation (trigger withdraw_action).",
+                "withdraw them (withdraw_action) or tie them to a current recommendation.",
             )
         )
     return unmet
 
 
-@_guard("notice_period_observed", "pre-publication notice period observed")
+@_guard("notice_period_observed", "pre-publication notice period observed", "send_final_report")
 def _notice_period_observed(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
@@ -342,11 +224,7 @@ def _notice_period_observed(
     record = review.clock_of_kind(ClockKind.NOTICE_PERIOD)
     if record is None:
         return [
-            (
-                "the final report has not been sent to the National Panel and the "
-                "Secretary of State.",
-                "the PDEO sends it (trigger send_final_report), then waits the notice period.",
-            )
+            "the final report has not been sent to the National Panel and the Secretary of State."
         ]
     if at.date() >= record.due:
         return []
@@ -360,46 +238,37 @@ def _notice_period_observed(
     ]
 
 
-@_guard("family_told", "family told before publication")
+@_guard("family_told", "family told before publication", "inform_family")
 def _family_told(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """The family has been told about the report before it is published."""
     if review.family_told_at is not None:
         return []
-    return [("the family has not been told of publication.", "tell them (trigger inform_family).")]
+    return ["the family has not been told of publication."]
 
 
-@_guard("feedback_session_held", "practitioner feedback session held")
+@_guard("feedback_session_held", "practitioner feedback session held", "hold_feedback_session")
 def _feedback_session_held(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
     """Practitioners have had their feedback session on the findings."""
     if review.meetings_of(MeetingKind.FEEDBACK_SESSION):
         return []
-    return [
-        (
-            "no practitioner feedback session has been held.",
-            "hold one (trigger hold_feedback_session).",
-        )
-    ]
+    return ["no practitioner feedback session has been held."]
 
 
-@_guard("actions_resolved", "every action complete or closed with a reason")
+@_guard("actions_resolved", "every action complete or closed with a reason", "update_action")
 def _actions_resolved(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Monitoring ends only when every action of the plan is complete or closed with a
     recorded reason."""
     still_open = [a.id for a in review.actions if a.status is ActionStatus.OPEN]
     if not still_open:
         return []
-    return [
-        (
-            f"actions still open: {', '.join(still_open)}.",
-            "complete each, or close it with a reason (trigger update_action).",
-        )
-    ]
+    return [f"actions still open: {', '.join(still_open)}."]
 
 
 DEFAULT_GUARDS: Mapping[str, Guard] = dict(_GUARDS)
-"""The default guards, by id."""
+"""The default process's declared guards, by id. The approval chain's guards and the
+completion check are generated by the definition from its rules."""
 
 
 def _returns_to_left_stage(review: ReviewState, dest: str) -> bool:

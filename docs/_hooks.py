@@ -1,40 +1,109 @@
 """mkdocs hook: replace placeholders with text generated from the code.
 
-The process table, the stage table, the API list and the exception tree are
-read from the library at build time, so the docs cannot drift from it.
+The process tables, the API lists and the exception tree are read from the
+library at build time, so the docs cannot drift from it.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
 from typing import Any
 
+#: The public modules, in the order the API page lists them, with what each holds.
+NAMESPACES: dict[str, str] = {
+    "cspr_workflow": "What running a review needs.",
+    "cspr_workflow.records": "The records a review keeps.",
+    "cspr_workflow.errors": "Every error, under one root.",
+    "cspr_workflow.extension": "The parts a process is declared from.",
+    "cspr_workflow.clocks": "Clocks, the calendar and the deadline report.",
+    "cspr_workflow.effects": "What a step records, to bind to a partnership's triggers.",
+    "cspr_workflow.persistence": "Documents, the hash chain, replay and the store.",
+    "cspr_workflow.views": "Diagrams and audit reports.",
+    "cspr_workflow.simulation": "Timeline simulation.",
+    "cspr_workflow.verification": "The verifier and the oracle.",
+    "cspr_workflow.states": "The default process's stages, triggers, table and rules.",
+    "cspr_workflow.guards": "The default process's guards.",
+    "cspr_workflow.roles": "The default process's roles.",
+    "cspr_workflow.statutory": "The default process's statutory properties and owners.",
+    "cspr_workflow.practice": "The default process's simulation scenario.",
+    "cspr_workflow.default": "The default process, assembled.",
+    "cspr_workflow.demo": "The demo review.",
+}
+
+
+def _summary(value: Any, name: str, module: Any) -> str:
+    if inspect.isclass(value) or inspect.isfunction(value) or inspect.ismethod(value):
+        doc = inspect.getdoc(value)
+    else:  # a constant or an alias: the docstring written under it in its module's source
+        doc = _attribute_doc(module, name)
+    return (doc or "").strip().split("\n\n")[0].replace("\n", " ").replace("|", "\\|")
+
+
+def _attribute_doc(module: Any, name: str) -> str | None:
+    import ast
+
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError):
+        return None
+    body = tree.body
+    for i, node in enumerate(body):
+        targets = (
+            [t.id for t in node.targets if isinstance(t, ast.Name)]
+            if isinstance(node, ast.Assign)
+            else [node.target.id]
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            else []
+        )
+        if name in targets and i + 1 < len(body):
+            nxt = body[i + 1]
+            if isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
+                return str(nxt.value.value)
+    return None
+
+
+def _source_module(value: Any, face: Any) -> Any:
+    origin = getattr(value, "__module__", None)
+    if isinstance(origin, str) and origin.startswith("cspr_workflow"):
+        return importlib.import_module(origin)
+    return face
+
 
 def _api() -> str:
-    import cspr_workflow
+    parts = []
+    for dotted, what in NAMESPACES.items():
+        module = importlib.import_module(dotted)
+        parts.append(f"## `{dotted}`\n\n{what}\n")
+        lines = ["| Name | What it is |", "|---|---|"]
+        for name in module.__all__:
+            value = getattr(module, name)
+            source = _source_module(value, module)
+            if not (inspect.isclass(value) or inspect.isfunction(value)):
+                source = _defining_module(name, module)
+            lines.append(f"| `{name}` | {_summary(value, name, source)} |")
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
 
-    lines = ["| Name | What it is |", "|---|---|"]
-    for name in cspr_workflow.__all__:
-        value = getattr(cspr_workflow, name)
-        doc = inspect.getdoc(value) if inspect.isclass(value) or callable(value) else None
-        if name.isupper():
-            doc = {
-                "DEFAULT_DEFINITION": "The national process with this partnership's local rules.",
-                "DEFAULT_GUARDS": "The default guards, by id.",
-                "DEFAULT_SELECTORS": "The default selectors, by id.",
-                "DEMO_ACTORS": "The demo review's fictional people, by key.",
-                "DEFAULT_PROPERTIES": "The statutory properties the verifier and "
-                "`check_review` check on every path (DOMAIN.md invariants).",
-                "APPROVAL_TRIGGERS": "The triggers of the approval chain, in the order the "
-                "bodies sign off one draft.",
-                "SCHEMA_VERSION": "The version of the review document this library writes.",
-                "STATUTORY_OWNERS": "Who alone may take each statutory step: the "
-                "specification the verifier checks the table against.",
-            }.get(name, doc)
-        first = (doc or "").strip().split("\n\n")[0].replace("\n", " ")
-        lines.append(f"| `{name}` | {first} |")
-    return "\n".join(lines) + "\n"
+
+def _defining_module(name: str, face: Any) -> Any:
+    """The private module a constant or alias was re-exported from (or the face itself)."""
+    import ast
+
+    tree = ast.parse(inspect.getsource(face))
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any(a.name == name for a in node.names):
+            base = face.__name__.rsplit(".", 1)[0] if node.level == 1 else ""
+            target = (
+                f"{base}.{node.module}"
+                if node.level == 1 and node.module
+                else node.module or face.__name__
+            )
+            if face.__name__ == "cspr_workflow" and node.level == 1:
+                target = f"cspr_workflow.{node.module}"
+            return importlib.import_module(target)
+    return face
 
 
 def _errors() -> str:
@@ -45,60 +114,23 @@ def _errors() -> str:
     return "```text\n" + inspect.cleandoc(tree) + "\n```\n"
 
 
-def _process() -> str:
+def _definition() -> Any:
     from cspr_workflow import DEFAULT_DEFINITION
 
-    return DEFAULT_DEFINITION.process_table()
-
-
-def _stages() -> str:
-    from cspr_workflow import DEFAULT_DEFINITION
-
-    return DEFAULT_DEFINITION.stage_table()
-
-
-def _guards() -> str:
-    from cspr_workflow import DEFAULT_GUARDS
-
-    lines = ["| Guard | id | Rule |", "|---|---|---|"]
-    for guard in DEFAULT_GUARDS.values():
-        lines.append(f"| {guard.title} | `{guard.id}` | {guard.description} |")
-    return "\n".join(lines) + "\n"
-
-
-def _permissions() -> str:
-    from cspr_workflow import DEFAULT_DEFINITION
-
-    return DEFAULT_DEFINITION.permission_table()
-
-
-def _clocks() -> str:
-    from cspr_workflow import DEFAULT_DEFINITION
-
-    lines = [
-        "| Clock | Limit | Starts on entering | Stops on entering | Kind | Rule |",
-        "|---|---|---|---|---|---|",
-    ]
-    for c in DEFAULT_DEFINITION.policy.clocks:
-        lines.append(
-            f"| {c.id} {c.name} | {c.limit} {c.unit_label} | `{c.starts}` | `{c.stops}` "
-            f"| {c.kind.value.replace('_', ' ')} | {c.source}: {c.description} |"
-        )
-    return "\n".join(lines) + "\n"
+    return DEFAULT_DEFINITION
 
 
 def _properties() -> str:
-    from cspr_workflow import DEFAULT_PROPERTIES
-
     lines = ["| Property | id |", "|---|---|"]
-    for prop in DEFAULT_PROPERTIES:
+    for prop in _definition().properties:
         lines.append(f"| {prop.title} | `{prop.id}` |")
     return "\n".join(lines) + "\n"
 
 
 def _process_diagram() -> str:
     """The process diagram as inline SVG (Graphviz), or as Mermaid where it is missing."""
-    from cspr_workflow import GraphvizMissing, diagram
+    from cspr_workflow import diagram
+    from cspr_workflow.errors import GraphvizMissing
 
     try:
         svg = diagram().svg(fit=True)
@@ -108,14 +140,79 @@ def _process_diagram() -> str:
     return f'<div class="process-diagram">\n{svg}\n</div>\n{link}\n'
 
 
+def _imports(package: Any) -> dict[str, set[str]]:
+    """Each module of the package and the package modules it imports (anywhere in it)."""
+    import ast
+    import pkgutil
+    from pathlib import Path
+
+    root = Path(package.__file__).parent
+    names = {m.name for m in pkgutil.iter_modules([str(root)])}
+    graph: dict[str, set[str]] = {}
+    for name in sorted(names):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse((root / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found |= (
+                    {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+                )
+        graph[name] = {m for m in found if m in names}
+    return graph
+
+
+#: The default process's own modules (the rest of the package is the generic core,
+#: its namespaces and the command line).
+DEFAULT_PROCESS = {
+    "default",
+    "demo",
+    "guards",
+    "practice",
+    "roles",
+    "states",
+    "statutory",
+    "_examples",
+}
+
+
+def _layers() -> str:
+    """The package's modules by layer, from the code's imports: each module sits one layer
+    above the highest module it imports."""
+    import cspr_workflow
+
+    graph = _imports(cspr_workflow)
+    level: dict[str, int] = {}
+
+    def height(name: str) -> int:
+        if name not in level:
+            level[name] = 1 + max((height(m) for m in graph[name]), default=0)
+        return level[name]
+
+    for name in graph:
+        height(name)
+    top = max(level.values())
+    lines = ["```text"]
+    for n in range(top, 0, -1):
+        here = sorted(m for m, v in level.items() if v == n)
+        generic = [m for m in here if m not in DEFAULT_PROCESS]
+        default = [m for m in here if m in DEFAULT_PROCESS]
+        row = "  ".join(generic)
+        if default:
+            row = (row + "  " if row else "") + "| default process: " + "  ".join(default)
+        lines.append(f"{n:>2}  {row}")
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
 PLACEHOLDERS: dict[str, Callable[[], str]] = {
+    "<!-- generated: layers -->": _layers,
     "<!-- generated: process-diagram -->": _process_diagram,
     "<!-- generated: property-table -->": _properties,
-    "<!-- generated: clock-table -->": _clocks,
-    "<!-- generated: permission-table -->": _permissions,
-    "<!-- generated: process-table -->": _process,
-    "<!-- generated: stage-table -->": _stages,
-    "<!-- generated: guard-table -->": _guards,
+    "<!-- generated: clock-table -->": lambda: _definition().clock_table(),
+    "<!-- generated: permission-table -->": lambda: _definition().permission_table(),
+    "<!-- generated: process-table -->": lambda: _definition().process_table(),
+    "<!-- generated: stage-table -->": lambda: _definition().stage_table(),
+    "<!-- generated: guard-table -->": lambda: _definition().guard_table(),
+    "<!-- generated: role-table -->": lambda: _definition().role_table(),
     "<!-- generated: api -->": _api,
     "<!-- generated: errors -->": _errors,
 }
@@ -137,7 +234,8 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
     """Write the process diagram at full size beside the pages (where Graphviz is installed)."""
     from pathlib import Path
 
-    from cspr_workflow import GraphvizMissing, diagram
+    from cspr_workflow import diagram
+    from cspr_workflow.errors import GraphvizMissing
 
     try:
         svg = diagram().render("svg")

@@ -6,8 +6,9 @@ from typing import Any
 
 import pendulum
 
-from cspr_workflow import Actor, AuditEntry, ProcessDefinition, Review, Role, Stage, Trigger
-from cspr_workflow._demo import ACTORS
+from cspr_workflow import Actor, ProcessDefinition, Review, Role, Stage, Trigger
+from cspr_workflow.demo import ACTORS
+from cspr_workflow.records import AuditEntry
 
 T = Trigger
 AGENCIES = ("Police", "Health")

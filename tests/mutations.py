@@ -1,7 +1,10 @@
-"""Deliberately broken process definitions: each proof must catch every one.
+"""Deliberately broken process definitions: every one must be caught.
 
 Each mutation names the property it breaks. A proof that cannot fail proves
-nothing, so the verifier and the stateful tests are both run against these.
+nothing, so the verifier and the stateful tests are both run against those the
+definition accepts. Two of them (an approval that skips a body, a step without
+the completion check) can no longer be built: the definition refuses them with
+the rule they break, which :data:`REFUSED_AT_BUILD` names.
 """
 
 from __future__ import annotations
@@ -10,15 +13,8 @@ from collections.abc import Callable
 
 import attrs
 
-from cspr_workflow import (
-    DEFAULT_DEFINITION,
-    Guard,
-    ProcessDefinition,
-    Role,
-    Stage,
-    TransitionSpec,
-    Trigger,
-)
+from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, Role, Stage, Trigger
+from cspr_workflow.extension import Guard, TransitionSpec
 
 S, T, R = Stage, Trigger, Role
 D = DEFAULT_DEFINITION
@@ -90,6 +86,12 @@ def methodology_skipped() -> ProcessDefinition:
         name="methodology skipped"
     )
 
+
+REFUSED_AT_BUILD: dict[str, str] = {
+    "approval bypassed": "needs the chain's guard 'crg_approved'",
+    "timing check removed": "needs the completion check 'within_due_date'",
+}
+"""Mutation name -> what the definition says when it refuses to build it."""
 
 MUTATIONS: dict[str, tuple[Callable[[], ProcessDefinition], str]] = {
     "approval bypassed": (approval_bypassed, "approvals"),

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cspr_workflow import CalendarRangeError, WorkingDayCalendar
+from cspr_workflow.clocks import WorkingDayCalendar
+from cspr_workflow.errors import CalendarRangeError
 
 from .strategies import dates
 

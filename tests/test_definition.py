@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 import pytest
 
 from cspr_workflow import (
     DEFAULT_DEFINITION,
-    Guard,
-    InvalidDefinition,
     ProcessDefinition,
     Role,
     Stage,
-    StageSpec,
     TransitionRefused,
-    TransitionSpec,
     Trigger,
-    TriggerSpec,
 )
+from cspr_workflow.errors import InvalidDefinition
+from cspr_workflow.extension import Guard, StageSpec, TransitionSpec, TriggerSpec
 
 from .builders import Walker
+from .variants import with_legal_review
 
 T, S, R = Trigger, Stage, Role
 D = DEFAULT_DEFINITION
@@ -30,9 +29,17 @@ def build(**changes: object) -> ProcessDefinition:
 
 
 def problems_of(**changes: object) -> tuple[str, ...]:
+    """The messages of every problem building the changed definition finds."""
     with pytest.raises(InvalidDefinition) as caught:
         build(**changes)
-    return caught.value.problems
+    return tuple(p.message for p in caught.value.problems)
+
+
+def paths_of(**changes: object) -> tuple[str, ...]:
+    """Where each problem is: its path in the definition."""
+    with pytest.raises(InvalidDefinition) as caught:
+        build(**changes)
+    return tuple(p.path for p in caught.value.problems)
 
 
 class TestDefaultDefinition:
@@ -46,6 +53,21 @@ class TestDefaultDefinition:
     def test_every_transition_but_the_delay_notice_carries_the_timing_check(self) -> None:
         for row in D.transitions:
             assert ("within_due_date" in row.guards) == (row.trigger != T.NOTIFY_DELAY), row
+
+    def test_the_approval_chain_and_the_completion_rule_are_declared_once(self) -> None:
+        chain = D.approvals
+        assert chain is not None
+        assert chain.triggers == (T.AGREE_REPORT, T.CRG_APPROVE, T.EXECUTIVE_APPROVE)
+        assert [D.body_title(b) for b in chain.bodies] == [
+            "Case Review Panel",
+            "Case Review Group",
+            "SSCP Executive",
+        ]
+        assert D.completion.notify == T.NOTIFY_DELAY
+        assert set(D.completion.recipients) == {R.NATIONAL_PANEL, R.EXECUTIVE}
+        generated = set(D.all_guards) - set(D.guards)
+        assert generated == {"within_due_date", "crp_agreed", "crg_approved", "fully_approved"}
+        assert D.guard("within_due_date").title == "six-month timing check"
 
     def test_approval_chain_is_the_only_route_to_publication(self) -> None:
         into = {row.target for row in D.transitions if row.source != row.target}
@@ -101,7 +123,7 @@ class TestValidation:
             else r
             for r in D.transitions
         )
-        assert "transition 'publish' from 'pre_publication': no role may fire it" in problems_of(
+        assert "'publish' from 'pre_publication': no role may fire it" in problems_of(
             transitions=rows
         )
 
@@ -175,6 +197,105 @@ class TestValidation:
             D.policy.with_limits(C3=0)
 
 
+class TestRulesOnEveryPath:
+    """The rules a definition declares are refused at build when a path could skip them."""
+
+    def _without_guard(self, trigger: str, source: str, guard: str) -> tuple[TransitionSpec, ...]:
+        return tuple(
+            attrs.evolve(row, guards=tuple(g for g in row.guards if g != guard))
+            if (row.trigger, row.source) == (trigger, source)
+            else row
+            for row in D.transitions
+        )
+
+    def test_a_step_where_the_clock_runs_without_the_completion_check(self) -> None:
+        rows = self._without_guard(T.CONFIRM_FACTS, S.FACT_CHECK, "within_due_date")
+        index = next(i for i, r in enumerate(rows) if r.trigger == T.CONFIRM_FACTS)
+        assert paths_of(transitions=rows) == (f"transitions[{index}].guards",)
+        [message] = problems_of(transitions=rows)
+        assert "'confirm_facts' from 'fact_check': the completion clock C3 runs here" in message
+        assert "needs the completion check 'within_due_date'" in message
+
+    def test_no_completion_check_anywhere_is_refused(self) -> None:
+        rows = tuple(
+            attrs.evolve(row, guards=tuple(g for g in row.guards if g != "within_due_date"))
+            for row in D.transitions
+        )
+        found = problems_of(transitions=rows)
+        assert len(found) == sum(1 for r in D.transitions if r.source in D.region) - len(
+            [r for r in D.transitions if r.trigger == T.NOTIFY_DELAY]
+        )
+
+    def test_steps_before_the_clock_starts_need_no_check(self) -> None:
+        rows = self._without_guard(T.NOTIFY_NATIONAL_PANEL, S.AWARE, "within_due_date")
+        assert D.evolve(transitions=rows)
+
+    def test_an_approval_that_skips_the_body_before_it(self) -> None:
+        fast_track = TransitionSpec(
+            T.EXECUTIVE_APPROVE,
+            S.CRP_AGREED,
+            S.EXECUTIVE_APPROVED,
+            {R.EXECUTIVE},
+            ("within_due_date", "action_plan_complete"),
+        )
+        [message] = problems_of(transitions=(*D.transitions, fast_track))
+        assert message.startswith("'executive_approve' from 'crp_agreed' records approval by")
+        assert "needs the chain's guard 'crg_approved'" in message
+
+    def test_entering_the_clocks_stop_needs_every_approval(self) -> None:
+        rows = self._without_guard(T.PUBLISH, S.PRE_PUBLICATION, "fully_approved")
+        [message] = problems_of(transitions=rows)
+        assert "enters 'published', where the completion clock stops" in message
+
+    def test_a_generated_guard_cannot_also_be_declared(self) -> None:
+        fake = Guard("crp_agreed", "fake", "fake", lambda review, actor, at: [])
+        assert problems_of(guards={**D.guards, "crp_agreed": fake}) == (
+            "guard 'crp_agreed' is generated by the approval chain; it cannot also be declared "
+            "(give the rule another guard id, or drop this guard)",
+        )
+
+    def test_remedies_must_be_triggers(self) -> None:
+        typo = attrs.evolve(D.guards["kloes_shared"], remedies=("share_kloe",))
+        assert paths_of(guards={**D.guards, "kloes_shared": typo}) == (
+            "guards['kloes_shared'].remedies[0]",
+        )
+
+    def test_role_titles_must_name_roles(self) -> None:
+        assert problems_of(role_titles={"exec": "Board"}) == ("unknown role 'exec'",)
+
+    def test_a_definition_needs_its_completion_rule(self) -> None:
+        found = problems_of(completion=None)
+        assert found[0].startswith("a definition needs a completion rule")
+
+    def test_the_delay_notice_must_take_its_details(self) -> None:
+        notify = D.trigger(T.NOTIFY_DELAY)
+        bare = attrs.evolve(notify, details=notify.details[:2])
+        triggers = tuple(bare if t.name == T.NOTIFY_DELAY else t for t in D.triggers)
+        assert problems_of(triggers=triggers) == (
+            "'notify_delay' records a delay notice, so it needs a roles detail 'recipients'",
+        )
+
+    def test_scenario_keys_must_name_stages_and_triggers(self) -> None:
+        from cspr_workflow.simulation import Duration
+
+        assert D.scenario is not None
+        scenario = D.scenario.with_days(draftng=Duration(1, 2, 3)).with_chances(
+            {"return_to_drafting@crg_aproved": 0.5}
+        )
+        assert paths_of(scenario=scenario) == (
+            "scenario.stage_days['draftng']",
+            "scenario.chances['return_to_drafting@crg_aproved']",
+        )
+
+    def test_renaming_a_trigger_renames_it_everywhere(self) -> None:
+        renamed = D.rename(triggers={T.CRG_APPROVE: "board_endorse"}, bodies={"crg": "board"})
+        assert renamed.approvals is not None
+        assert renamed.approvals.triggers[1] == "board_endorse"
+        assert renamed.permissions()["board_endorse"] == {R.CRG}
+        assert "board_endorse" in renamed.guard("fully_approved").remedies
+        assert not renamed.has_trigger(T.CRG_APPROVE)
+
+
 class TestLocalVariants:
     def test_change_a_limit(self) -> None:
         quicker = D.evolve(name="Quick", policy=D.policy.with_limits(C3=4))
@@ -189,30 +310,7 @@ class TestLocalVariants:
         assert "SSCP Executive" not in local.process_table()
 
     def test_add_a_stage(self) -> None:
-        legal = StageSpec("legal_review", "Legal review", "Legal reads the approved report")
-        clear = TriggerSpec("clear_legal_review", "clear legal review", "Legal has no concerns")
-        local = D.extend(
-            name="With legal review",
-            stages=[legal],
-            triggers=[clear],
-            transitions=[
-                TransitionSpec(
-                    T.EXECUTIVE_APPROVE,
-                    S.CRG_APPROVED,
-                    "legal_review",
-                    {R.EXECUTIVE},
-                    ("within_due_date", "crg_approved", "action_plan_complete"),
-                ),
-                TransitionSpec(
-                    "clear_legal_review",
-                    "legal_review",
-                    S.EXECUTIVE_APPROVED,
-                    {R.EXECUTIVE},
-                    ("within_due_date",),
-                ),
-            ],
-            without=lambda r: r.trigger == T.EXECUTIVE_APPROVE,
-        )
+        local = with_legal_review("within_due_date")
         w = Walker(local).to_crg_approved()
         w(T.EXECUTIVE_APPROVE, "executive")
         assert w.review.stage == "legal_review"
@@ -222,6 +320,20 @@ class TestLocalVariants:
         w(T.SEND_FINAL_REPORT, "pdeo")
         assert w.review.stage == S.PRE_PUBLICATION
         assert len(D.stages) == 19
+
+    def test_a_stage_where_the_clock_runs_needs_the_delay_notice(self) -> None:
+        legal = with_legal_review("within_due_date")
+        rows = [
+            r
+            for r in legal.transitions
+            if not (r.trigger == T.NOTIFY_DELAY and r.source == "legal_review")
+        ]
+        found = problems_of(stages=legal.stages, triggers=legal.triggers, transitions=rows)
+        assert found == (
+            "the completion clock C3 runs in 'legal_review', so its delay notice "
+            "'notify_delay' must be available there: once the review is past its due date, "
+            "nothing else moves (add a transition of it from this stage)",
+        )
 
     def test_add_a_guard(self) -> None:
         def needs_two_meetings(review, actor, at):
@@ -254,7 +366,8 @@ class TestLocalVariants:
     def test_a_review_cannot_follow_a_definition_without_its_stage(self) -> None:
         w = Walker().to_commissioned()
         minimal = D.extend(name="other")
-        from cspr_workflow import Review, ReviewState
+        from cspr_workflow import Review
+        from cspr_workflow.records import ReviewState
 
         state = ReviewState("Child B", w.review.state.aware_at, "legal_review")
         with pytest.raises(ValueError, match="does not have"):
@@ -272,7 +385,7 @@ def test_permission_table_is_read_from_the_transitions() -> None:
 
 
 def test_history_details_are_read_only() -> None:
-    from cspr_workflow import demo_review
+    from cspr_workflow.demo import demo_review
 
     entry = demo_review(upto=3).history[-1]
     with pytest.raises(TypeError):
@@ -285,7 +398,7 @@ class TestExampleDetails:
     AT = pendulum.datetime(2026, 3, 2, 10, tz="Europe/London")
 
     def test_made_from_the_details_when_none_are_given(self) -> None:
-        from cspr_workflow import DetailKind, DetailSpec
+        from cspr_workflow.extension import DetailKind, DetailSpec
 
         spec = TriggerSpec(
             "record_outcome",
@@ -307,10 +420,10 @@ class TestExampleDetails:
         assert len(examples) == 4
 
     def test_every_sample_parses(self) -> None:
-        from cspr_workflow import DetailKind, DetailSpec
+        from cspr_workflow.extension import DetailKind, DetailSpec
 
         for kind in DetailKind:
-            choices = ("a", "b") if kind is DetailKind.CHOICE else ()
+            choices = ("a", "b") if kind in (DetailKind.CHOICE, DetailKind.ROLES) else ()
             spec = DetailSpec("x", kind, "x", choices=choices)
             for value in spec.samples(self.AT):
                 assert spec.parse(value)[1] is None, (kind, value)

@@ -7,9 +7,10 @@ import itertools
 
 import pytest
 
-from cspr_workflow import ApprovalBody, Stage
+from cspr_workflow import Stage
 from cspr_workflow._cli import main
-from cspr_workflow._demo import ACTORS, SCRIPT, demo_review, run_demo
+from cspr_workflow.demo import ACTORS, SCRIPT, demo_review, run_demo
+from cspr_workflow.states import ApprovalBody
 
 
 def test_demo_review_runs_from_awareness_to_closure() -> None:
@@ -26,7 +27,7 @@ def test_demo_review_runs_from_awareness_to_closure() -> None:
     ]
     assert len(state.delay_notices) == 1
     assert state.published_at.date() > state.due_date
-    assert state.published_at.date() <= state.completion_due
+    assert state.published_at.date() <= review.completion_due
 
 
 def test_history_is_ordered_and_consistent() -> None:
@@ -44,7 +45,7 @@ def test_demo_shows_two_refusals_with_their_rules() -> None:
     assert "[methodology agreed by Chair and Lead Reviewer]" in text
     assert "[a panel member speaks only for their own agency]" in text
     assert "final stage                        Closed" in text
-    assert "Case Review Panel, Case Review Group, Executive" in text
+    assert "Case Review Panel, Case Review Group, SSCP Executive" in text
     for actor in ACTORS.values():
         assert actor.name not in text
 

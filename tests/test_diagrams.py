@@ -16,20 +16,13 @@ from pathlib import Path
 import pendulum
 import pytest
 
-from cspr_workflow import (
-    DEFAULT_DEFINITION,
-    Diagram,
-    GraphvizMissing,
-    Stage,
-    TransitionSpec,
-    Trigger,
-    demo_review,
-    diagram,
-    dumps,
-)
+from cspr_workflow import DEFAULT_DEFINITION, Trigger, diagram, dumps
 from cspr_workflow._cli import main
+from cspr_workflow.demo import demo_review
+from cspr_workflow.errors import GraphvizMissing
+from cspr_workflow.views import Diagram
 
-from .builders import WHO, Walker
+from .builders import Walker
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CSPR_REGENERATE_GOLDEN") == "1"
@@ -63,13 +56,13 @@ def test_process_diagram_dot_is_golden() -> None:
 
 def test_demo_path_is_golden() -> None:
     review = demo_review(upto=44)  # CRG approved: part of the way
-    golden("child-a-path.mmd", review.diagram(at=AT).mermaid())
-    golden("child-a-path.dot", review.diagram(at=AT).dot())
+    golden("child-a-path.mmd", diagram(review, at=AT).mermaid())
+    golden("child-a-path.dot", diagram(review, at=AT).dot())
 
 
 def test_output_is_deterministic() -> None:
     assert diagram().dot() == diagram().dot()
-    assert DEFAULT_DEFINITION.evolve().diagram().mermaid() == diagram().mermaid()
+    assert diagram(DEFAULT_DEFINITION.evolve()).mermaid() == diagram().mermaid()
 
 
 # -- faithful to the definition -------------------------------------------------------------
@@ -82,7 +75,7 @@ def test_every_stage_and_transition_is_drawn() -> None:
     text = " ".join(dot.replace("\\l  ", " ").replace("\\l", " ").split())
     for trigger in DEFAULT_DEFINITION.triggers:
         assert trigger.title in text, trigger.name
-    for guard in DEFAULT_DEFINITION.guards.values():
+    for guard in DEFAULT_DEFINITION.all_guards.values():
         if guard.id != "within_due_date":
             assert guard.title in text, guard.id
 
@@ -91,7 +84,7 @@ def test_roles_are_named_as_the_partnership_names_them() -> None:
     text = diagram().mermaid()
     assert "by SSCP Executive" in text
     local = DEFAULT_DEFINITION.evolve(role_titles={})
-    assert "by Executive" in local.diagram().mermaid()
+    assert "by Executive" in diagram(local).mermaid()
 
 
 def test_finals_and_side_paths_are_distinct() -> None:
@@ -128,23 +121,19 @@ def test_hold_and_resume_are_drawn_once_for_the_whole_box() -> None:
     assert "back to the stage it left" in resumes[0]
 
 
-def test_a_step_without_the_timing_check_is_marked() -> None:
-    """A local step that forgets the six-month check shows it on the diagram."""
-    variant = DEFAULT_DEFINITION.extend(
-        transitions=[
-            TransitionSpec(
-                Trigger.AGREE_REPORT, Stage.FACT_CHECK, Stage.CRP_AGREED, {WHO["chair"].role}
-            )
-        ],
-        without=lambda row: row.trigger == Trigger.AGREE_REPORT,
-    )
-    assert "[no six-month check]" in variant.diagram().dot().split("record CRP agreement")[1]
-    assert "record CRP agreement\\lby Chair\\lif" in diagram().dot()
+def test_the_clock_and_its_check_are_named_from_the_definition() -> None:
+    """A four-month completion clock is drawn as one, and its check named after it."""
+    shorter = DEFAULT_DEFINITION.evolve(policy=DEFAULT_DEFINITION.policy.with_limits(C3=4))
+    dot = diagram(shorter).dot()
+    assert "C3 completion clock: 4 calendar months from entering Commissioned" in dot
+    assert "the completion clock (4 calendar months) runs" in dot
+    assert "[no four-month timing check]" in dot
+    assert "six" not in dot
 
 
 def test_the_delay_notice_is_named_once_on_the_box() -> None:
     dot = diagram().dot()
-    assert "in every stage here: notify a delay (PDEO) [no six-month check]" in dot
+    assert "in every stage here: notify a delay (PDEO) [no six-month timing check]" in dot
     assert dot.count("notify a delay") == 1
 
 
@@ -152,7 +141,7 @@ def test_the_delay_notice_is_named_once_on_the_box() -> None:
 
 
 def test_a_path_shows_the_steps_taken_with_date_and_role() -> None:
-    dot = demo_review(upto=44).diagram(at=AT).dot()
+    dot = diagram(demo_review(upto=44), at=AT).dot()
     assert "2026-01-07 Local authority (Northshire Council)" in dot
     assert "2026-07-15 Case Review Group" in dot
     current = next(line for line in dot.splitlines() if line.strip().startswith("crg_approved ["))
@@ -164,7 +153,7 @@ def test_a_path_shows_the_steps_taken_with_date_and_role() -> None:
 def test_a_path_names_the_clocks_at_risk_or_overdue() -> None:
     walker = Walker().to_drafting()
     late = pendulum.datetime(2026, 7, 10, tz="Europe/London")
-    text = walker.review.diagram(at=late).mermaid()
+    text = diagram(walker.review, at=late).mermaid()
     assert "C3 completion overdue (due 2026-07-05)" in text
     assert "class drafting alert" in text
 
@@ -173,7 +162,7 @@ def test_loops_and_holds_taken_are_counted() -> None:
     walker = Walker().to_drafting()
     walker(Trigger.PUT_ON_HOLD, "executive", reason="Trial")
     walker(Trigger.RESUME, "executive")
-    dot = walker.review.diagram().dot()
+    dot = diagram(walker.review).dot()
     hold = next(line for line in dot.splitlines() if "put on hold" in line)
     assert "(from Drafting)" in hold
     resume = next(line for line in dot.splitlines() if line.strip().startswith("on_hold -> "))
@@ -212,12 +201,12 @@ def test_unknown_format() -> None:
 
 
 def test_notebooks_see_diagrams() -> None:
-    assert isinstance(DEFAULT_DEFINITION.diagram(), Diagram)
-    assert DEFAULT_DEFINITION._repr_markdown_().startswith("```mermaid")
+    assert isinstance(diagram(DEFAULT_DEFINITION), Diagram)
+    assert diagram(DEFAULT_DEFINITION)._repr_markdown_().startswith("```mermaid")
     review = demo_review(upto=10)
-    assert "Child A" in review._repr_markdown_()
+    assert "Child A" in diagram(review)._repr_markdown_()
     if shutil.which("dot"):
-        assert (review._repr_svg_() or "").startswith("<svg")
+        assert (diagram(review)._repr_svg_() or "").startswith("<svg")
 
 
 def test_diagram_of_something_else() -> None:
@@ -242,7 +231,7 @@ def test_cli_diagram_in_every_format(fmt: str, review_file: Path, tmp_path: Path
     out = tmp_path / f"path.{fmt}"
     assert main(["diagram", "--review", str(review_file), "--format", fmt, "-o", str(out)]) == 0
     data = out.read_bytes()
-    assert data == demo_review().diagram().render(fmt) or fmt in ("png", "pdf")
+    assert data == diagram(demo_review()).render(fmt) or fmt in ("png", "pdf")
     assert len(data) > 1000
 
 

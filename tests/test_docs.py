@@ -35,17 +35,41 @@ def test_process_page_is_the_definition_table() -> None:
     rendered = _hooks().render(page)
     assert DEFAULT_DEFINITION.process_table() in rendered
     assert DEFAULT_DEFINITION.stage_table() in rendered
-    for guard in DEFAULT_DEFINITION.guards.values():
+    assert DEFAULT_DEFINITION.role_table() in rendered
+    for guard in DEFAULT_DEFINITION.all_guards.values():
         assert guard.description in rendered
 
 
 def test_api_page_lists_every_public_name() -> None:
+    import importlib
+    import pkgutil
+
     import cspr_workflow
 
-    rendered = _hooks().render("<!-- generated: api -->")
-    for name in cspr_workflow.__all__:
-        assert f"| `{name}` |" in rendered
+    hooks = _hooks()
+    rendered = hooks.render("<!-- generated: api -->")
+    public = ["cspr_workflow"] + [
+        f"cspr_workflow.{m.name}"
+        for m in pkgutil.iter_modules(cspr_workflow.__path__)
+        if not m.name.startswith("_")
+    ]
+    assert sorted(hooks.NAMESPACES) == sorted(public)
+    for dotted in public:
+        section = rendered.split(f"## `{dotted}`\n")[1].split("\n## ")[0]
+        for name in importlib.import_module(dotted).__all__:
+            assert f"| `{name}` |" in section, (dotted, name)
     assert "|  |" not in rendered, "a public name has no docstring"
+
+
+def test_the_layers_page_is_read_from_the_imports() -> None:
+    hooks = _hooks()
+    page = hooks.render((DOCS / "explanation" / "design.md").read_text())
+    layers = page.split("```text\n")[1].split("```")[0].splitlines()
+    top = layers[0].split()
+    assert top[1] == "_cli"
+    bottom = layers[-1].split()
+    assert bottom[0] == "1"
+    assert "_errors" in bottom
 
 
 def test_readme_python_examples_run() -> None:

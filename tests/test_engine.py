@@ -12,7 +12,6 @@ import pytest
 from cspr_workflow import (
     DEFAULT_DEFINITION,
     Actor,
-    InvalidTime,
     NotPermitted,
     Review,
     Role,
@@ -20,13 +19,13 @@ from cspr_workflow import (
     TimeWentBackwards,
     TransitionRefused,
     Trigger,
-    UnknownTrigger,
 )
+from cspr_workflow.errors import InvalidTime, UnknownTrigger
 
 from .builders import AWARE, WHO, Walker, actor_for, walker_at
 
 T = Trigger
-TIMING = DEFAULT_DEFINITION.guards["within_due_date"].title
+TIMING = "within_due_date"
 LONDON = "Europe/London"
 
 
@@ -131,7 +130,7 @@ class TestRoles:
         assert w.review.state.stage == row.source
         for role in Role:
             verdict = w.review.check(row.trigger, by=actor_for(role), at=w.tick())
-            permission = [r for r in verdict.reasons if r.rule.startswith("only the role")]
+            permission = [r for r in verdict.reasons if r.rule_id == "role"]
             if role in _expected_roles(row):
                 assert not permission, (role, verdict.reasons)
             else:
@@ -302,8 +301,8 @@ class TestSixMonthCheck:
     def test_every_transition_is_checked_past_the_due_date(self, stage: str, walkers) -> None:
         review = walkers[stage].review
         late = pendulum.datetime(2027, 6, 1, 9, tz=LONDON)
-        assert review.state.completion_due is not None
-        assert late.date() > review.state.completion_due
+        assert review.completion_due is not None
+        assert late.date() > review.completion_due
         for row in DEFAULT_DEFINITION.rows_from(stage):
             role = min(row.roles)
             verdict = review.check(row.trigger, by=actor_for(role), at=late)
@@ -337,7 +336,7 @@ class TestSixMonthCheck:
             recipients=["executive"],
         )
         w(T.SET_TERMS_OF_REFERENCE, "chair", terms="Terms")
-        assert w.review.state.completion_due == pendulum.date(2026, 10, 31)
+        assert w.review.completion_due == pendulum.date(2026, 10, 31)
 
     def test_each_revised_date_is_enforced_in_turn(self) -> None:
         w = Walker().to_scoping()
@@ -371,7 +370,7 @@ class TestSixMonthCheck:
             recipients=["national_panel"],
         )
         w(T.NOTIFY_DELAY, "pdeo", reason="R", revised_date="2026-09-30", recipients=["executive"])
-        assert w.review.state.completion_due == pendulum.date(2026, 9, 30)
+        assert w.review.completion_due == pendulum.date(2026, 9, 30)
 
     def test_delay_notice_details_are_checked(self) -> None:
         w = Walker().to_scoping()
@@ -383,7 +382,7 @@ class TestSixMonthCheck:
                 revised_date="2026-07-01",
                 recipients=["national_panel", "crg"],
             )
-        assert "not to Case Review Group" in str(caught.value)
+        assert "expected roles among national_panel, executive, not crg" in str(caught.value)
         with pytest.raises(TransitionRefused) as caught:
             w(
                 T.NOTIFY_DELAY,
@@ -392,7 +391,7 @@ class TestSixMonthCheck:
                 revised_date="2026-07-01",
                 recipients=["national_panel", "executive"],
             )
-        assert caught.value.rules == ("revised date after the current due date",)
+        assert caught.value.rules == ("revised_date_after_due",)
         w.now = pendulum.datetime(2026, 8, 1, tz=LONDON)
         with pytest.raises(TransitionRefused, match="not after the notice's date"):
             w(
@@ -409,7 +408,7 @@ class TestSixMonthCheck:
         assert w.review.stage == Stage.PUBLICATION_DEFERRED
         notice = w.review.state.delay_notices[-1]
         assert notice.recipients == {Role.NATIONAL_PANEL, Role.EXECUTIVE}
-        assert w.review.state.completion_due == pendulum.date(2026, 12, 15)
+        assert w.review.completion_due == pendulum.date(2026, 12, 15)
         w.now = pendulum.datetime(2026, 12, 1, tz=LONDON)
         w(T.LIFT_DEFERRAL, "executive")
         w(T.HOLD_FEEDBACK_SESSION, "chair")
@@ -497,7 +496,7 @@ class TestTime:
 
     def test_nothing_before_the_day_of_awareness(self) -> None:
         review = Review.open("Child A", aware_at=AWARE)
-        with pytest.raises(TimeWentBackwards, match="day of awareness"):
+        with pytest.raises(TimeWentBackwards, match="the day the review opened"):
             review.fire(T.NOTIFY_NATIONAL_PANEL, by=WHO["la"], at=AWARE.subtract(days=1))
 
     def test_same_instant_is_allowed(self) -> None:
@@ -556,9 +555,9 @@ class TestDetailsAndErrors:
         with pytest.raises(NotPermitted) as caught:
             w(T.AGREE_REPORT, "lead")
         rules = caught.value.rules
-        assert "only the role that owns a step may take it" in rules
+        assert "role" in rules
         assert TIMING in rules
-        assert DEFAULT_DEFINITION.guards["facts_confirmed"].title in rules
+        assert "facts_confirmed" in rules
 
     def test_not_available_says_where_it_is(self) -> None:
         review = Review.open("Child A", aware_at=AWARE)
@@ -593,10 +592,7 @@ class TestDetailsAndErrors:
                 due="2020-01-01",
                 description="x",
             )
-        assert set(caught.value.rules) == {
-            "action answers a recommendation",
-            "action due date in the future",
-        }
+        assert set(caught.value.rules) == {"action_answers_a_recommendation", "action_due_later"}
 
     def test_information_request_numbers_are_checked(self) -> None:
         w = walker_at(Stage.PANEL_REVIEW)
@@ -678,6 +674,6 @@ def test_refusals_are_noted_beside_the_history() -> None:
     [refusal] = walker.review.refusals
     assert (refusal.trigger, refusal.stage, refusal.at) == (T.HOLD_PANEL_MEETING, "scoping", at)
     assert refusal.actor == WHO["chair"]
-    assert "key lines of enquiry shared by the Chair" in refusal.rules
+    assert "kloes_shared" in refusal.rules
     walker.review.check(T.HOLD_PANEL_MEETING, by=WHO["chair"], at=at)
     assert len(walker.review.refusals) == 1  # check() notes nothing

@@ -6,14 +6,12 @@ import pytest
 
 from cspr_workflow import (
     CsprWorkflowError,
-    InvalidDefinition,
-    InvalidTime,
     NotPermitted,
     Reason,
     TimeWentBackwards,
     TransitionRefused,
-    UnknownTrigger,
 )
+from cspr_workflow.errors import InvalidDefinition, InvalidTime, UnknownTrigger
 
 
 @pytest.mark.parametrize(
@@ -33,12 +31,13 @@ def test_refusals_share_one_family() -> None:
 
 def test_refusal_message_carries_every_reason() -> None:
     reasons = [
-        Reason("rule one", "first problem.", "fix one."),
-        Reason("rule two", "second problem.", "fix two."),
+        Reason("rule_one", "rule one", "first problem.", "fix one."),
+        Reason("rule_two", "rule two", "second problem.", "fix two."),
     ]
     error = TransitionRefused("Child A", "publish", "pre_publication", reasons)
     text = str(error)
     assert "review 'Child A': 'publish' refused at stage 'pre_publication'" in text
     assert "[rule one] first problem. To proceed: fix one." in text
     assert "[rule two]" in text
-    assert error.rules == ("rule one", "rule two")
+    assert error.rules == ("rule_one", "rule_two")
+    assert error.titles == ("rule one", "rule two")

@@ -11,37 +11,44 @@ import attrs
 import pendulum
 import pytest
 
-from cspr_workflow import (
-    DEFAULT_DEFINITION,
-    DEFAULT_GUARDS,
-    ApprovalBody,
-    Stage,
-    TransitionRefused,
-    TransitionSpec,
-    Trigger,
-)
-from cspr_workflow._records import ReviewState
+from cspr_workflow import DEFAULT_DEFINITION, Stage, TransitionRefused, Trigger
+from cspr_workflow.errors import InvalidDefinition
+from cspr_workflow.extension import TransitionSpec
+from cspr_workflow.guards import DEFAULT_GUARDS
+from cspr_workflow.records import Approval, ReviewState
+from cspr_workflow.states import ApprovalBody
 
 from .builders import WHO, Walker, walker_at
 
 T = Trigger
 
 
-def title(guard_id: str) -> str:
-    return DEFAULT_GUARDS[guard_id].title
-
-
 def refused_by(walker: Walker, trigger: str, who: str, guard_id: str, **details: object) -> None:
     before = walker.review.state
     with pytest.raises(TransitionRefused) as caught:
         walker(trigger, who, **details)
-    assert title(guard_id) in caught.value.rules, caught.value
+    assert guard_id in caught.value.rules, caught.value
+    reason = next(r for r in caught.value.reasons if r.rule_id == guard_id)
+    assert reason.title == DEFAULT_DEFINITION.guard(guard_id).title
     assert walker.review.state is before
 
 
-def test_every_default_guard_is_used_by_the_table() -> None:
+def test_every_guard_is_used_by_the_table() -> None:
     used = {g for row in DEFAULT_DEFINITION.transitions for g in row.guards}
-    assert used == set(DEFAULT_GUARDS)
+    assert used == set(DEFAULT_DEFINITION.all_guards)
+    assert set(DEFAULT_GUARDS) < used
+
+
+def test_every_remedy_names_who_takes_which_step() -> None:
+    reason = DEFAULT_DEFINITION.bound_guard("kloes_shared").reasons(
+        Walker().review.state, WHO["chair"], Walker().now
+    )[0]
+    assert reason.remedy == "Chair: share the key lines of enquiry (share_kloes)."
+    timing = DEFAULT_DEFINITION.bound_guard("within_due_date").remedy
+    assert timing == (
+        "PDEO: notify a delay (notify_delay) to National Panel and SSCP Executive, with a "
+        "reason and a revised date."
+    )
 
 
 class TestFirstPanelMeeting:
@@ -151,7 +158,7 @@ class TestFinishingTheDraft:
         w(T.BEGIN_DRAFTING, "lead")
         with pytest.raises(TransitionRefused, match="outstanding") as caught:
             w.submit_draft()
-        assert title("information_answered") in caught.value.rules
+        assert "information_answered" in caught.value.rules
         w(T.RETURN_INFORMATION, "police", number=1)
         refused_by(
             w,
@@ -245,7 +252,13 @@ class TestActionPlan:
         # cannot get an Executive sign-off of a plan with gaps.
         loose = DEFAULT_DEFINITION.extend(
             transitions=[
-                TransitionSpec(T.WITHDRAW_ACTION, Stage.CRG_APPROVED, None, {WHO["chair"].role})
+                TransitionSpec(
+                    T.WITHDRAW_ACTION,
+                    Stage.CRG_APPROVED,
+                    None,
+                    {WHO["chair"].role},
+                    ("within_due_date",),
+                )
             ]
         )
         w = Walker(loose).to_crg_approved()
@@ -277,7 +290,7 @@ class TestApprovalChain:
                     Stage.FACT_CHECK,
                     Stage.CRG_APPROVED,
                     {WHO["crg"].role},
-                    ("crp_agreed",),
+                    ("within_due_date", "crp_agreed"),
                 )
             ]
         )
@@ -293,7 +306,7 @@ class TestApprovalChain:
                     Stage.CRP_AGREED,
                     Stage.EXECUTIVE_APPROVED,
                     {WHO["executive"].role},
-                    ("crg_approved",),
+                    ("within_due_date", "crg_approved"),
                 )
             ]
         )
@@ -301,43 +314,42 @@ class TestApprovalChain:
         w.plan_actions()
         refused_by(w, T.EXECUTIVE_APPROVE, "executive", "crg_approved")
 
-    @pytest.mark.parametrize("trigger", [T.SEND_FINAL_REPORT, T.PUBLISH])
-    def test_nothing_goes_out_without_all_three_approvals(self, trigger: Trigger) -> None:
-        # Even a table that lets the Executive approve straight after the panel
-        # cannot send or publish a report the CRG never approved.
-        rows = [
-            TransitionSpec(
-                T.EXECUTIVE_APPROVE,
-                Stage.CRP_AGREED,
-                Stage.EXECUTIVE_APPROVED,
-                {WHO["executive"].role},
-            )
-        ]
-        if trigger == T.PUBLISH:  # and sending no longer checks approvals either
-            rows.append(
-                TransitionSpec(
-                    T.SEND_FINAL_REPORT,
-                    Stage.EXECUTIVE_APPROVED,
-                    Stage.PRE_PUBLICATION,
-                    {WHO["pdeo"].role},
-                )
-            )
-        bypass = DEFAULT_DEFINITION.extend(
-            transitions=rows,
-            without=lambda r: trigger == T.PUBLISH and r.trigger == T.SEND_FINAL_REPORT,
+    def test_a_table_where_an_approval_skips_a_body_is_refused(self) -> None:
+        fast_track = TransitionSpec(
+            T.EXECUTIVE_APPROVE,
+            Stage.CRP_AGREED,
+            Stage.EXECUTIVE_APPROVED,
+            {WHO["executive"].role},
+            ("within_due_date",),
         )
-        w = Walker(bypass).to_crp_agreed()
-        w.plan_actions()
-        w(T.EXECUTIVE_APPROVE, "executive")
-        if trigger == T.PUBLISH:
-            w(T.SEND_FINAL_REPORT, "pdeo")
-            w(T.HOLD_FEEDBACK_SESSION, "chair")
-            w(T.INFORM_FAMILY, "pdeo")
-            refused_by(w, T.PUBLISH, "executive", "fully_approved")
-        else:
-            refused_by(w, T.SEND_FINAL_REPORT, "pdeo", "fully_approved")
-        with pytest.raises(TransitionRefused, match="it has: Case Review Panel, Executive"):
-            w(trigger, "executive" if trigger == T.PUBLISH else "pdeo")
+        with pytest.raises(InvalidDefinition, match="needs the chain's guard 'crg_approved'"):
+            DEFAULT_DEFINITION.extend(transitions=[fast_track])
+
+    def test_a_table_that_publishes_without_every_approval_is_refused(self) -> None:
+        unguarded = [
+            attrs.evolve(r, guards=("within_due_date",)) if r.trigger == T.PUBLISH else r
+            for r in DEFAULT_DEFINITION.transitions
+        ]
+        with pytest.raises(InvalidDefinition, match="needs the chain's guard 'fully_approved'"):
+            DEFAULT_DEFINITION.evolve(transitions=unguarded)
+
+    def test_the_chain_guard_names_the_approvals_a_draft_has(self) -> None:
+        state = walker_at(Stage.CRP_AGREED).review.state
+        draft = state.current_draft
+        assert draft is not None
+        skipped = state.evolve(
+            approvals=(
+                *state.approvals,
+                Approval(ApprovalBody.EXECUTIVE, draft.version, state.last_at),
+            )
+        )
+        [reason] = DEFAULT_DEFINITION.bound_guard("fully_approved").reasons(
+            skipped, WHO["executive"], state.last_at
+        )
+        assert reason.message == (
+            f"draft {draft.version} needs approval by Case Review Panel then Case Review Group "
+            "then SSCP Executive, in that order; it has: Case Review Panel, SSCP Executive."
+        )
 
 
 class TestPublicationAndClosure:
@@ -346,9 +358,9 @@ class TestPublicationAndClosure:
         with pytest.raises(TransitionRefused) as caught:
             w(T.PUBLISH, "executive")
         assert set(caught.value.rules) == {
-            title("feedback_session_held"),
-            title("family_told"),
-            title("notice_period_observed"),
+            "feedback_session_held",
+            "family_told",
+            "notice_period_observed",
         }
         w(T.HOLD_FEEDBACK_SESSION, "lead")
         w.wait_notice_period()
@@ -379,16 +391,16 @@ class TestGuardsArePure:
         state = walker_at(Stage.CRP_AGREED).review.state
         snapshot = attrs.asdict(state, recurse=False)
         now = pendulum.datetime(2026, 3, 1, tz="Europe/London")
-        for guard in DEFAULT_GUARDS.values():
+        for guard in DEFAULT_DEFINITION.all_guards.values():
             first = guard(state, WHO["chair"], now)
             assert guard(state, WHO["chair"], now) == first
-            assert all(r.rule == guard.title for r in first)
+            assert all((r.rule_id, r.title) == (guard.id, guard.title) for r in first)
         assert attrs.asdict(state, recurse=False) == snapshot
 
     def test_empty_review_fails_the_draft_guards_with_reasons(self) -> None:
         empty = ReviewState("Child A", pendulum.datetime(2026, 1, 5, tz="Europe/London"), "aware")
         now = pendulum.datetime(2026, 1, 6, tz="Europe/London")
         for gid in ("facts_confirmed", "crp_agreed", "action_plan_complete"):
-            reasons = DEFAULT_GUARDS[gid](empty, WHO["chair"], now)
+            reasons = DEFAULT_DEFINITION.guard(gid)(empty, WHO["chair"], now)
             assert reasons
             assert "no draft" in reasons[0].message

@@ -34,7 +34,6 @@ from hypothesis.stateful import (
 from cspr_workflow import (
     DEFAULT_DEFINITION,
     Actor,
-    ClockKind,
     ProcessDefinition,
     Review,
     Role,
@@ -43,10 +42,11 @@ from cspr_workflow import (
     Trigger,
     check_review,
 )
-from cspr_workflow._demo import SCRIPT, demo_review
 from cspr_workflow._verify import candidate_steps
+from cspr_workflow.demo import SCRIPT, demo_review
+from cspr_workflow.records import ClockKind
 
-from .mutations import MUTATIONS
+from .mutations import MUTATIONS, REFUSED_AT_BUILD
 
 AWARE = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
 
@@ -163,7 +163,7 @@ class ReviewLifecycle(RuleBasedStateMachine):
         elif mode == "later":
             self.now = self.now.add(days=data.draw(st.integers(1, 45), label="days"))
         elif mode == "past_due":
-            due = state.completion_due
+            due = self.review.completion_due
             if due is not None and state.published_at is None:
                 after = pendulum.datetime(due.year, due.month, due.day, 10, tz="Europe/London")
                 self.now = max(self.now, after.add(days=1))
@@ -250,7 +250,7 @@ def _mutant(definition: ProcessDefinition) -> type[ReviewLifecycle]:
     )
 
 
-@pytest.mark.parametrize("name", sorted(MUTATIONS))
+@pytest.mark.parametrize("name", sorted(set(MUTATIONS) - set(REFUSED_AT_BUILD)))
 def test_the_stateful_tests_catch_each_mutation(name: str) -> None:
     build, prop = MUTATIONS[name]
     machine = _mutant(build())
@@ -274,7 +274,7 @@ def _fixed_run(examples: int, **more: Any) -> settings:
 
 
 def _title(prop: str) -> str:
-    from cspr_workflow import DEFAULT_PROPERTIES
+    from cspr_workflow.statutory import DEFAULT_PROPERTIES
 
     return next(p.title for p in DEFAULT_PROPERTIES if p.id == prop)
 

@@ -19,13 +19,9 @@ import attrs
 import pendulum
 import pytest
 
-from cspr_workflow import (
-    Review,
-    audit_report,
-    demo_review,
-    dumps,
-)
+from cspr_workflow import Review, audit_report, diagram, dumps
 from cspr_workflow._cli import main
+from cspr_workflow.demo import demo_review
 
 from .builders import Walker
 from .test_diagrams import golden
@@ -261,9 +257,9 @@ def test_mermaid_diagrams_render_with_mermaid_js(browser: Any, tmp_path: Path) -
     )
     page, problems = _open(browser, page_file.as_uri())
     sources = [
-        demo_review().diagram().mermaid(),
-        Walker().to_drafting().review.diagram().mermaid(),
-        Review.open("Child B", aware_at=AT).definition.diagram().mermaid(),
+        diagram(demo_review()).mermaid(),
+        diagram(Walker().to_drafting().review).mermaid(),
+        diagram(Review.open("Child B", aware_at=AT).definition).mermaid(),
     ]
     for source in sources:
         result = page.evaluate(

@@ -1,5 +1,7 @@
 """Simulation: the real engine on a virtual clock, seeded, the same on any number of workers.
 
+The driver reads the process from the definition, so it plays the default process
+and any partnership's own alike (see also ``test_variants.py``).
 ``CSPR_SIM_REVIEWS`` sets how many reviews the 1-versus-2-workers comparison runs
 (300 by default; CI runs 10,000).
 """
@@ -10,28 +12,26 @@ import json
 import os
 from pathlib import Path
 
-import attrs
 import pytest
 
 from cspr_workflow import (
     DEFAULT_DEFINITION,
-    Duration,
-    MissingExtra,
     Role,
     Scenario,
-    SimulationError,
     Stage,
-    TransitionSpec,
     Trigger,
     check_review,
-    compare,
-    replay,
     simulate,
-    simulated_review,
 )
 from cspr_workflow._cli import main
+from cspr_workflow.errors import MissingExtra, SimulationError
+from cspr_workflow.extension import TransitionSpec
+from cspr_workflow.persistence import replay
+from cspr_workflow.practice import DEFAULT_SCENARIO, with_agencies
+from cspr_workflow.simulation import Duration, Repeat, compare, simulated_review
 
 REVIEWS = int(os.environ.get("CSPR_SIM_REVIEWS", "300"))
+T, S = Trigger, Stage
 
 
 def test_the_same_seed_gives_the_same_results() -> None:
@@ -40,8 +40,8 @@ def test_the_same_seed_gives_the_same_results() -> None:
     assert first.outcomes == again.outcomes
     assert first.stage_times == again.stage_times
     other = simulate(60, seed=8)
-    assert [o.days_to_publication for o in other.outcomes] != [
-        o.days_to_publication for o in first.outcomes
+    assert [o.days_to_completion for o in other.outcomes] != [
+        o.days_to_completion for o in first.outcomes
     ]
 
 
@@ -70,33 +70,50 @@ def test_each_review_is_a_real_review_of_the_engine() -> None:
     outcome = result.outcomes[5]
     review = simulated_review(5, seed=3)
     assert outcome.steps == len(review.history)
-    assert outcome.delay_notices == sum(1 for e in review.history if e.trigger == "notify_delay")
+    assert outcome.delay_notices == len(review.state.delay_notices)
+    assert outcome.drafts == len(review.state.drafts)
+
+
+def test_the_driver_takes_the_steps_the_rules_ask_for() -> None:
+    """Nothing in the driver names a step: it seats every agency, gets every confirmation,
+    answers every recommendation and resolves every action because the guards ask."""
+    review = simulated_review(0, seed=4)
+    state = review.state
+    agencies = DEFAULT_SCENARIO.details[T.SUBMIT_RAPID_REVIEW]["agencies"]
+    assert {seat.agency for seat in state.panel} == set(agencies)
+    draft = state.current_draft
+    assert draft is not None
+    confirmed = {f.agency for f in state.fact_checks if f.version == draft.version}
+    assert confirmed == set(agencies)
+    assert {a.recommendation for a in state.actions} == draft.recommendation_ids()
+    assert all(a.status.value != "open" for a in state.actions)
 
 
 def test_late_reviews_notify_delays_before_moving_on() -> None:
-    slow = Scenario(hold_chance=1.0, hold_length=Duration(100, 120, 150))
+    slow = DEFAULT_SCENARIO.with_chances(put_on_hold=1.0).with_days(
+        on_hold=Duration(100, 120, 150)
+    )
     for index in range(5):
         review = simulated_review(index, seed=1, scenario=slow)
         assert check_review(review) == ()
-        notices = [e for e in review.history if e.trigger == "notify_delay"]
+        notices = [e for e in review.history if e.trigger == T.NOTIFY_DELAY]
         assert notices, "a review held for months must notify a delay"
         assert all(e.details["recipients"] == ("executive", "national_panel") for e in notices)
 
 
 def test_decisions_not_to_review_end_the_process() -> None:
-    result = simulate(40, seed=5, scenario=Scenario(not_commissioned_chance=0.5))
+    result = simulate(40, seed=5, scenario=DEFAULT_SCENARIO.with_chances(decline_review=0.5))
     finals = {o.final_stage for o in result.outcomes}
     assert finals == {"closed", "not_commissioned"}
-    summary = result.summary()
-    assert summary["commissioned"] < 40
+    assert result.summary()["clock started"] < 40
 
 
 def test_the_summary() -> None:
     result = simulate(200, seed=11)
     summary = result.summary()
     assert summary["reviews"] == 200
-    assert 0 < summary["published within six months"] < 1
-    assert summary["median days to publication"] < summary["90th percentile days to publication"]
+    assert 0 < summary["completed on time"] < 1
+    assert summary["median days to completion"] < summary["90th percentile days to completion"]
     assert summary["delay notices"] >= summary["reviews with a delay notice"] > 0
     assert set(summary["mean working days per stage"]) >= {
         "scoping",
@@ -105,17 +122,30 @@ def test_the_summary() -> None:
         "fact_check",
     }
     text = result.describe()
-    assert "published within six months" in text
-    assert "200 simulated reviews (seed 11)" in text
+    assert "completed on time" in text
+    assert text.startswith("200 simulated reviews (seed 11) of LCSPR (England); on time means")
+    assert "within 6 calendar months" in text
+    assert "Panel review" in text  # stages by their titles
 
 
 def test_more_meetings_more_often_helps() -> None:
-    table = compare(
-        {"six-weekly": Scenario(), "monthly": Scenario(meeting_cadence=20)}, reviews=150, seed=4
+    monthly = DEFAULT_SCENARIO.evolve(
+        repeats={
+            **DEFAULT_SCENARIO.repeats,
+            f"{T.HOLD_PANEL_MEETING}@{S.PANEL_REVIEW}": Repeat(Duration(0, 1, 2), 20),
+        }
     )
-    share = table.loc["published within six months"]
+    table = compare({"six-weekly": DEFAULT_SCENARIO, "monthly": monthly}, reviews=150, seed=4)
+    share = table.loc["completed on time"]
     assert share["monthly"] > share["six-weekly"]
-    assert "working days in panel_review" in table.index
+    assert "working days in Panel review" in table.index
+
+
+def test_more_agencies_more_confirmations() -> None:
+    review = simulated_review(0, seed=2, scenario=with_agencies(6))
+    assert len(review.state.panel) == 6
+    with pytest.raises(ValueError, match="at least 1"):
+        with_agencies(0)
 
 
 def test_dataframes() -> None:
@@ -123,9 +153,9 @@ def test_dataframes() -> None:
     reviews = result.to_pandas()
     stages = result.to_pandas("stages")
     assert len(reviews) == 30
-    assert {"days_to_publication", "within_six_months", "delay_notices"} <= set(reviews)
+    assert {"days_to_completion", "on_time", "delay_notices", "returns"} <= set(reviews)
     assert set(stages["review"]) == set(range(30))
-    assert str(reviews["published"].dtype).startswith("datetime64")
+    assert str(reviews["completed"].dtype).startswith("datetime64")
     with pytest.raises(ValueError, match="'reviews' or 'stages'"):
         result.to_pandas("actions")
 
@@ -135,7 +165,8 @@ def test_plots() -> None:
 
     matplotlib.use("Agg")
     result = simulate(40, seed=9)
-    assert "six months" in result.plot_publication_times().get_legend().get_texts()[0].get_text()
+    legend = result.plot_completion_times().get_legend().get_texts()[0].get_text()
+    assert legend.startswith("6 calendar months")
     assert result.plot_stage_times().get_title() == "Where the time goes"
     assert result.plot_gantt(3).get_title() == "Simulated review 3"
     with pytest.raises(ValueError, match="no simulated review"):
@@ -157,44 +188,54 @@ def test_a_missing_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -
         simulate(2, seed=1).to_pandas()
 
 
-def test_the_driver_fails_loudly_when_the_process_differs() -> None:
-    """No second model of the process: a rule the staff do not meet stops the simulation."""
+def test_the_driver_fails_loudly_when_no_step_can_satisfy_a_rule() -> None:
+    """No second model of the process: a rule the staff cannot meet stops the simulation,
+    naming the stage and the rule."""
     strict = DEFAULT_DEFINITION.extend(
         name="stricter",  # drafting may begin only once the CRG approved: never, here
         transitions=[
             TransitionSpec(
-                Trigger.BEGIN_DRAFTING,
-                Stage.PANEL_REVIEW,
-                Stage.DRAFTING,
+                T.BEGIN_DRAFTING,
+                S.PANEL_REVIEW,
+                S.DRAFTING,
                 {Role.LEAD_REVIEWER},
                 ("within_due_date", "crg_approved"),
             )
         ],
-        without=lambda row: row.trigger == Trigger.BEGIN_DRAFTING,
+        without=lambda row: row.trigger == T.BEGIN_DRAFTING,
     )
-    refused = r"(?s)begin_drafting.*CRP agreement then CRG approval"
-    with pytest.raises(SimulationError, match=refused):
-        simulate(3, seed=1, definition=strict)
+    stuck = (
+        r"(?s)stuck at stage 'panel_review'.*"
+        r"\[Case Review Panel then Case Review Group approved this draft, in that order\]"
+    )
+    with pytest.raises(SimulationError, match=stuck):
+        simulate(1, seed=1, definition=strict)
 
 
-def test_own_definitions_need_one_worker() -> None:
+def test_a_definition_workers_cannot_import_says_so() -> None:
     local = DEFAULT_DEFINITION.evolve(name="Northshire")
     assert simulate(3, seed=1, definition=local).outcomes
-    with pytest.raises(ValueError, match="workers=1"):
+    with pytest.raises(ValueError, match="module-level variable of an importable module"):
         simulate(3, seed=1, definition=local, workers=2)
 
 
 @pytest.mark.parametrize(
     ("change", "says"),
     [
-        ({"agencies": 0}, "agencies must be at least 1"),
-        ({"hold_chance": 1.5}, "hold_chance is a probability"),
-        ({"not_commissioned_chance": 0.7, "national_review_chance": 0.7}, "add up to more"),
+        ({"chances": {"put_on_hold": 1.5}}, "is a probability"),
+        ({"max_branches": -1}, "must not be negative"),
+        ({"delay_margin_days": 0}, "at least 1"),
     ],
 )
 def test_scenarios_are_checked(change: dict[str, object], says: str) -> None:
     with pytest.raises(ValueError, match=says):
-        attrs.evolve(Scenario(), **change)
+        Scenario(**change)  # type: ignore[arg-type]
+
+
+def test_a_scenario_must_fit_the_definition() -> None:
+    typo = DEFAULT_SCENARIO.with_steps({"confirm_fact": Duration(1, 2, 3)})
+    with pytest.raises(SimulationError, match=r"scenario.step_days\['confirm_fact'\]"):
+        simulate(2, seed=1, scenario=typo)
 
 
 def test_durations_are_checked() -> None:
@@ -204,25 +245,45 @@ def test_durations_are_checked() -> None:
 
 def test_scenario_from_json() -> None:
     scenario = Scenario.from_dict(
-        {"meeting_cadence": 20, "drafting": {"low": 5, "mode": 10, "high": 20}, "hold_chance": 0}
+        {
+            "stage_days": {"drafting": {"low": 5, "mode": 10, "high": 20}},
+            "chances": {"put_on_hold": 0},
+            "repeats": {
+                "hold_panel_meeting@panel_review": {
+                    "count": {"low": 1, "mode": 1, "high": 1},
+                    "every": 20,
+                }
+            },
+        },
+        base=DEFAULT_SCENARIO,
     )
-    assert scenario.meeting_cadence == 20
-    assert scenario.drafting == Duration(5, 10, 20)
-    assert scenario.hold_chance == 0.0
+    assert scenario.stage_days["drafting"] == Duration(5, 10, 20)
+    assert scenario.stage_days["scoping"] == DEFAULT_SCENARIO.stage_days["scoping"]
+    assert scenario.chances["put_on_hold"] == 0.0
+    assert scenario.repeats["hold_panel_meeting@panel_review"].every == 20
     with pytest.raises(ValueError, match="unknown scenario field"):
         Scenario.from_dict({"cadence": 20})
     with pytest.raises(ValueError, match="invalid scenario"):
-        Scenario.from_dict({"drafting": {"low": 5}})
+        Scenario.from_dict({"stage_days": {"drafting": {"low": 5}}})
 
 
 def test_cli_simulate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    scenario = tmp_path / "monthly.json"
-    scenario.write_text(json.dumps({"meeting_cadence": 20}))
+    changes = {"stage_days": {"drafting": {"low": 5, "mode": 10, "high": 15}}}
+    scenario = tmp_path / "quick.json"
+    scenario.write_text(json.dumps(changes))
     assert main(["simulate", "--reviews", "50", "--seed", "3", "--scenario", str(scenario)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("50 simulated reviews (seed 3)")
-    expected = simulate(50, seed=3, scenario=Scenario(meeting_cadence=20)).summary()
-    assert f"{expected['published within six months']:.1%}" in out
+    expected = simulate(50, seed=3, scenario=DEFAULT_SCENARIO.merged(changes)).summary()
+    assert f"{expected['completed on time']:.1%}" in out
+
+
+def test_cli_simulate_a_partnerships_definition(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["simulate", "--reviews", "5", "--definition", "tests.variants:LEGAL_REVIEW"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "of Northshire with legal review" in out
+    assert "Legal review" in out
 
 
 @pytest.mark.parametrize(

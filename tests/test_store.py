@@ -20,22 +20,17 @@ import sqlalchemy as sa
 
 from cspr_workflow import (
     DEFAULT_DEFINITION,
-    ConcurrentUpdate,
     CsprWorkflowError,
     Review,
-    ReviewExists,
-    ReviewNotFound,
     ReviewStore,
     Stage,
-    StageSpec,
     TransitionRefused,
-    TransitionSpec,
     Trigger,
-    TriggerSpec,
-    UnknownDefinition,
     dumps,
 )
 from cspr_workflow._store import _METADATA
+from cspr_workflow.errors import ConcurrentUpdate, ReviewExists, ReviewNotFound, UnknownDefinition
+from cspr_workflow.extension import StageSpec, TransitionSpec, TriggerSpec
 
 from .builders import AWARE, WHO, Walker
 

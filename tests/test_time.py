@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cspr_workflow import InvalidTime
 from cspr_workflow._time import add_months, as_date, as_instant
+from cspr_workflow.errors import InvalidTime
 
 from .strategies import dates, instants
 

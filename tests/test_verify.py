@@ -18,27 +18,22 @@ import pytest
 
 from cspr_workflow import (
     DEFAULT_DEFINITION,
-    DEFAULT_PROPERTIES,
-    STATUTORY_OWNERS,
     Actor,
-    AuditEntry,
-    PathSoFar,
     ProcessDefinition,
     Review,
     Role,
-    Stage,
-    StageSpec,
-    TransitionSpec,
     Trigger,
-    TriggerSpec,
-    VerificationResult,
     check_review,
-    demo_review,
     verify,
 )
 from cspr_workflow._cli import main
+from cspr_workflow.demo import demo_review
+from cspr_workflow.errors import InvalidDefinition
+from cspr_workflow.records import AuditEntry
+from cspr_workflow.statutory import APPROVAL_OWNERS, DEFAULT_PROPERTIES, STATUTORY_OWNERS
+from cspr_workflow.verification import PathSoFar, VerificationResult
 
-from .mutations import MUTATIONS
+from .mutations import MUTATIONS, REFUSED_AT_BUILD
 
 T = Trigger
 PROPERTY_IDS = {p.id for p in DEFAULT_PROPERTIES}
@@ -53,6 +48,9 @@ def default_result() -> VerificationResult:
 def mutant_result(name: str) -> VerificationResult:
     build, _ = MUTATIONS[name]
     return verify(build(), stop_at_first=True)
+
+
+PROVABLE = sorted(set(MUTATIONS) - set(REFUSED_AT_BUILD))
 
 
 # -- the oracle ----------------------------------------------------------------------------
@@ -180,6 +178,27 @@ def test_statutory_owners_agree_with_the_default_table() -> None:
     permissions = DEFAULT_DEFINITION.permissions()
     for trigger, owners in STATUTORY_OWNERS.items():
         assert permissions[trigger] <= owners, trigger
+    chain = DEFAULT_DEFINITION.approvals
+    assert chain is not None
+    for step in chain.steps:
+        assert permissions[step.trigger] <= APPROVAL_OWNERS[step.body], step.body
+
+
+def test_the_owners_of_an_approval_are_its_bodys_whatever_the_trigger_is_called() -> None:
+    from .variants import RENAMED_BODY
+
+    review = demo_review()
+    renamed = [
+        attrs.evolve(e, trigger="board_endorse") if e.trigger == T.CRG_APPROVE else e
+        for e in review.history
+    ]
+    by_pdeo = [
+        attrs.evolve(e, actor=_PDEO) if e.trigger == "board_endorse" else e for e in renamed
+    ]
+    state = attrs.evolve(review.state, history=tuple(by_pdeo))
+    found = check_review(Review(state, RENAMED_BODY))
+    assert [v.property for v in found] == ["owners"]
+    assert "board_endorse was taken by the PDEO" in found[0].message
 
 
 # -- the verifier ----------------------------------------------------------------------------
@@ -202,10 +221,18 @@ def test_the_summary_says_what_was_explored() -> None:
     summary = default_result().summary()
     assert summary.startswith("LCSPR (England): ")
     assert "states" in summary
-    assert "0 violated properties" in summary
+    assert "11 properties checked, 0 violated" in summary
 
 
-@pytest.mark.parametrize("name", sorted(MUTATIONS))
+@pytest.mark.parametrize("name", sorted(REFUSED_AT_BUILD))
+def test_some_mutations_cannot_even_be_built(name: str) -> None:
+    build, _ = MUTATIONS[name]
+    with pytest.raises(InvalidDefinition) as caught:
+        build()
+    assert any(REFUSED_AT_BUILD[name] in p.message for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("name", PROVABLE)
 def test_the_verifier_catches_each_mutation(name: str) -> None:
     _, prop = MUTATIONS[name]
     result = mutant_result(name)
@@ -237,57 +264,34 @@ def test_a_state_limit_is_reported_as_partial() -> None:
     assert "partial" in result.summary()
 
 
-def with_legal_review(*clear_guards: str) -> ProcessDefinition:
-    """The default process with a legal review between CRG and Executive approval,
-    left by a step with ``clear_guards``."""
-    legal = StageSpec("legal_review", "Legal review", "Legal reads the approved report")
-    clear = TriggerSpec("clear_legal_review", "clear legal review", "No legal concerns")
-    return DEFAULT_DEFINITION.extend(
-        name="with legal review",
-        stages=[legal],
-        triggers=[clear],
-        transitions=[
-            TransitionSpec(
-                T.EXECUTIVE_APPROVE,
-                Stage.CRG_APPROVED,
-                "legal_review",
-                {Role.EXECUTIVE},
-                ("within_due_date", "crg_approved", "action_plan_complete"),
-            ),
-            TransitionSpec(
-                "clear_legal_review",
-                "legal_review",
-                Stage.EXECUTIVE_APPROVED,
-                {Role.EXECUTIVE},
-                clear_guards,
-            ),
-        ],
-        without=lambda row: row.trigger == T.EXECUTIVE_APPROVE,
-    )
-
-
-def test_a_local_variant_with_a_legal_review_is_proved() -> None:
-    result = verify(with_legal_review("within_due_date"))
-    assert result.ok, result.summary()
-    assert "legal_review" in result.stages_reached
-    assert "clear_legal_review" in result.triggers_fired
-
-
-def test_a_local_step_without_the_timing_check_is_caught() -> None:
-    """A partnership's new step that forgets the six-month check fails verification."""
-    result = verify(with_legal_review(), stop_at_first=True)
-    counterexample = result.violation("timing")
-    assert counterexample is not None
-    assert counterexample.path[-1].trigger == "clear_legal_review"
+def test_a_definition_without_properties_proves_nothing() -> None:
+    result = verify(DEFAULT_DEFINITION.evolve(properties=()), max_states=20)
+    assert result.properties == 0
+    assert not result.ok
+    assert "nothing was proved" in result.summary()
 
 
 # -- the command line ---------------------------------------------------------------------------
 
 
-def test_cli_verify_proves_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_verify_proves_the_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command prints the verifier's summary and exits 0 (the proof itself is
+    test_the_default_definition_is_proved's, not run twice)."""
+    import cspr_workflow._verify
+
+    seen = []
+
+    def cached(definition: ProcessDefinition | None = None, **options: object) -> object:
+        seen.append((definition, options))
+        return default_result()
+
+    monkeypatch.setattr(cspr_workflow._verify, "verify", cached)
     assert main(["verify"]) == 0
     out = capsys.readouterr().out
-    assert "0 violated properties" in out
+    assert "11 properties checked, 0 violated" in out
+    assert seen == [(DEFAULT_DEFINITION, {"max_states": 200_000})]
 
 
 def test_cli_verify_fails_a_broken_definition(capsys: pytest.CaptureFixture[str]) -> None:
@@ -296,13 +300,15 @@ def test_cli_verify_fails_a_broken_definition(capsys: pytest.CaptureFixture[str]
     )
     out = capsys.readouterr().out
     assert code == 1
-    assert "1 violated property" in out
+    assert "11 properties checked, 1 violated" in out
     assert "violated: the methodology was not agreed" in out
     assert "hold_panel_meeting (scoping -> panel_review)" in out
 
 
 def test_cli_verify_accepts_a_definition_object(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["verify", "--definition", "cspr_workflow:DEFAULT_DEFINITION"]) == 0
+    code = main(["verify", "--definition", "tests.variants:LEGAL_REVIEW", "--max-states", "50"])
+    assert code == 3
+    assert capsys.readouterr().out.startswith("Northshire with legal review: ")
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
-"""The demo: a complete, fictional review from awareness to closure, and its clocks.
+"""The demo: a complete, fictional review of the default process, from awareness to closure.
 
-Everything here is invented. The script is data (date, who, trigger, details);
-two steps are expected to be refused and are shown with their reasons. The
-same script is the test suite's end-to-end fixture.
+Everything here is invented. The script is data (date, who, trigger, details)
+over the default definition; two steps are expected to be refused and are shown
+with their reasons. The same script is the test suite's end-to-end fixture, and
+``cspr-workflow demo`` runs it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import pendulum
 
 from ._engine import Review
 from ._errors import TransitionRefused
+from ._records import Actor
 from ._time import LONDON
-from .roles import Actor, Role
+from .default import DEFAULT_DEFINITION
+from .roles import Role
 from .states import Trigger as T
 
-__all__ = ["ACTORS", "SCRIPT", "DemoStep", "demo_review", "run_demo"]
+__all__ = ["ACTORS", "AGENCIES", "SCRIPT", "DemoStep", "demo_review", "run_demo"]
 
 ACTORS: Mapping[str, Actor] = {  # the demo's fictional people, by key
     "la": Actor("Duty team manager", Role.LOCAL_AUTHORITY, agency="Northshire Council"),
@@ -36,8 +39,10 @@ ACTORS: Mapping[str, Actor] = {  # the demo's fictional people, by key
         "Deputy head of inclusion", Role.PANEL_MEMBER, agency="Education", substitute=True
     ),
 }
+"""The demo's fictional people, by key."""
 
 AGENCIES = ("Police", "Health", "Children's Social Care", "Education")
+"""The agencies on the demo review's panel."""
 
 
 @attrs.frozen
@@ -230,6 +235,7 @@ def _script() -> Iterator[DemoStep]:
 
 
 SCRIPT: tuple[DemoStep, ...] = tuple(_script())
+"""The demo review's script, step by step."""
 AWARE_AT = "2026-01-05T09:00"
 
 
@@ -237,10 +243,15 @@ def demo_review(upto: int | None = None) -> Review:
     """The demo's fictional review ("Child A") after its first ``upto`` scripted steps.
 
     With no argument, the whole review from awareness to closure. Useful as an
-    example in notebooks and tests; ``DEMO_ACTORS`` holds its fictional people.
+    example in notebooks and tests; :data:`ACTORS` holds its fictional people.
     The script's two refused steps are attempted too and must be refused.
+
+    >>> demo_review(upto=3).stage
+    <Stage.COMMISSIONED: 'commissioned'>
     """
-    review = Review.open("Child A", aware_at=pendulum.parse(AWARE_AT, tz=LONDON))
+    review = Review.open(
+        "Child A", aware_at=pendulum.parse(AWARE_AT, tz=LONDON), definition=DEFAULT_DEFINITION
+    )
     for step in SCRIPT[:upto]:
         _take(review, step)
     return review
@@ -260,8 +271,10 @@ def _take(review: Review, step: DemoStep) -> TransitionRefused | None:
 
 def run_demo(out: TextIO) -> Review:
     """Run the whole script, printing each step, the refusals and a summary."""
-    review = Review.open("Child A", aware_at=pendulum.parse(AWARE_AT, tz=LONDON))
-    titles = dict(review.definition.role_titles)
+    review = Review.open(
+        "Child A", aware_at=pendulum.parse(AWARE_AT, tz=LONDON), definition=DEFAULT_DEFINITION
+    )
+    definition = review.definition
     out.write(
         f"Review {review.reference}: local authority became aware on "
         f"{review.state.aware_at.format('ddd D MMM YYYY')}\n\n"
@@ -270,7 +283,7 @@ def run_demo(out: TextIO) -> Review:
     for step in SCRIPT:
         actor = ACTORS[step.actor]
         refusal = _take(review, step)
-        who = actor.describe(titles)
+        who = definition.describe(actor)
         if refusal is not None:
             out.write(
                 f"{step.at.format('YYYY-MM-DD')}       {who:<42} {step.trigger:<30} REFUSED\n"
@@ -289,6 +302,8 @@ def run_demo(out: TextIO) -> Review:
 
 def _summary(review: Review, out: TextIO) -> None:
     state = review.state
+    definition = review.definition
+    clock = definition.policy.completion
     assert state.decided_at is not None
     assert state.published_at is not None
     assert state.due_date is not None
@@ -301,11 +316,14 @@ def _summary(review: Review, out: TextIO) -> None:
         ("final stage", review.definition.stage(state.stage).title),
         ("steps recorded", str(len(state.history))),
         ("decision to initiate", decided.to_date_string()),
-        ("six-month due date", state.due_date.to_date_string()),
+        (
+            f"{clock.id} due date ({clock.limit} {clock.unit_label})",
+            state.due_date.to_date_string(),
+        ),
         (
             "delay notices",
             f"{len(state.delay_notices)} (revised date "
-            f"{state.completion_due.to_date_string() if state.completion_due else '-'})",
+            f"{review.completion_due.to_date_string() if review.completion_due else '-'})",
         ),
         (
             "published",
@@ -316,7 +334,7 @@ def _summary(review: Review, out: TextIO) -> None:
         (
             "approvals of the published draft",
             ", ".join(
-                a.body.label
+                definition.body_title(a.body)
                 for a in state.approvals
                 if state.current_draft and a.version == state.current_draft.version
             ),

@@ -1,9 +1,10 @@
-"""Durable reviews: versioned JSON documents, strict loading, the hash chain, replay.
+"""The review document: versioned, canonical JSON, loaded strictly, migrated, replayed.
 
 A review document is canonical JSON::
 
-    {"schema_version": 2, "definition": "LCSPR (England)", "head": "<sha-256>",
-     "review": {... every field of ReviewState, history included ...}}
+    {"schema_version": 3, "definition": "LCSPR (England)", "head": "<sha-256>",
+     "review": {... every field of ReviewState, history included ...},
+     "refusals": [... steps attempted and refused ...]}
 
 ``dumps`` writes it with the library's one converter. ``loads`` is strict: it
 collects *every* problem (unknown or missing fields, wrong types, naive
@@ -12,16 +13,15 @@ or a history that contradicts itself, a broken hash chain) and raises one
 :class:`InvalidDocument` naming each with its path (``$.review.panel[2].agency``).
 Older documents are migrated first, one schema version at a time.
 
-``verify_history`` recomputes the hash chain and names the first entry that was
-edited, deleted, inserted or moved. ``replay`` rebuilds the review from its
-opening record through the engine and names the first entry where the stored
-review and the replayed one part.
+``replay`` rebuilds the review from its opening record through the engine and
+names the first entry where the stored review and the replayed one part.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -30,33 +30,27 @@ import attrs
 import cattrs
 import pendulum
 
-from ._codec import CONVERTER, canonical_json, digest, entry_digest, opening_digest
-from ._definition import ProcessDefinition
+from ._codec import CONVERTER, canonical_json, digest, opening_digest
+from ._definition import ProcessDefinition, default_definition
+from ._details import LATE_REASON
 from ._engine import Review
-from ._errors import (
-    CsprWorkflowError,
-    HistoryTampered,
-    InvalidDocument,
-    Problem,
-    ReplayMismatch,
-)
+from ._errors import CsprWorkflowError, InvalidDocument, Problem, ReplayMismatch
+from ._hashchain import chain_problems
 from ._records import AuditEntry, Refusal, ReviewState
 
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "dumps",
-    "json_schema",
     "loads",
     "replay",
     "to_document",
-    "verify_history",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version of the review document this library writes."""
 
-_TOP = ("schema_version", "definition", "head", "review", "refusals")
+TOP_FIELDS = ("schema_version", "definition", "head", "review", "refusals")
 
 
 def to_document(review: Review) -> dict[str, Any]:
@@ -73,7 +67,8 @@ def to_document(review: Review) -> dict[str, Any]:
 def dumps(review: Review) -> str:
     """The review as canonical JSON text: sorted keys, no spaces, one text per review.
 
-    >>> from cspr_workflow import demo_review, dumps, loads
+    >>> from cspr_workflow import dumps, loads
+    >>> from cspr_workflow.demo import demo_review
     >>> text = dumps(demo_review())
     >>> loads(text).state == demo_review().state
     True
@@ -122,7 +117,40 @@ def _instant_or_epoch(value: object) -> pendulum.DateTime:
         return pendulum.datetime(1970, 1, 1)
 
 
-MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "rule"
+
+
+def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 named a refused step's rules by their titles only: each reason gains a
+    ``rule_id`` (the title made into an identifier, since version 2 kept no id) and its
+    ``rule`` becomes its ``title``."""
+    refusals = document.get("refusals")
+    if not isinstance(refusals, list):
+        return {**document, "schema_version": 3}  # loading will say what is wrong
+    moved = []
+    for refusal in refusals:
+        reasons = refusal.get("reasons") if isinstance(refusal, dict) else None
+        if not isinstance(reasons, list):
+            moved.append(refusal)
+            continue
+        new = []
+        for reason in reasons:
+            if isinstance(reason, dict) and "rule" in reason and "title" not in reason:
+                title = reason["rule"]
+                rest = {k: v for k, v in reason.items() if k != "rule"}
+                rule_id = _slug(title) if isinstance(title, str) else title
+                new.append({"rule_id": rule_id, "title": title, **rest})
+            else:
+                new.append(reason)
+        moved.append({**refusal, "reasons": new})
+    return {**document, "schema_version": 3, "refusals": moved}
+
+
+MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}
 """Schema version -> the function taking a document of that version to the next."""
 
 
@@ -165,7 +193,7 @@ def loads(
     given; the document names it). With ``check_history`` (the default) the hash
     chain is verified as well, so that an edited document does not load.
     """
-    definition = _default(definition)
+    definition = definition or default_definition()
     problems: list[Problem] = []
     try:
         raw = json.loads(text)
@@ -176,9 +204,9 @@ def loads(
     document = _migrate(raw, problems)
     if document is None:
         raise InvalidDocument(problems)
-    for key in sorted(set(document) - set(_TOP)):
+    for key in sorted(set(document) - set(TOP_FIELDS)):
         problems.append(Problem(f"$.{key}", "unknown field"))
-    for key in _TOP:
+    for key in TOP_FIELDS:
         if key not in document:
             problems.append(Problem(f"$.{key}", "required field missing"))
     name = document.get("definition")
@@ -203,7 +231,7 @@ def loads(
     refusals = _refusals(document.get("refusals", []), problems)
     if state is not None and not problems and check_history:
         head = document.get("head")
-        problems += [Problem(p.path, p.message) for p in _chain_problems(state, head)]
+        problems += chain_problems(state, head)
     if problems:
         raise InvalidDocument(problems)
     assert state is not None
@@ -222,14 +250,6 @@ def _refusals(raw: object, problems: list[Problem]) -> tuple[Refusal, ...]:
         problems += _converter_problems(error, "$.refusals")
         return ()
     return refusals
-
-
-def _default(definition: ProcessDefinition | None) -> ProcessDefinition:
-    if definition is not None:
-        return definition
-    from .states import DEFAULT_DEFINITION
-
-    return DEFAULT_DEFINITION
 
 
 def _converter_problems(error: cattrs.BaseValidationError, root: str) -> list[Problem]:
@@ -269,7 +289,7 @@ def _attrs_class(hint: Any) -> type | None:
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
+def field_types(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
@@ -281,7 +301,7 @@ def _missing_fields(value: object, cls: type, path: str) -> list[Problem]:
     """
     if not isinstance(value, dict):
         return []
-    hints = _hints(cls)
+    hints = field_types(cls)
     problems = []
     for field in attrs.fields(cls):
         where = f"{path}.{field.name}"
@@ -322,13 +342,28 @@ def _names(
     type errors. Returns each step's details parsed by its trigger's detail specs
     into the values the engine recorded.
     """
-    from ._engine import _LATE_REASON
-
     stages = {s.name for s in definition.stages}
     for name in ("stage", "held_from"):
         value = body.get(name)
         if isinstance(value, str) and value not in stages:
             problems.append(Problem(f"$.review.{name}", f"unknown stage {value!r}"))
+    roles = {r.id for r in definition.roles}
+    bodies = set(definition.approvals.bodies) if definition.approvals else set()
+    for field, key, known, what in (
+        ("methodology", "role", roles, "role"),
+        ("approvals", "body", bodies, "approval body"),
+        ("delay_notices", "recipients", roles, "role"),
+        ("history", "actor", roles, "role"),
+    ):
+        items = body.get(field)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            value = item.get(key) if isinstance(item, dict) else None
+            where = f"$.review.{field}[{i}].{key}"
+            if isinstance(value, dict):  # an actor: its role
+                value, where = value.get("role"), where + ".role"
+            for one in value if isinstance(value, list) else [value]:
+                if isinstance(one, str) and one not in known:
+                    problems.append(Problem(where, f"unknown {what} {one!r}"))
     history = body.get("history")
     parsed_details: list[dict[str, object]] = []
     for i, entry in enumerate(history if isinstance(history, list) else ()):
@@ -348,7 +383,7 @@ def _names(
             problems.append(Problem(f"{where}.trigger", f"unknown trigger {trigger!r}"))
             continue
         raw = entry.get("details")
-        specs = {d.name: d for d in (*definition.trigger(trigger).details, _LATE_REASON)}
+        specs = {d.name: d for d in (*definition.trigger(trigger).details, LATE_REASON)}
         for name, value in raw.items() if isinstance(raw, dict) else ():
             spec = specs.get(name)
             if spec is None:
@@ -405,56 +440,6 @@ def _consistent(
     return state.evolve(history=tuple(entries))
 
 
-# -- the hash chain -----------------------------------------------------------------------
-
-
-def _chain_problems(state: ReviewState, head: object = None) -> list[Problem]:
-    """The first break in the hash chain, and a head that does not close it."""
-    expected = opening_digest(state.reference, state.aware_at)
-    for i, entry in enumerate(state.history):
-        if entry.prev != expected:
-            what = (
-                "the opening record was changed, or the first step was removed or replaced"
-                if i == 0
-                else f"step {i} (the one before it) was changed, or steps were removed, "
-                "inserted or reordered here"
-            )
-            return [
-                Problem(
-                    f"$.review.history[{i}].prev", f"the chain is broken at step {i + 1}: {what}"
-                )
-            ]
-        expected = entry_digest(entry)
-    if head is not None and head != expected:
-        return [
-            Problem(
-                "$.head",
-                "the head does not close the chain: the last step was changed or removed, "
-                "or steps were added after it",
-            )
-        ]
-    return []
-
-
-def verify_history(review: Review, *, head: str | None = None) -> None:
-    """Check the history's hash chain; raise :class:`HistoryTampered` at the first break.
-
-    ``head`` is a digest kept elsewhere (``review.history_head`` when it was last
-    seen, or the document's head); with it, a change to the last step, or steps
-    removed from the end, show too.
-    """
-    problems = _chain_problems(review.state, head)
-    if problems:
-        seq = _seq_of(problems[0].path, len(review.history))
-        raise HistoryTampered(review.reference, seq, problems[0].message)
-
-
-def _seq_of(path: str, length: int) -> int:
-    if path.startswith("$.review.history["):
-        return int(path.split("[", 1)[1].split("]", 1)[0]) + 1
-    return length
-
-
 # -- replay ----------------------------------------------------------------------------------
 
 
@@ -495,89 +480,3 @@ def replay(review: Review) -> Review:
             f"every step replays, but the stored review differs in {', '.join(fields)}",
         )
     return rebuilt
-
-
-# -- the JSON Schema -------------------------------------------------------------------------
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema (2020-12) of the review document, for integrators in other languages.
-
-    Stage and trigger names are text: which ones are valid depends on the process
-    definition the document names.
-    """
-    defs: dict[str, Any] = {}
-    review = _schema_of(ReviewState, defs)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://cspr-workflow.example/review-document.schema.json",
-        "title": "cspr_workflow review document",
-        "description": (
-            "A Local Child Safeguarding Practice Review, its state and its append-only, "
-            "hash-chained history (schema version "
-            f"{SCHEMA_VERSION})."
-        ),
-        "type": "object",
-        "properties": {
-            "schema_version": {"const": SCHEMA_VERSION},
-            "definition": {"type": "string", "description": "the process definition's name"},
-            "head": {
-                "type": "string",
-                "pattern": "^[0-9a-f]{64}$",
-                "description": "SHA-256 of the last history entry's canonical JSON",
-            },
-            "review": review,
-            "refusals": {
-                "type": "array",
-                "items": _schema_of(Refusal, defs),
-                "description": "steps attempted and refused, kept beside the history",
-            },
-        },
-        "required": list(_TOP),
-        "additionalProperties": False,
-        "$defs": defs,
-    }
-
-
-def _schema_of(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
-    import enum
-
-    if hint is str:
-        return {"type": "string"}
-    if hint is bool:
-        return {"type": "boolean"}
-    if hint is int:
-        return {"type": "integer"}
-    if hint is pendulum.DateTime:
-        return {"type": "string", "format": "date-time", "pattern": "(Z|[+-][0-9]{2}:[0-9]{2})$"}
-    if hint is pendulum.Date:
-        return {"type": "string", "format": "date"}
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return {"enum": [m.value for m in hint]}
-    if isinstance(hint, type) and attrs.has(hint):
-        if hint.__name__ not in defs:
-            defs[hint.__name__] = {}  # placeholder against recursion
-            hints = _hints(hint)
-            names = [f.name for f in attrs.fields(hint)]
-            defs[hint.__name__] = {
-                "type": "object",
-                "description": (hint.__doc__ or "").strip().split("\n")[0],
-                "properties": {n: _schema_of(hints[n], defs) for n in names},
-                "required": names,
-                "additionalProperties": False,
-            }
-        return {"$ref": f"#/$defs/{hint.__name__}"}
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return {"type": "array", "items": _schema_of(args[0], defs)}
-    if origin is frozenset:
-        return {"type": "array", "items": _schema_of(args[0], defs), "uniqueItems": True}
-    if origin is Mapping or origin is dict:
-        return {
-            "type": "object",
-            "description": "the step's details, as its trigger's detail specs define them",
-        }
-    if args and type(None) in args:
-        others = [a for a in args if a is not type(None)]
-        return {"anyOf": [*(_schema_of(a, defs) for a in others), {"type": "null"}]}
-    raise TypeError(f"no JSON Schema for {hint!r}")

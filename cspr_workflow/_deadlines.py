@@ -1,0 +1,236 @@
+"""Where a review's clocks stand at one instant: the deadline report."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import pendulum
+
+from ._clocks import ClockSpec
+from ._definition import ProcessDefinition
+from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, first_entering
+
+__all__ = ["ClockStatus", "Deadline", "DeadlineReport"]
+
+
+class ClockStatus(enum.StrEnum):
+    """Where a clock stands at one instant."""
+
+    NOT_STARTED = "not started"
+    ON_TRACK = "on track"
+    AT_RISK = "at risk"
+    OVERDUE = "overdue"
+    DELAY_NOTIFIED = "delay notified"
+    MET = "met"
+    MET_LATE = "met late"
+
+
+@attrs.frozen
+class Deadline:
+    """One clock of one review at one instant, and where its due date came from."""
+
+    clock: ClockSpec
+    status: ClockStatus
+    started_at: pendulum.DateTime | None
+    due: pendulum.Date | None
+    stopped_at: pendulum.DateTime | None
+    remaining: int | None
+    remaining_unit: str
+    projected: pendulum.Date | None
+    provenance: str
+    late_reason: str | None = None
+
+    def describe(self) -> str:
+        """One line: clock, status, due date, remaining."""
+        due = self.due.to_date_string() if self.due else "-"
+        left = "" if self.remaining is None else f", {self.remaining} {self.remaining_unit} left"
+        return f"{self.clock.id} {self.clock.name}: {self.status.value} (due {due}{left})"
+
+
+@attrs.frozen
+class DeadlineReport:
+    """Every clock of a review at one instant.
+
+    ``str(report)`` is a plain-text table; :meth:`to_markdown` a Markdown one.
+    """
+
+    reference: str
+    at: pendulum.DateTime
+    deadlines: tuple[Deadline, ...]
+
+    def __getitem__(self, clock_id: str) -> Deadline:
+        for deadline in self.deadlines:
+            if deadline.clock.id == clock_id:
+                return deadline
+        raise KeyError(clock_id)
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        def day(value: pendulum.DateTime | pendulum.Date | None) -> str:
+            if value is None:
+                return "-"
+            return (
+                value.date().to_date_string()
+                if isinstance(value, pendulum.DateTime)
+                else (value.to_date_string())
+            )
+
+        return [
+            (
+                d.clock.id,
+                d.clock.name,
+                d.status.value,
+                day(d.started_at),
+                day(d.due),
+                day(d.stopped_at),
+                "-" if d.remaining is None else f"{d.remaining} {d.remaining_unit}",
+            )
+            for d in self.deadlines
+        ]
+
+    _HEADER = ("clock", "name", "status", "started", "due", "stopped", "remaining")
+
+    def __str__(self) -> str:
+        rows = [self._HEADER, *self._rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(self._HEADER))]
+        lines = [f"Deadlines for {self.reference} at {self.at.to_datetime_string()}"]
+        lines += [
+            "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows
+        ]
+        lines += [f"  {d.clock.id}: {d.provenance}" for d in self.deadlines]
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """The report as a Markdown table, provenance below it."""
+        lines = ["| " + " | ".join(self._HEADER) + " |", "|" + "---|" * len(self._HEADER)]
+        lines += ["| " + " | ".join(r) + " |" for r in self._rows()]
+        lines += [""] + [f"- **{d.clock.id}**: {d.provenance}" for d in self.deadlines]
+        return "\n".join(lines) + "\n"
+
+
+def _projected_finish(
+    definition: ProcessDefinition, state: ReviewState, spec: ClockSpec, at: pendulum.DateTime
+) -> pendulum.Date | None:
+    """When the clock's stop stage would be reached at the expected stage durations."""
+    policy = definition.policy
+    expected = policy.expected_working_days
+    current = state.held_from if state.held_from is not None else state.stage
+    path = definition.shortest_path(current, spec.stops)
+    if path is None:
+        return None
+    elapsed = policy.calendar.working_days_between(state.entered_current_at().date(), at.date())
+    remaining = max(expected.get(current, 0) - elapsed, 0)
+    remaining += sum(expected.get(stage, 0) for stage in path[1:-1])
+    return policy.calendar.add_working_days(at.date(), remaining)
+
+
+def _provenance(
+    definition: ProcessDefinition, spec: ClockSpec, record: ClockRecord | None, state: ReviewState
+) -> str:
+    rule = f"{spec.source}: {spec.description or spec.name}"
+    if record is None:
+        return f"{rule}; starts on entering {spec.starts!r}"
+    text = (
+        f"{rule}; {record.started_at.date().to_date_string()} + {record.limit} "
+        f"{record.unit.value.replace('_', ' ')} = {record.due.to_date_string()}"
+    )
+    if record.unit is ClockUnit.WORKING_DAYS:
+        text += f" ({record.calendar} working days)"
+    else:
+        text += " (clamped at month end)"
+    if spec.kind is ClockKind.COMPLETION and definition.completion_due(state) != record.due:
+        notices = ", ".join(
+            f"{n.at.date().to_date_string()} to "
+            f"{' + '.join(sorted(definition.role_title(r) for r in n.recipients))}"
+            f" -> {n.revised_date.to_date_string()}"
+            for n in state.delay_notices
+        )
+        text += f"; revised by delay notices ({notices})"
+    return text
+
+
+def _late_reason(state: ReviewState, stage: str) -> str | None:
+    entry = first_entering(state.history, stage)
+    value = None if entry is None else entry.details.get("late_reason")
+    return None if value is None else str(value)
+
+
+def deadline_report(
+    definition: ProcessDefinition, state: ReviewState, at: pendulum.DateTime
+) -> DeadlineReport:
+    """Every clock of ``state`` at ``at``: status, due date, remaining time, provenance."""
+    policy = definition.policy
+    calendar = policy.calendar
+    today = at.date()
+    deadlines = []
+    for spec in policy.clocks:
+        record = state.clock(spec.id)
+        stopped = state.entered_at(spec.stops) if record is not None else None
+        if stopped is not None and stopped > at:
+            stopped = None
+        provenance = _provenance(definition, spec, record, state)
+        if record is None or record.started_at > at:
+            deadlines.append(
+                Deadline(
+                    spec,
+                    ClockStatus.NOT_STARTED,
+                    None,
+                    None,
+                    None,
+                    None,
+                    spec.unit_label,
+                    None,
+                    provenance,
+                )
+            )
+            continue
+        due = record.due
+        if spec.kind is ClockKind.COMPLETION:
+            due = definition.completion_due(state) or due
+        months = spec.unit is ClockUnit.CALENDAR_MONTHS
+        unit = "calendar days" if months else "working days"
+
+        def until(date: pendulum.Date, months: bool = months) -> int:
+            return (
+                (date - today).in_days() if months else calendar.working_days_between(today, date)
+            )
+
+        projected = None
+        late_reason = None
+        if spec.kind is ClockKind.NOTICE_PERIOD:
+            status = (
+                ClockStatus.MET if stopped is not None or today >= due else ClockStatus.ON_TRACK
+            )
+            remaining = None if status is ClockStatus.MET else until(due)
+        elif stopped is not None:
+            met = stopped.date() <= record.due
+            status = ClockStatus.MET if met else ClockStatus.MET_LATE
+            remaining = None
+            late_reason = _late_reason(state, spec.stops)
+        else:
+            remaining = until(due)
+            projected = _projected_finish(definition, state, spec, at)
+            if today > due:
+                status = ClockStatus.OVERDUE
+            elif projected is not None and projected > due:
+                status = ClockStatus.AT_RISK
+            elif due != record.due:
+                status = ClockStatus.DELAY_NOTIFIED
+            else:
+                status = ClockStatus.ON_TRACK
+        deadlines.append(
+            Deadline(
+                spec,
+                status,
+                record.started_at,
+                due,
+                stopped,
+                remaining,
+                unit,
+                projected,
+                provenance,
+                late_reason,
+            )
+        )
+    return DeadlineReport(state.reference, at, tuple(deadlines))

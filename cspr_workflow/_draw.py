@@ -1,0 +1,26 @@
+"""``diagram()``: the one entry point to a definition's or a review's diagram."""
+
+from __future__ import annotations
+
+from ._definition import ProcessDefinition, default_definition
+from ._diagrams import Diagram
+from ._engine import Review
+from ._time import as_instant
+
+__all__ = ["diagram"]
+
+
+def diagram(subject: ProcessDefinition | Review | None = None, *, at: object = None) -> Diagram:
+    """The diagram of a process definition (the default one if none is given), or of a
+    review's path on its definition, with its clocks as they stand at ``at``."""
+    if subject is None:
+        return Diagram(default_definition())
+    if isinstance(subject, ProcessDefinition):
+        if at is not None:
+            raise ValueError("at= goes with a review's diagram (a process diagram has no clocks)")
+        return Diagram(subject)
+    if isinstance(subject, Review):
+        return Diagram(subject.definition, subject, None if at is None else as_instant(at))
+    raise TypeError(
+        f"a diagram is of a ProcessDefinition or a Review, not {type(subject).__name__}"
+    )

@@ -1,0 +1,350 @@
+"""The simulation's driver: plays one review of any process definition, on a virtual clock.
+
+The driver knows no process. It reads the definition: in each stage it picks the
+step that leaves it (the first on the shortest way to the end, or, with the
+scenario's chance, another way such as a return to drafting or a hold); while the
+rules refuse that step, it takes the steps that satisfy them (each unmet guard
+names the triggers that can satisfy it), by the people each role's cast gives,
+with the details the scenario or the trigger's examples give, choosing those
+that bring the step nearer; it lets time pass where only time helps (a notice
+period); and it keeps to the completion rule: once the review is past its due
+date, the delay is notified first, by the rule's own trigger. Every step goes
+through ``Review.fire``; the engine decides, the driver only proposes.
+
+Steps that satisfy one rule independently (each agency confirming a draft, each
+action completed) run in parallel, each after its own time; the step that leaves
+a stage waits for its rules, for the stage's least time, and for its own time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pendulum
+
+from ._clocks import running_clocks
+from ._definition import ProcessDefinition
+from ._engine import Review
+from ._errors import Reason, SimulationError, StepProblems, TransitionRefused
+from ._records import Actor, ClockKind, ReviewState
+from ._scenario import Duration, Scenario
+from ._steps import CompiledStep
+from ._time import LONDON
+
+__all__: list[str] = []
+
+_MAX_STEPS = 3000
+_MAX_IDLE_DAYS = 400
+
+Candidate = tuple[str, Actor, Mapping[str, Any]]
+
+
+class Driver:
+    """Plays one review of ``review``'s definition to a final stage."""
+
+    def __init__(self, review: Review, scenario: Scenario, rng: random.Random) -> None:
+        self.review = review
+        self.definition: ProcessDefinition = review.definition
+        self.scenario = scenario
+        self.rng = rng
+        self.now = review.state.last_at
+        self.calendar = self.definition.policy.calendar
+        self.visits: dict[str, int] = {}
+        self.branches: dict[str, int] = {}
+        self.events: list[tuple[pendulum.DateTime, int, str, Candidate]] = []
+        self.counter = 0
+        self.completion = self.definition.bound_guard(self.definition.completion.guard)
+
+    # -- time -------------------------------------------------------------------------------
+
+    def after(self, days: int, start: pendulum.DateTime | None = None) -> pendulum.DateTime:
+        """``days`` working days after ``start`` (default: now), at 10:00 London time."""
+        base = (start or self.now).date()
+        day = self.calendar.add_working_days(base, max(days, 0))
+        at = pendulum.datetime(day.year, day.month, day.day, 10, tz=LONDON)
+        return at if at > self.now else self.now.add(minutes=5)
+
+    def draw(self, duration: Duration) -> int:
+        return duration.draw(self.rng)
+
+    # -- the review -------------------------------------------------------------------------
+
+    def run(self) -> Review:
+        while not self.review.is_final:
+            if len(self.review.history) > _MAX_STEPS:
+                raise self._stuck("the review took more steps than a review can", [])
+            self._visit()
+        return self.review
+
+    def _visit(self) -> None:
+        state = self.review.state
+        stage = state.stage
+        visit = self.visits[stage] = self.visits.get(stage, 0) + 1
+        entered = self.now
+        self.events = []
+        ready = self.after(self.draw(self._dwell(stage, visit)), entered)
+        for at in self._routine(stage, entered):
+            ready = max(ready, at)
+        target = self._target(stage)
+        scheduled = False
+        idle = 0
+        while self.review.state.stage == stage and not self.review.is_final:
+            self._keep_in_time()
+            if not scheduled:
+                unmet = self._unmet(target)
+                if not unmet:
+                    key = target.row.trigger
+                    at = max(ready, self.after(self.draw(self.scenario.step(key, stage))))
+                    self._schedule(at, "leave", (key, _NOBODY, {}))
+                    scheduled = True
+                else:
+                    self._plan(target, unmet)
+            if not self.events:
+                idle += self._wait()
+                if idle > _MAX_IDLE_DAYS:
+                    raise self._stuck(
+                        f"nothing could be done for {idle} working days", self._unmet(target)
+                    )
+                continue
+            at, _, kind, candidate = heapq.heappop(self.events)
+            self.now = max(self.now, at)
+            self._keep_in_time()
+            if kind == "leave":
+                if not self._leave(target):
+                    scheduled = False
+            elif kind == "routine":
+                self._take(candidate[0], list(self._candidates(candidate[0])))
+            else:
+                self._take(candidate[0], [candidate])
+
+    # -- choosing ---------------------------------------------------------------------------
+
+    def _dwell(self, stage: str, visit: int) -> Duration:
+        given = self.scenario.dwell(stage, visit)
+        if given is not None:
+            return given
+        expected = self.definition.policy.expected_working_days.get(stage)
+        if expected is not None:
+            return Duration(expected * 0.5, expected, expected * 1.5)
+        return self.scenario.default_days
+
+    def _target(self, stage: str) -> CompiledStep:
+        """The step that leaves ``stage`` this visit: the way to the end, or a branch."""
+        state = self.review.state
+        moving = [
+            s for s in self.definition.steps_from(stage) if s.target != stage and s.applies(state)
+        ]
+        if not moving:
+            raise self._stuck("no step leaves this stage", [])
+        main = min(moving, key=lambda s: self.definition.distance_to_end(s.target))
+        for step in moving:
+            if step is main:
+                continue
+            key, chance = self.scenario.chance(step.row.trigger, stage)
+            taken = self.branches.get(key, 0)
+            if chance and taken < self.scenario.max_branches and self.rng.random() < chance:
+                self.branches[key] = taken + 1
+                return step
+        return main
+
+
+    def _unmet(self, step: CompiledStep) -> list[Reason]:
+        """The target's unmet guards now (the completion check is kept separately)."""
+        reasons = step.guard_reasons(self.review.state, _NOBODY, self.now)
+        return [r for r in reasons if r.rule_id != self.completion.id]
+
+    def _candidates(self, trigger: str) -> Iterator[Candidate]:
+        """(trigger, actor, details) to try: each person of each role allowed, each set of
+        details (the scenario's, else the trigger's examples)."""
+        state = self.review.state
+        step = self.definition.select(trigger, state)
+        if step is None:
+            return
+        given = self.scenario.details.get(trigger)
+        options: Sequence[Mapping[str, Any]] = (
+            [given] if given is not None else step.trigger.example_details(state, self.now)
+        )
+        for role in sorted(step.roles):
+            for actor in self.definition.role(role).people(state):
+                for details in options:
+                    yield trigger, actor, details
+
+    def _plan(self, target: CompiledStep, unmet: list[Reason]) -> None:
+        """Schedule the steps that bring ``target`` nearer: for each unmet rule, the steps
+        of its remedy triggers that, taken one after another, each leave fewer or shorter
+        reasons in the way."""
+        pending = {e[3][0] for e in self.events}
+        stage = self.review.state.stage
+        trial_state = self.review.state
+        score = _score(unmet)
+        for trigger in _remedies(self.definition, unmet):
+            if trigger in pending:
+                continue
+            accepted = []
+            for candidate in self._candidates(trigger):
+                _, actor, details = candidate
+                tried = self._trial(trial_state, trigger, actor, details)
+                if tried is None:
+                    continue
+                after = _score(
+                    r
+                    for r in target.guard_reasons(tried, _NOBODY, self.now)
+                    if r.rule_id != self.completion.id
+                )
+                if after < score:
+                    accepted.append(candidate)
+                    trial_state, score = tried, after
+            for candidate in accepted:
+                at = self.after(self.draw(self.scenario.step(trigger, stage)))
+                self._schedule(at, "remedy", candidate)
+
+    def _trial(
+        self, state: ReviewState, trigger: str, actor: Actor, details: Mapping[str, Any]
+    ) -> ReviewState | None:
+        """What ``state`` would record if ``actor`` took the step now (None if refused): the
+        rules and the effects, without moving the stage or writing the history."""
+        step = self.definition.select(trigger, state)
+        if step is None or step.permission(state, actor, self.now, details):
+            return None
+        parsed, bad = step.parse(details)
+        if bad or step.guard_reasons(state, actor, self.now):
+            return None
+        try:
+            return step.apply(state, step.context(state, actor, self.now, parsed))
+        except StepProblems:
+            return None
+
+    def _routine(self, stage: str, entered: pendulum.DateTime) -> Iterator[pendulum.DateTime]:
+        """Schedule the stage's routine steps; yield when each will be taken."""
+        for step in self.definition.steps_from(stage):
+            if step.target != stage:
+                continue
+            repeat = self.scenario.repeat(step.row.trigger, stage)
+            if repeat is None:
+                continue
+            for n in range(1, self.draw(repeat.count) + 1):
+                at = self.after(repeat.every * n, entered)
+                self._schedule(at, "routine", (step.row.trigger, _NOBODY, {}))
+                yield at
+
+    def _schedule(self, at: pendulum.DateTime, kind: str, candidate: Candidate) -> None:
+        self.counter += 1
+        heapq.heappush(self.events, (at, self.counter, kind, candidate))
+
+    def _wait(self) -> int:
+        """Let time pass when nothing can be done: to the end of a running notice period,
+        else one working day. Returns the working days waited."""
+        state = self.review.state
+        today = self.now.date()
+        ends = [
+            record.due
+            for spec in self.definition.policy.clocks
+            if spec.kind is ClockKind.NOTICE_PERIOD
+            and (record := state.clock(spec.id)) is not None
+            and record.due > today
+            and state.entered_at(spec.stops) is None
+        ]
+        days = self.calendar.working_days_between(today, min(ends)) if ends else 1
+        self.now = self.after(max(days, 1))
+        return max(days, 1)
+
+    # -- taking steps -------------------------------------------------------------------------
+
+    def _leave(self, target: CompiledStep) -> bool:
+        trigger = target.row.trigger
+        state = self.review.state
+        if self.definition.select(trigger, state) is not target:
+            return False
+        candidates = list(self._candidates(trigger))
+        self.rng.shuffle(candidates)
+        candidates.sort(key=lambda c: c[1].role)  # a random choice of details, roles in order
+        return self._take(trigger, candidates)
+
+    def _take(self, trigger: str, candidates: Sequence[Candidate]) -> bool:
+        """Fire the first candidate the engine allows (giving a late step its reason)."""
+        review = self.review
+        late = {"late_reason": "Later than the clock allows"}
+        for _, actor, details in candidates:
+            if review._attempt(trigger, actor, self.now, **details):
+                return True
+            if self._stops_a_clock_late(trigger) and review._attempt(
+                trigger, actor, self.now, **details, **late
+            ):
+                return True
+        return False
+
+    def _stops_a_clock_late(self, trigger: str) -> bool:
+        """Whether ``trigger``'s step now enters a running deadline clock's stop stage after
+        its due date (so the step must say why)."""
+        state = self.review.state
+        step = self.definition.select(trigger, state)
+        if step is None or step.target == state.stage:
+            return False
+        today = self.now.date()
+        return any(
+            spec.stops == step.target and today > due and spec.kind is ClockKind.DEADLINE
+            for spec, due in running_clocks(
+                self.definition.policy, self.definition.completion, state
+            )
+        )
+
+    def _keep_in_time(self) -> None:
+        """Past the completion due date, notify the delay before anything else."""
+        review = self.review
+        state = review.state
+        if not self.completion.reasons(state, _NOBODY, self.now):
+            return
+        rule = self.definition.completion
+        due = review.completion_due or self.now.date()
+        details = {
+            "reason": "The review will not be completed by its due date",
+            "revised_date": max(due, self.now.date()).add(days=self.scenario.delay_margin_days),
+            "recipients": list(rule.recipients),
+        }
+        step = self.definition.select(rule.notify, state)
+        if step is None:
+            raise self._stuck(
+                f"the review is past its due date and '{rule.notify}' is not available here",
+                self.completion.reasons(state, _NOBODY, self.now),
+            )
+        for role in sorted(step.roles):
+            for actor in self.definition.role(role).people(state):
+                try:
+                    review.fire(rule.notify, by=actor, at=self.now, **details)
+                except TransitionRefused:
+                    continue
+                return
+        raise self._stuck(
+            "no one could notify the delay", self.completion.reasons(state, _NOBODY, self.now)
+        )
+
+    def _stuck(self, what: str, reasons: Sequence[Reason]) -> SimulationError:
+        state = self.review.state
+        rules = "; ".join(f"[{r.title}] {r.message}" for r in reasons) or "no rule named"
+        return SimulationError(
+            f"simulated review {self.review.reference!r} of {self.definition.name!r} is stuck at "
+            f"stage {state.stage!r} on {self.now.to_date_string()}: {what} ({rules})"
+        )
+
+
+_NOBODY = Actor("(simulation)", "(anyone)")
+
+
+def _remedies(definition: ProcessDefinition, unmet: Sequence[Reason]) -> list[str]:
+    """The triggers that can satisfy the unmet rules, in the order the rules came."""
+    seen: dict[str, None] = {}
+    for reason in unmet:
+        guards = definition.all_guards
+        if reason.rule_id in guards:
+            for trigger in guards[reason.rule_id].remedies:
+                seen[trigger] = None
+    return list(seen)
+
+
+def _score(reasons: Any) -> tuple[int, int]:
+    """How far a step is from being allowed: unmet rules, then the length of what they say."""
+    found = list(reasons)
+    return len(found), sum(len(r.message) for r in found)

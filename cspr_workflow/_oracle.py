@@ -1,0 +1,292 @@
+"""The oracle: properties of a review's path, checked from its recorded history alone.
+
+A :class:`Property` looks at one step and the path before it (the opening instant
+and the earlier steps, with their times, actors and details) and says what is
+wrong, if anything. It never calls the guards: it is an independent reading of
+the rules, not a copy of them. A definition lists the properties its reviews must
+keep (``ProcessDefinition.properties``); :func:`check_review` runs them over any
+review's history, and the verifier runs them after every step it explores.
+
+The properties made here read the definition's declared rules (its approval
+chain, its completion rule, its clocks), so a partnership that renames a body or
+a trigger is checked by the same properties, in its own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+import pendulum
+
+from ._records import AuditEntry, ClockKind, ReviewState, first_entering
+from ._specs import Property
+
+if TYPE_CHECKING:
+    from ._definition import ProcessDefinition
+    from ._engine import Review
+
+__all__ = [
+    "PathSoFar",
+    "Violation",
+    "approvals_in_order",
+    "check_review",
+    "completion_timing",
+    "history_forward",
+    "late_explained",
+    "nothing_after_final",
+    "notice_period",
+]
+
+
+@attrs.frozen
+class PathSoFar:
+    """What a property may read about a step: the review's opening and the steps before it."""
+
+    definition: ProcessDefinition
+    opened_at: pendulum.DateTime
+    earlier: Sequence[AuditEntry]
+
+    def last_index(self, *triggers: str) -> int | None:
+        """The position of the latest earlier step of one of ``triggers``."""
+        for i in range(len(self.earlier) - 1, -1, -1):
+            if self.earlier[i].trigger in triggers:
+                return i
+        return None
+
+    def entered_at(self, stage: str) -> pendulum.DateTime | None:
+        """When the path first entered ``stage`` (the opening, for the initial stage)."""
+        if stage == self.definition.initial_stage.name:
+            return self.opened_at
+        entry = first_entering(self.earlier, stage)
+        return None if entry is None else entry.at
+
+
+@attrs.frozen
+class Violation:
+    """A step of a history that breaks a property."""
+
+    property: str
+    title: str
+    message: str
+    seq: int
+
+    def __str__(self) -> str:
+        return f"step {self.seq}: [{self.title}] {self.message}"
+
+
+def check_review(
+    review: Review, *, properties: Sequence[Property] | None = None, since: int = 1
+) -> tuple[Violation, ...]:
+    """Every step of ``review``'s history that breaks one of ``properties`` (by default,
+    the ones its definition lists), in order.
+
+    Reads the opening instant and the history alone (never the guards), so it
+    audits a review however it was produced. ``since`` skips the steps numbered
+    before it (already checked).
+
+    >>> from cspr_workflow.demo import demo_review
+    >>> check_review(demo_review())
+    ()
+    """
+    definition = review.definition
+    chosen = definition.properties if properties is None else properties
+    return violations(definition, review.state, chosen, since)
+
+
+def violations(
+    definition: ProcessDefinition,
+    state: ReviewState,
+    properties: Sequence[Property],
+    since: int = 1,
+) -> tuple[Violation, ...]:
+    """Every step of ``state``'s history from ``since`` on that breaks a property."""
+    history = state.history
+    found = []
+    for i in range(max(since, 1) - 1, len(history)):
+        step = history[i]
+        path = PathSoFar(definition, state.aware_at, history[:i])
+        for prop in properties:
+            problem = prop.check(path, step)
+            if problem is not None:
+                found.append(Violation(prop.id, prop.title, problem, step.seq))
+    return tuple(found)
+
+
+# -- properties read from the definition's rules -------------------------------------------
+
+
+def _chain_since_draft(path: PathSoFar) -> list[str] | None:
+    """The approval steps taken on the current draft, in order (None before any draft).
+
+    A draft, or a step that starts the chain again, clears them: what counts is after
+    the later of the last draft and the last reset.
+    """
+    chain = path.definition.approvals
+    assert chain is not None
+    draft = path.last_index(chain.draft)
+    if draft is None:
+        return None
+    reset = path.last_index(*chain.resets) if chain.resets else None
+    start = draft if reset is None or reset < draft else reset
+    triggers = set(chain.triggers)
+    return [e.trigger for e in path.earlier[start + 1 :] if e.trigger in triggers]
+
+
+def _approvals(path: PathSoFar, step: AuditEntry) -> str | None:
+    definition = path.definition
+    chain = definition.approvals
+    if chain is None:
+        return None
+    order = chain.triggers
+    publishing = step.enters(definition.policy.completion.stops)
+    if step.trigger not in order and not publishing:
+        return None
+    taken = _chain_since_draft(path)
+    if taken is None:
+        return f"{step.trigger} with no draft submitted"
+    needed = list(order) if publishing else list(order[: order.index(step.trigger)])
+    if taken != needed:
+        got = " then ".join(taken) or "no approval"
+        want = " then ".join(needed) or "no earlier approval"
+        return f"{step.trigger} after {got} of the current draft; needed {want}"
+    return None
+
+
+def approvals_in_order() -> Property:
+    """Entering the stage where the completion clock stops needs every body of the approval
+    chain, in order, on the current draft; and no body approves before those before it."""
+    return Property(
+        "approvals",
+        "the approval chain's bodies approve the published draft in order, none skipped",
+        _approvals,
+    )
+
+
+def _completion_due(path: PathSoFar) -> pendulum.Date | None:
+    """The completion due date the history sets, or None when the clock is not running."""
+    definition = path.definition
+    clock = definition.policy.completion
+    rule = definition.completion
+    start = path.entered_at(clock.starts)
+    if start is None or any(e.enters(clock.stops) for e in path.earlier):
+        return None
+    due = clock.due(start.date(), definition.policy.calendar)
+    latest: dict[str, pendulum.Date] = {}
+    for entry in path.earlier:
+        revised = entry.details.get("revised_date")
+        if not isinstance(revised, pendulum.Date):
+            continue
+        if entry.trigger == rule.notify:
+            recipients: Sequence[str] = tuple(entry.details.get("recipients", ()))  # type: ignore[arg-type]
+        elif entry.trigger in rule.revise:  # a notice to every recipient at once
+            recipients = rule.recipients
+        else:
+            continue
+        for recipient in recipients:
+            latest[str(recipient)] = revised
+    if all(r in latest for r in rule.recipients):
+        due = max(due, min(latest[r] for r in rule.recipients))
+    return due
+
+
+def _timing(path: PathSoFar, step: AuditEntry) -> str | None:
+    definition = path.definition
+    rule = definition.completion
+    if step.trigger == rule.notify:
+        return None
+    due = _completion_due(path)
+    if due is not None and step.at.date() > due:
+        told = " and ".join(definition.role_title(r) for r in rule.recipients)
+        return (
+            f"{step.trigger} taken on {step.at.date().to_date_string()}, past the due date "
+            f"{due.to_date_string()}, with no delay notified to {told}"
+        )
+    return None
+
+
+def completion_timing() -> Property:
+    """No step but the delay notice past the completion due date, unless a delay has been
+    notified to every recipient the completion rule names."""
+    return Property(
+        "timing",
+        "no step past the completion due date without a delay notified to every recipient "
+        "the completion rule names",
+        _timing,
+    )
+
+
+def _late(path: PathSoFar, step: AuditEntry) -> str | None:
+    policy = path.definition.policy
+    for clock in policy.clocks:
+        if clock.kind is not ClockKind.DEADLINE or not step.enters(clock.stops):
+            continue
+        if any(e.enters(clock.stops) for e in path.earlier):
+            continue
+        start = path.entered_at(clock.starts)
+        if start is None:
+            continue
+        due = clock.due(start.date(), policy.calendar)
+        if step.at.date() > due and not step.details.get("late_reason"):
+            return f"{clock.id} ({clock.name}) stopped after {due.to_date_string()} with no reason"
+    return None
+
+
+def late_explained() -> Property:
+    """A deadline clock stopped after its due date carries the reason."""
+    return Property("late_explained", "a clock stopped late carries the reason", _late)
+
+
+def _notice(path: PathSoFar, step: AuditEntry) -> str | None:
+    policy = path.definition.policy
+    for clock in policy.clocks:
+        if clock.kind is not ClockKind.NOTICE_PERIOD or not step.enters(clock.stops):
+            continue
+        start = path.entered_at(clock.starts)
+        if start is None:
+            return f"{step.trigger} with no notice ({clock.name}) given"
+        due = clock.due(start.date(), policy.calendar)
+        if step.at.date() < due:
+            return (
+                f"{step.trigger} on {step.at.date().to_date_string()}, before {due} ({clock.name})"
+            )
+    return None
+
+
+def notice_period() -> Property:
+    """A notice-period clock's stop comes no earlier than its due date."""
+    return Property(
+        "notice_period", "a notice period is observed before the step it guards", _notice
+    )
+
+
+def _forward(path: PathSoFar, step: AuditEntry) -> str | None:
+    earlier = path.earlier
+    if not earlier:
+        return None if step.seq == 1 else f"the first step is numbered {step.seq}"
+    last = earlier[-1]
+    if step.at < last.at:
+        return "the step is dated before the one it follows"
+    if step.seq != last.seq + 1 or step.source != last.dest:
+        return "the step does not follow on from the one before it"
+    return None
+
+
+def history_forward() -> Property:
+    """The history runs forward: numbered, each step starting where the last ended, and
+    never back in time."""
+    return Property(
+        "forward", "the history runs forward: numbered, chained and never back in time", _forward
+    )
+
+
+def _final(path: PathSoFar, step: AuditEntry) -> str | None:
+    if path.definition.stage(step.source).final:
+        return f"{step.trigger} was taken from the final stage {step.source!r}"
+    return None
+
+
+def nothing_after_final() -> Property:
+    """No step leaves a final stage."""
+    return Property("final", "nothing happens after a final stage", _final)

@@ -1,0 +1,97 @@
+"""The JSON Schema of the review document, for integrators in other languages."""
+
+from __future__ import annotations
+
+import enum
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._document import SCHEMA_VERSION, TOP_FIELDS, field_types
+from ._records import Refusal, ReviewState
+
+__all__ = ["json_schema"]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of the review document, for integrators in other languages.
+
+    Stage and trigger names are text: which ones are valid depends on the process
+    definition the document names.
+    """
+    defs: dict[str, Any] = {}
+    review = _schema_of(ReviewState, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://cspr-workflow.example/review-document.schema.json",
+        "title": "cspr_workflow review document",
+        "description": (
+            "A Local Child Safeguarding Practice Review, its state and its append-only, "
+            "hash-chained history (schema version "
+            f"{SCHEMA_VERSION})."
+        ),
+        "type": "object",
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "definition": {"type": "string", "description": "the process definition's name"},
+            "head": {
+                "type": "string",
+                "pattern": "^[0-9a-f]{64}$",
+                "description": "SHA-256 of the last history entry's canonical JSON",
+            },
+            "review": review,
+            "refusals": {
+                "type": "array",
+                "items": _schema_of(Refusal, defs),
+                "description": "steps attempted and refused, kept beside the history",
+            },
+        },
+        "required": list(TOP_FIELDS),
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def _schema_of(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    if hint is str:
+        return {"type": "string"}
+    if hint is bool:
+        return {"type": "boolean"}
+    if hint is int:
+        return {"type": "integer"}
+    if hint is pendulum.DateTime:
+        return {"type": "string", "format": "date-time", "pattern": "(Z|[+-][0-9]{2}:[0-9]{2})$"}
+    if hint is pendulum.Date:
+        return {"type": "string", "format": "date"}
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return {"enum": [m.value for m in hint]}
+    if isinstance(hint, type) and attrs.has(hint):
+        if hint.__name__ not in defs:
+            defs[hint.__name__] = {}  # placeholder against recursion
+            hints = field_types(hint)
+            names = [f.name for f in attrs.fields(hint)]
+            defs[hint.__name__] = {
+                "type": "object",
+                "description": (hint.__doc__ or "").strip().split("\n")[0],
+                "properties": {n: _schema_of(hints[n], defs) for n in names},
+                "required": names,
+                "additionalProperties": False,
+            }
+        return {"$ref": f"#/$defs/{hint.__name__}"}
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return {"type": "array", "items": _schema_of(args[0], defs)}
+    if origin is frozenset:
+        return {"type": "array", "items": _schema_of(args[0], defs), "uniqueItems": True}
+    if origin is Mapping or origin is dict:
+        return {
+            "type": "object",
+            "description": "the step's details, as its trigger's detail specs define them",
+        }
+    if args and type(None) in args:
+        others = [a for a in args if a is not type(None)]
+        return {"anyOf": [*(_schema_of(a, defs) for a in others), {"type": "null"}]}
+    raise TypeError(f"no JSON Schema for {hint!r}")

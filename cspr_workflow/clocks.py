@@ -1,0 +1,18 @@
+"""Clocks: their declaration (:class:`ClockSpec`, :class:`Policy`), the working-day
+calendar, and where a review's clocks stand (:class:`DeadlineReport`)."""
+
+from __future__ import annotations
+
+from ._calendar import WorkingDayCalendar
+from ._clocks import ClockSpec, CompletionRule, Policy
+from ._deadlines import ClockStatus, Deadline, DeadlineReport
+
+__all__ = [
+    "ClockSpec",
+    "ClockStatus",
+    "CompletionRule",
+    "Deadline",
+    "DeadlineReport",
+    "Policy",
+    "WorkingDayCalendar",
+]

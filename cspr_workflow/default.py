@@ -1,0 +1,43 @@
+"""The default process definition: the national LCSPR process with this partnership's rules.
+
+Assembled here, once, from its parts: the stages, triggers, transitions, approval
+chain, completion rule and national clocks (:mod:`cspr_workflow.states`), the
+guards (:mod:`cspr_workflow.guards`), the roles (:mod:`cspr_workflow.roles`), the
+statutory properties (:mod:`cspr_workflow.statutory`) and the scenario the
+simulation starts from (:mod:`cspr_workflow.practice`).
+"""
+
+from __future__ import annotations
+
+from ._definition import ProcessDefinition
+from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS
+from .practice import DEFAULT_SCENARIO
+from .roles import DEFAULT_ROLES, Role
+from .states import (
+    APPROVAL_CHAIN,
+    COMPLETION_RULE,
+    DEFAULT_STAGES,
+    DEFAULT_TRANSITIONS,
+    DEFAULT_TRIGGERS,
+    NATIONAL_POLICY,
+)
+from .statutory import DEFAULT_PROPERTIES
+
+__all__ = ["DEFAULT_DEFINITION"]
+
+DEFAULT_DEFINITION = ProcessDefinition(
+    name="LCSPR (England)",
+    stages=DEFAULT_STAGES,
+    triggers=DEFAULT_TRIGGERS,
+    transitions=DEFAULT_TRANSITIONS,
+    roles=DEFAULT_ROLES,
+    policy=NATIONAL_POLICY,
+    completion=COMPLETION_RULE,
+    approvals=APPROVAL_CHAIN,
+    guards=DEFAULT_GUARDS,
+    selectors=DEFAULT_SELECTORS,
+    role_titles={Role.EXECUTIVE: "SSCP Executive"},
+    properties=DEFAULT_PROPERTIES,
+    scenario=DEFAULT_SCENARIO,
+)
+"""The national process with this partnership's local rules, validated."""

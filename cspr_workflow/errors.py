@@ -1,0 +1,54 @@
+"""Every error the library raises on purpose, under one root: :class:`CsprWorkflowError`.
+
+The tree, and what each error means, is in the docs (Reference, Errors).
+"""
+
+from __future__ import annotations
+
+from ._errors import (
+    CalendarRangeError,
+    ConcurrentUpdate,
+    CsprWorkflowError,
+    GraphvizMissing,
+    HistoryTampered,
+    InvalidDefinition,
+    InvalidDocument,
+    InvalidTime,
+    MissingExtra,
+    NotPermitted,
+    Problem,
+    Reason,
+    RenderFailed,
+    ReplayMismatch,
+    ReviewExists,
+    ReviewNotFound,
+    SimulationError,
+    TimeWentBackwards,
+    TransitionRefused,
+    UnknownDefinition,
+    UnknownTrigger,
+)
+
+__all__ = [
+    "CalendarRangeError",
+    "ConcurrentUpdate",
+    "CsprWorkflowError",
+    "GraphvizMissing",
+    "HistoryTampered",
+    "InvalidDefinition",
+    "InvalidDocument",
+    "InvalidTime",
+    "MissingExtra",
+    "NotPermitted",
+    "Problem",
+    "Reason",
+    "RenderFailed",
+    "ReplayMismatch",
+    "ReviewExists",
+    "ReviewNotFound",
+    "SimulationError",
+    "TimeWentBackwards",
+    "TransitionRefused",
+    "UnknownDefinition",
+    "UnknownTrigger",
+]

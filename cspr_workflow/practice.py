@@ -1,0 +1,111 @@
+"""How long the default process usually takes: the scenario its simulation starts from.
+
+These are this library's reading of typical LCSPR practice, planned to fit the
+six months with little to spare: notification in about two working days, a
+Rapid Review in about twelve, scoping in about three weeks, one or two more panel
+meetings six weeks apart, four weeks to the first draft, one draft in three sent
+back at the fact check, the Case Review Group and the Executive each taking under
+two weeks and sometimes sending the report back, and about one review in ten put
+on hold for around three months (parallel proceedings). They are assumptions,
+not measurements: change any of them (``DEFAULT_SCENARIO.with_days(...)``).
+"""
+
+from __future__ import annotations
+
+from ._scenario import Duration, Repeat, Scenario
+from .states import Stage, Trigger
+
+__all__ = ["DEFAULT_SCENARIO", "with_agencies"]
+
+S, T, D = Stage, Trigger, Duration
+
+AGENCIES = (
+    "Police",
+    "Health",
+    "Children's Social Care",
+    "Education",
+    "Probation",
+    "Housing",
+    "Ambulance",
+    "Mental Health",
+)
+
+DEFAULT_SCENARIO = Scenario(
+    stage_days={
+        S.AWARE: D(1, 2, 6),
+        S.NOTIFIED: D(8, 12, 18),
+        S.RAPID_REVIEW_SUBMITTED: D(1, 3, 10),
+        S.COMMISSIONED: D(3, 5, 15),
+        S.SCOPING: D(10, 15, 30),
+        S.PANEL_REVIEW: D(0, 1, 2),
+        S.DRAFTING: D(10, 20, 35),
+        S.FACT_CHECK: D(0, 0, 0),
+        S.CRP_AGREED: D(0, 0, 0),
+        S.CRG_APPROVED: D(0, 0, 0),
+        S.EXECUTIVE_APPROVED: D(0, 0, 0),
+        S.PRE_PUBLICATION: D(0, 0, 0),
+        S.PUBLISHED: D(0, 0, 0),
+        S.MONITORING: D(0, 0, 0),
+        S.ON_HOLD: D(20, 60, 120),
+        S.PUBLICATION_DEFERRED: D(20, 40, 80),
+    },
+    revisit_days={S.DRAFTING: D(5, 8, 15)},
+    step_days={
+        T.NOTIFY_NATIONAL_PANEL: D(0, 0, 1),
+        T.SUBMIT_RAPID_REVIEW: D(0, 0, 1),
+        T.COMMISSION_REVIEW: D(0, 0, 1),
+        T.APPOINT_REVIEWERS: D(0, 0, 1),
+        T.APPOINT_PANEL_MEMBER: D(1, 2, 4),
+        T.AGREE_METHODOLOGY: D(2, 5, 10),
+        T.RETURN_INFORMATION: D(5, 10, 30),
+        T.EXPLAIN_MISSING_INFORMATION: D(5, 10, 30),
+        T.RECORD_FAMILY_RESPONSE: D(5, 15, 40),
+        T.BEGIN_DRAFTING: D(1, 1, 2),
+        T.CONFIRM_FACTS: D(3, 5, 10),
+        T.RETURN_COMMENTS: D(3, 5, 10),
+        T.AGREE_REPORT: D(1, 3, 8),
+        T.ADD_ACTION: D(2, 5, 10),
+        T.CRG_APPROVE: D(3, 8, 15),
+        f"{T.RETURN_TO_DRAFTING}@{S.CRP_AGREED}": D(3, 8, 15),
+        T.EXECUTIVE_APPROVE: D(3, 8, 15),
+        f"{T.RETURN_TO_DRAFTING}@{S.CRG_APPROVED}": D(3, 8, 15),
+        T.SEND_FINAL_REPORT: D(2, 2, 2),
+        T.HOLD_FEEDBACK_SESSION: D(2, 2, 2),
+        T.INFORM_FAMILY: D(1, 1, 1),
+        T.PUBLISH: D(0, 1, 8),
+        T.BEGIN_MONITORING: D(5, 5, 5),
+        T.UPDATE_ACTION: D(40, 120, 250),
+        T.CLOSE_REVIEW: D(5, 5, 5),
+        T.PUT_ON_HOLD: D(0, 0, 1),
+        T.RESUME: D(0, 0, 1),
+    },
+    chances={
+        f"{T.RETURN_COMMENTS}@{S.FACT_CHECK}": 0.35,
+        f"{T.RETURN_TO_DRAFTING}@{S.CRP_AGREED}": 0.15,
+        f"{T.RETURN_TO_DRAFTING}@{S.CRG_APPROVED}": 0.1,
+        T.PUT_ON_HOLD: 0.01,
+    },
+    repeats={
+        f"{T.INVITE_FAMILY}@{S.SCOPING}": Repeat(D(1, 1, 1), 1),
+        f"{T.REQUEST_INFORMATION}@{S.SCOPING}": Repeat(D(1, 1, 1), 3),
+        f"{T.HOLD_LEARNING_EVENT}@{S.PANEL_REVIEW}": Repeat(D(0, 1, 1), 15),
+        f"{T.HOLD_PANEL_MEETING}@{S.PANEL_REVIEW}": Repeat(D(0, 1, 2), 30),
+    },
+    details={
+        T.SUBMIT_RAPID_REVIEW: {
+            "kloes": ["Information sharing between agencies"],
+            "agencies": list(AGENCIES[:4]),
+        },
+    },
+)
+"""The default process's simulation scenario (``DEFAULT_DEFINITION.scenario``)."""
+
+
+def with_agencies(count: int, scenario: Scenario = DEFAULT_SCENARIO) -> Scenario:
+    """``scenario`` with ``count`` agencies relevant to each case (and so on its panel)."""
+    if count < 1:
+        raise ValueError("agencies must be at least 1")
+    names = [AGENCIES[i] if i < len(AGENCIES) else f"Agency {i + 1}" for i in range(count)]
+    details = dict(scenario.details.get(T.SUBMIT_RAPID_REVIEW, {"kloes": ["A line of enquiry"]}))
+    details["agencies"] = names
+    return scenario.evolve(details={**scenario.details, T.SUBMIT_RAPID_REVIEW: details})
