@@ -22,7 +22,7 @@ import pendulum
 
 from ._calendar import WorkingDayCalendar
 from ._errors import Reason, StepProblems
-from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState
+from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, as_name, as_names
 from ._time import add_months
 
 __all__ = ["ClockSpec", "CompletionRule", "Policy"]
@@ -57,15 +57,6 @@ class ClockSpec:
     def unit_label(self) -> str:
         """``working days`` or ``calendar months``."""
         return self.unit.value.replace("_", " ")
-
-
-def _name(value: str) -> str:
-    """A name as given (a ``StrEnum`` member stays one)."""
-    return value if isinstance(value, str) else str(value)
-
-
-def _names(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(_name(v) for v in value)
 
 
 def _clock_tuple(value: Iterable[ClockSpec]) -> tuple[ClockSpec, ...]:
@@ -259,10 +250,10 @@ class CompletionRule:
     from the clock's limit ("four-month timing check" for a limit of 4 calendar months).
     """
 
-    notify: str = attrs.field(converter=_name)
-    recipients: tuple[str, ...] = attrs.field(converter=_names)
-    guard: str = "within_due_date"
-    revise: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    notify: str = attrs.field(converter=as_name)
+    recipients: tuple[str, ...] = attrs.field(converter=as_names)
+    guard: str
+    revise: tuple[str, ...] = attrs.field(default=(), converter=as_names)
     title: str | None = None
 
     @property

@@ -150,7 +150,6 @@ class Driver:
                 return step
         return main
 
-
     def _unmet(self, step: CompiledStep) -> list[Reason]:
         """The target's unmet guards now (the completion check is kept separately)."""
         reasons = step.guard_reasons(self.review.state, _NOBODY, self.now)

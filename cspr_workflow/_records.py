@@ -257,6 +257,17 @@ class DelayNotice:
     at: pendulum.DateTime
 
 
+def as_name(value: str) -> str:
+    """A name of a stage, trigger, role or body as given: a ``StrEnum`` member stays one (so
+    the default definition's names read back as its enum members); other text stays text."""
+    return value if isinstance(value, str) else str(value)
+
+
+def as_names(value: Iterable[str]) -> tuple[str, ...]:
+    """Names as given (see :func:`as_name`)."""
+    return tuple(as_name(v) for v in value)
+
+
 def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
     return types.MappingProxyType(dict(value))
 

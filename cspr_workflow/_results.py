@@ -292,7 +292,6 @@ def _percentile(values: Sequence[int], q: int) -> float | None:
     return round(float(ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)), 1)
 
 
-
 def need_extra(module: str, feature: str) -> Any:
     try:
         return importlib.import_module(module)

@@ -19,7 +19,7 @@ import pendulum
 from ._clocks import CompletionRule, Policy
 from ._details import DetailSpec
 from ._errors import Reason
-from ._records import Actor, AuditEntry, ReviewState
+from ._records import Actor, AuditEntry, ReviewState, as_name, as_names
 
 __all__ = [
     "ApprovalChain",
@@ -62,16 +62,6 @@ Cast = Callable[[ReviewState], Sequence[Actor]]
 """The people who act in a role on one review (for the verifier and the simulation)."""
 
 
-def _name(value: str) -> str:
-    """A name as given: a ``StrEnum`` member stays one (so the default definition's
-    stages read back as :class:`~cspr_workflow.Stage` members); other values become text."""
-    return value if isinstance(value, str) else str(value)
-
-
-def _names(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(_name(v) for v in value)
-
-
 def _guards(value: Iterable[Guard]) -> tuple[Guard, ...]:
     return tuple(value)
 
@@ -99,7 +89,7 @@ class Guard:
     title: str
     description: str
     function: GuardFunction = attrs.field(repr=False)
-    remedies: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    remedies: tuple[str, ...] = attrs.field(default=(), converter=as_names)
 
     def __call__(self, review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Reason]:
         """Every reason this guard fails for ``actor`` at ``at`` (empty when it passes).
@@ -146,7 +136,7 @@ class RoleSpec:
     after the role).
     """
 
-    id: str = attrs.field(converter=_name)
+    id: str = attrs.field(converter=as_name)
     title: str
     description: str = ""
     receives_only: bool = False
@@ -165,7 +155,7 @@ class RoleSpec:
 class StageSpec:
     """A stage of the process."""
 
-    name: str = attrs.field(converter=_name)
+    name: str = attrs.field(converter=as_name)
     title: str
     description: str
     initial: bool = False
@@ -184,7 +174,7 @@ class TriggerSpec:
     :meth:`example_details`); without it they are made from the detail specs.
     """
 
-    name: str = attrs.field(converter=_name)
+    name: str = attrs.field(converter=as_name)
     title: str
     description: str
     details: tuple[DetailSpec, ...] = attrs.field(default=(), converter=_details)
@@ -216,7 +206,7 @@ class TriggerSpec:
 
 
 def _role_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(_name(r) for r in value)
+    return frozenset(as_name(r) for r in value)
 
 
 @attrs.frozen
@@ -227,11 +217,11 @@ class TransitionSpec:
     selector that chooses between several rows of one trigger from one stage.
     """
 
-    trigger: str = attrs.field(converter=_name)
-    source: str = attrs.field(converter=_name)
-    dest: str | None = attrs.field(converter=attrs.converters.optional(_name))
+    trigger: str = attrs.field(converter=as_name)
+    source: str = attrs.field(converter=as_name)
+    dest: str | None = attrs.field(converter=attrs.converters.optional(as_name))
     roles: frozenset[str] = attrs.field(converter=_role_set)
-    guards: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    guards: tuple[str, ...] = attrs.field(default=(), converter=as_names)
     selector: str | None = None
 
     @property
@@ -250,11 +240,11 @@ class ApprovalStep:
     the role renames the body).
     """
 
-    body: str = attrs.field(converter=_name)
-    trigger: str = attrs.field(converter=_name)
+    body: str = attrs.field(converter=as_name)
+    trigger: str = attrs.field(converter=as_name)
     guard: str
     title: str | None = None
-    role: str | None = attrs.field(default=None, converter=attrs.converters.optional(_name))
+    role: str | None = attrs.field(default=None, converter=attrs.converters.optional(as_name))
 
 
 @attrs.frozen
@@ -269,9 +259,9 @@ class ApprovalChain:
     up to it approved the current draft in order.
     """
 
-    draft: str = attrs.field(converter=_name)
+    draft: str = attrs.field(converter=as_name)
     steps: tuple[ApprovalStep, ...] = attrs.field(converter=_steps)
-    resets: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    resets: tuple[str, ...] = attrs.field(default=(), converter=as_names)
 
     @property
     def triggers(self) -> tuple[str, ...]:

@@ -23,7 +23,11 @@ from .states import (
 )
 from .statutory import DEFAULT_PROPERTIES
 
-__all__ = ["DEFAULT_DEFINITION"]
+__all__ = ["DEFAULT_DEFINITION", "MODULES"]
+
+MODULES = ("_examples", "default", "demo", "guards", "practice", "roles", "states", "statutory")
+"""The modules of the package that declare, assemble or demonstrate the default process.
+The generic core imports none of them."""
 
 DEFAULT_DEFINITION = ProcessDefinition(
     name="LCSPR (England)",

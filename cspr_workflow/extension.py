@@ -7,7 +7,8 @@ the how-to "Build your partnership's own process".
 
 from __future__ import annotations
 
-from ._clocks import CompletionRule
+from ._calendar import WorkingDayCalendar
+from ._clocks import ClockSpec, CompletionRule, Policy
 from ._definition import ProcessDefinition
 from ._details import DetailKind, DetailSpec
 from ._graph import StageGraph
@@ -37,6 +38,7 @@ __all__ = [
     "ApprovalStep",
     "Cast",
     "Clock",
+    "ClockSpec",
     "CompletionRule",
     "DetailKind",
     "DetailSpec",
@@ -44,6 +46,7 @@ __all__ = [
     "Examples",
     "Guard",
     "GuardFunction",
+    "Policy",
     "ProcessDefinition",
     "Property",
     "PropertyCheck",
@@ -56,4 +59,5 @@ __all__ = [
     "TransitionSpec",
     "TriggerSpec",
     "Unmet",
+    "WorkingDayCalendar",
 ]

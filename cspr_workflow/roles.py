@@ -41,8 +41,9 @@ class Role(enum.StrEnum):
 
     @property
     def recipient_only(self) -> bool:
-        """True for roles that receive notices but never take a step themselves."""
-        return self is Role.NATIONAL_PANEL
+        """True for roles that receive notices but never take a step themselves (as
+        :data:`DEFAULT_ROLES` declares)."""
+        return next(spec.receives_only for spec in DEFAULT_ROLES if spec.id == self)
 
 
 _TITLES: dict[Role, str] = {

@@ -597,6 +597,7 @@ APPROVAL_CHAIN = ApprovalChain(
 approves it, then the Executive; a new draft or a return to drafting starts it again."""
 
 COMPLETION_RULE = CompletionRule(
+    guard="within_due_date",
     notify=T.NOTIFY_DELAY,
     recipients=COMPLETION_RECIPIENTS,
     revise=(T.DEFER_PUBLICATION,),

@@ -160,24 +160,11 @@ def _imports(package: Any) -> dict[str, set[str]]:
     return graph
 
 
-#: The default process's own modules (the rest of the package is the generic core,
-#: its namespaces and the command line).
-DEFAULT_PROCESS = {
-    "default",
-    "demo",
-    "guards",
-    "practice",
-    "roles",
-    "states",
-    "statutory",
-    "_examples",
-}
-
-
 def _layers() -> str:
     """The package's modules by layer, from the code's imports: each module sits one layer
     above the highest module it imports."""
     import cspr_workflow
+    from cspr_workflow.default import MODULES as DEFAULT_PROCESS
 
     graph = _imports(cspr_workflow)
     level: dict[str, int] = {}

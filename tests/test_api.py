@@ -21,6 +21,7 @@ import pytest
 
 import cspr_workflow
 from cspr_workflow import DEFAULT_DEFINITION
+from cspr_workflow.default import MODULES as DEFAULT_MODULES
 
 PACKAGE = Path(cspr_workflow.__file__).parent
 MODULES = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE)]))
@@ -36,16 +37,7 @@ NAMESPACES = [
     "views",
 ]
 #: The default process: declared, assembled, demonstrated.
-DEFAULT_PROCESS = [
-    "_examples",
-    "default",
-    "demo",
-    "guards",
-    "practice",
-    "roles",
-    "states",
-    "statutory",
-]
+DEFAULT_PROCESS = list(DEFAULT_MODULES)
 APPLICATION = ["_cli"]
 GENERIC = [m for m in MODULES if m.startswith("_") and m not in DEFAULT_PROCESS + APPLICATION]
 

@@ -56,7 +56,9 @@ def test_a_revised_date_never_brings_the_due_date_forward() -> None:
 def test_the_recipients_the_rule_names_all_count() -> None:
     from cspr_workflow.clocks import CompletionRule
 
-    three = CompletionRule("notify_delay", (Role.NATIONAL_PANEL, Role.EXECUTIVE, Role.CRG))
+    three = CompletionRule(
+        "notify_delay", (Role.NATIONAL_PANEL, Role.EXECUTIVE, Role.CRG), "within_due_date"
+    )
     told = state(notice("2026-09-30", Role.NATIONAL_PANEL, Role.EXECUTIVE))
     assert three.due(told) == pendulum.date(2026, 7, 5)
     assert three.due(
