@@ -1,4 +1,4 @@
-"""Statutory clocks as declared policy, their enforcement in a step, and the deadline report.
+"""Clocks as declared policy, the completion rule, and their enforcement in a step.
 
 A clock is data (:class:`ClockSpec`): a name, a limit in a unit, the stage whose
 entry starts it and the stage whose entry stops it, what kind of demand it makes,
@@ -10,7 +10,8 @@ explained. That rule is the engine's; no policy can switch it off.
 
 The completion clock's due date moves only through delay notices, as its
 :class:`CompletionRule` says: the rule every step of the clock's stages checks,
-and how a delay is notified.
+and how a delay is notified. Where a review's clocks stand at an instant (the
+deadline report) is read in ``_deadlines``.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from . import _tables
 from ._declared import Declared
 from ._errors import InvalidDefinition
 from ._generate import bind, effects_of, generated_guards
@@ -37,7 +38,6 @@ from ._machine import Move, StepMachine
 from ._records import Actor, ReviewState
 from ._specs import Guard, RoleSpec, StageSpec, TransitionSpec, TriggerSpec
 from ._steps import BoundGuard, CompiledStep, StepRules
-from ._tables import markdown_table
 
 __all__ = ["ProcessDefinition"]
 
@@ -375,86 +375,27 @@ class ProcessDefinition(Declared):
     def process_table(self) -> str:
         """The process table as Markdown: one row per transition (trigger, from, to, who may
         fire it, guards)."""
-        rows = []
-        for row in self.transitions:
-            trig = self.trigger(row.trigger)
-            dest = "*(stays)*" if row.dest is None else self.stage(row.dest).title
-            guards = [self.guard(g).title for g in row.guards]
-            if row.selector is not None:
-                guards.insert(0, f"*when it {self.selectors[row.selector].title}*")
-            rows.append(
-                (
-                    f"`{trig.name}` ({trig.title})",
-                    self.stage(row.source).title,
-                    dest,
-                    ", ".join(sorted(self.role_title(r) for r in row.roles)),
-                    "; ".join(guards) or "—",
-                )
-            )
-        return markdown_table(("Trigger", "From", "To", "Who may fire it", "Guards"), rows)
+        return _tables.process_table(self)
 
     def stage_table(self) -> str:
         """The stages as Markdown: title, name, kind, meaning."""
-        rows = []
-        for s in self.stages:
-            kind = "initial" if s.initial else "final" if s.final else "main"
-            if s.side_path and not s.initial:
-                kind = "side path" if kind == "main" else f"{kind} (side path)"
-            rows.append((s.title, f"`{s.name}`", kind, s.description))
-        return markdown_table(("Stage", "Name", "Kind", "What it means"), rows)
+        return _tables.stage_table(self)
 
     def permission_table(self) -> str:
         """One row per trigger, one column per role that takes steps: a tick where it may."""
-        roles = [r.id for r in self.roles if not r.receives_only]
-        rows = [
-            (f"`{name}`", *("✓" if r in allowed else "" for r in roles))
-            for name, allowed in self._permissions.items()
-        ]
-        return markdown_table(("Trigger", *(self.role_title(r) for r in roles)), rows)
+        return _tables.permission_table(self)
 
     def guard_table(self) -> str:
         """Every guard (declared and generated): title, id, rule, the steps that satisfy it."""
-        rows = [
-            (g.title, f"`{g.id}`", g.description, ", ".join(f"`{t}`" for t in g.remedies) or "—")
-            for g in self._all_guards.values()
-        ]
-        return markdown_table(("Guard", "id", "Rule", "Satisfied by"), rows)
+        return _tables.guard_table(self)
 
     def role_table(self) -> str:
         """Every role: title, id, what it does, and the rules on who may act in it."""
-        rows = []
-        for role in self.roles:
-            rules = [r.title for r in role.rules]
-            if role.agency:
-                rules.insert(0, "acts for an agency and speaks only for it")
-            if role.receives_only:
-                rules = ["receives notices; takes no step"]
-            rows.append(
-                (
-                    self.role_title(role.id),
-                    f"`{role.id}`",
-                    role.description,
-                    "; ".join(rules) or "—",
-                )
-            )
-        return markdown_table(("Role", "id", "What it does", "Who may act in it"), rows)
+        return _tables.role_table(self)
 
     def clock_table(self) -> str:
         """The clocks of the policy: limit, start and stop stages, kind, rule."""
-        rows = [
-            (
-                f"{c.id} {c.name}",
-                f"{c.limit} {c.unit_label}",
-                f"`{c.starts}`",
-                f"`{c.stops}`",
-                c.kind.value.replace("_", " "),
-                f"{c.source}: {c.description}",
-            )
-            for c in self.policy.clocks
-        ]
-        return markdown_table(
-            ("Clock", "Limit", "Starts on entering", "Stops on entering", "Kind", "Rule"), rows
-        )
+        return _tables.clock_table(self)
 
     def __repr__(self) -> str:
         return (

@@ -133,7 +133,7 @@ class AuditReport:
             ("Review", review.reference),
             ("Process", definition.name),
             ("Current stage", definition.stage(state.stage).title),
-            ("Local authority aware", state.aware_at.to_datetime_string()),
+            (f"Opened ({definition.initial_stage.title})", state.aware_at.to_datetime_string()),
             ("Steps recorded", str(len(state.history))),
             ("Steps refused", str(len(review.refusals))),
             ("Report as at", self.at.to_datetime_string()),

@@ -10,6 +10,7 @@ checks that the parts fit together when it is built.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -98,10 +99,20 @@ class Guard:
         a definition's refusals name who takes them too.
         """
         fallback = "take one of: " + ", ".join(self.remedies) if self.remedies else "see the rule."
-        return [
-            Reason(self.id, self.title, *_split(unmet, fallback))
-            for unmet in self.function(review, actor, at)
-        ]
+        reasons = []
+        for unmet in self.function(review, actor, at):
+            message, remedy = _split(unmet, fallback)
+            reasons.append(Reason(self.id, self.title, _role_words(message), _role_words(remedy)))
+        return reasons
+
+
+_ROLE_NAME = re.compile(r"\{role:([^{}]+)\}")
+
+
+def _role_words(text: str) -> str:
+    """``text`` with each ``{role:id}`` written as the id made readable (a definition
+    writes the partnership's titles instead)."""
+    return _ROLE_NAME.sub(lambda m: m[1].replace("_", " ").capitalize(), text)
 
 
 def _split(unmet: Unmet, remedy: str) -> tuple[str, str]:

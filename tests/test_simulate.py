@@ -66,6 +66,7 @@ def test_each_review_is_a_real_review_of_the_engine() -> None:
         assert check_review(review) == ()
         assert replay(review).state == review.state
         assert review.stage == Stage.CLOSED
+        assert review.refusals == (), "the driver asks before acting: nothing is refused"
     result = simulate(12, seed=3)
     outcome = result.outcomes[5]
     review = simulated_review(5, seed=3)
