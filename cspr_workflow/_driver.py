@@ -40,6 +40,8 @@ _MAX_STEPS = 3000
 _MAX_IDLE_DAYS = 400
 
 Candidate = tuple[str, Actor, Mapping[str, Any]]
+Unmet = tuple[str, str]
+"""An unmet rule: the guard's id and what it says."""
 
 
 class Driver:
@@ -106,7 +108,8 @@ class Driver:
                 idle += self._wait()
                 if idle > _MAX_IDLE_DAYS:
                     raise self._stuck(
-                        f"nothing could be done for {idle} working days", self._unmet(target)
+                        f"nothing could be done for {idle} working days",
+                        target.guard_reasons(self.review.state, _NOBODY, self.now),
                     )
                 continue
             at, _, kind, candidate = heapq.heappop(self.events)
@@ -150,10 +153,17 @@ class Driver:
                 return step
         return main
 
-    def _unmet(self, step: CompiledStep) -> list[Reason]:
-        """The target's unmet guards now (the completion check is kept separately)."""
-        reasons = step.guard_reasons(self.review.state, _NOBODY, self.now)
-        return [r for r in reasons if r.rule_id != self.completion.id]
+    def _unmet(self, step: CompiledStep, state: ReviewState | None = None) -> list[Unmet]:
+        """What stands in the way of ``step`` now, as (guard id, message) pairs; the
+        completion check is kept separately (see :meth:`_keep_in_time`)."""
+        state = self.review.state if state is None else state
+        found = []
+        for guard in step.guards:
+            if guard.id == self.completion.id:
+                continue
+            for unmet in guard.function(state, _NOBODY, self.now):
+                found.append((guard.id, unmet if isinstance(unmet, str) else unmet[0]))
+        return found
 
     def _candidates(self, trigger: str) -> Iterator[Candidate]:
         """(trigger, actor, details) to try: each person of each role allowed, each set of
@@ -171,7 +181,7 @@ class Driver:
                 for details in options:
                     yield trigger, actor, details
 
-    def _plan(self, target: CompiledStep, unmet: list[Reason]) -> None:
+    def _plan(self, target: CompiledStep, unmet: list[Unmet]) -> None:
         """Schedule the steps that bring ``target`` nearer: for each unmet rule, the steps
         of its remedy triggers that, taken one after another, each leave fewer or shorter
         reasons in the way."""
@@ -188,11 +198,7 @@ class Driver:
                 tried = self._trial(trial_state, trigger, actor, details)
                 if tried is None:
                     continue
-                after = _score(
-                    r
-                    for r in target.guard_reasons(tried, _NOBODY, self.now)
-                    if r.rule_id != self.completion.id
-                )
+                after = _score(self._unmet(target, tried))
                 if after < score:
                     accepted.append(candidate)
                     trial_state, score = tried, after
@@ -294,7 +300,7 @@ class Driver:
         """Past the completion due date, notify the delay before anything else."""
         review = self.review
         state = review.state
-        if not self.completion.reasons(state, _NOBODY, self.now):
+        if not self.completion.function(state, _NOBODY, self.now):
             return
         rule = self.definition.completion
         due = review.completion_due or self.now.date()
@@ -332,18 +338,17 @@ class Driver:
 _NOBODY = Actor("(simulation)", "(anyone)")
 
 
-def _remedies(definition: ProcessDefinition, unmet: Sequence[Reason]) -> list[str]:
+def _remedies(definition: ProcessDefinition, unmet: Sequence[Unmet]) -> list[str]:
     """The triggers that can satisfy the unmet rules, in the order the rules came."""
     seen: dict[str, None] = {}
-    for reason in unmet:
-        guards = definition.all_guards
-        if reason.rule_id in guards:
-            for trigger in guards[reason.rule_id].remedies:
-                seen[trigger] = None
+    guards = definition.all_guards
+    for guard_id, _ in unmet:
+        for trigger in guards[guard_id].remedies:
+            seen[trigger] = None
     return list(seen)
 
 
-def _score(reasons: Any) -> tuple[int, int]:
-    """How far a step is from being allowed: unmet rules, then the length of what they say."""
-    found = list(reasons)
-    return len(found), sum(len(r.message) for r in found)
+def _score(unmet: Sequence[Unmet]) -> tuple[int, int]:
+    """How far a step is from being allowed: the unmet rules, then the length of what they
+    say (each lists what is still missing: agencies, actions, recommendations)."""
+    return len(unmet), sum(len(message) for _, message in unmet)
