@@ -27,7 +27,7 @@ import pendulum
 from cattrs.cols import homogenous_tuple_structure_factory
 
 from ._records import Actor, AuditEntry
-from ._time import LONDON
+from ._time import as_instant
 
 __all__: list[str] = []
 
@@ -70,7 +70,13 @@ def _instant(value: object, _: object) -> pendulum.DateTime:
         raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
     if parsed.tzinfo is None:
         raise ValueError(f"date-time without a time zone offset: {value!r}")
-    return pendulum.instance(parsed).in_timezone(LONDON)
+    instant = as_instant(parsed)
+    if instant.utcoffset() != parsed.utcoffset():
+        raise ValueError(
+            f"date-time {value!r} is not written in Europe/London time (documents write "
+            f"every instant with London's offset, here {instant.isoformat()[-6:]})"
+        )
+    return instant
 
 
 def _date(value: object, _: object) -> pendulum.Date:

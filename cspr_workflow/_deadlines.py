@@ -10,6 +10,7 @@ import pendulum
 from ._clocks import ClockSpec
 from ._definition import ProcessDefinition
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, first_entering
+from ._time import before
 
 __all__ = ["ClockStatus", "Deadline", "DeadlineReport"]
 
@@ -167,10 +168,10 @@ def deadline_report(
     for spec in policy.clocks:
         record = state.clock(spec.id)
         stopped = state.entered_at(spec.stops) if record is not None else None
-        if stopped is not None and stopped > at:
+        if stopped is not None and before(at, stopped):
             stopped = None
         provenance = _provenance(definition, spec, record, state)
-        if record is None or record.started_at > at:
+        if record is None or before(at, record.started_at):
             deadlines.append(
                 Deadline(
                     spec,

@@ -37,6 +37,7 @@ from ._engine import Review
 from ._errors import CsprWorkflowError, InvalidDocument, Problem, ReplayMismatch
 from ._hashchain import chain_problems
 from ._records import AuditEntry, Refusal, ReviewState
+from ._time import before
 
 __all__ = [
     "MIGRATIONS",
@@ -424,7 +425,7 @@ def _consistent(
                     f"the step starts at {entry.source!r}, but the review was at {expected!r}",
                 )
             )
-        if entry.at < (previous.at if previous else state.aware_at):
+        if before(entry.at, previous.at if previous else state.aware_at):
             problems.append(Problem(f"{where}.at", "earlier than the step before it"))
         entry = attrs.evolve(entry, details=details[i])
         entries.append(entry)

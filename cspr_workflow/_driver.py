@@ -32,7 +32,7 @@ from ._errors import Reason, SimulationError, StepProblems, TransitionRefused
 from ._records import Actor, ClockKind, ReviewState
 from ._scenario import Duration, Scenario
 from ._steps import CompiledStep
-from ._time import LONDON
+from ._time import LONDON, before, later
 
 __all__: list[str] = []
 
@@ -67,7 +67,7 @@ class Driver:
         base = (start or self.now).date()
         day = self.calendar.add_working_days(base, max(days, 0))
         at = pendulum.datetime(day.year, day.month, day.day, 10, tz=LONDON)
-        return at if at > self.now else self.now.add(minutes=5)
+        return at if before(self.now, at) else self.now.add(minutes=5)
 
     def draw(self, duration: Duration) -> int:
         return duration.draw(self.rng)
@@ -89,7 +89,7 @@ class Driver:
         self.events = []
         ready = self.after(self.draw(self._dwell(stage, visit)), entered)
         for at in self._routine(stage, entered):
-            ready = max(ready, at)
+            ready = later(ready, at)
         target = self._target(stage)
         scheduled = False
         idle = 0
@@ -99,7 +99,7 @@ class Driver:
                 unmet = self._unmet(target)
                 if not unmet:
                     key = target.row.trigger
-                    at = max(ready, self.after(self.draw(self.scenario.step(key, stage))))
+                    at = later(ready, self.after(self.draw(self.scenario.step(key, stage))))
                     self._schedule(at, "leave", (key, _NOBODY, {}))
                     scheduled = True
                 else:
@@ -113,7 +113,7 @@ class Driver:
                     )
                 continue
             at, _, kind, candidate = heapq.heappop(self.events)
-            self.now = max(self.now, at)
+            self.now = later(self.now, at)
             self._keep_in_time()
             if kind == "leave":
                 if not self._leave(target):

@@ -37,7 +37,7 @@ from ._machine import Move
 from ._records import Actor, AuditEntry, Refusal, ReviewState
 from ._specs import StepContext
 from ._steps import CompiledStep
-from ._time import Clock, as_instant
+from ._time import Clock, as_instant, before
 
 __all__ = ["Option", "Review", "Verdict"]
 
@@ -378,7 +378,7 @@ class Review:
 
     def _time_reasons(self, at: pendulum.DateTime) -> list[Reason]:
         last = self._state.last_at
-        if at >= last:
+        if not before(at, last):
             return []
         what = "the last recorded step" if self._state.history else "the day the review opened"
         return [

@@ -22,6 +22,7 @@ import pendulum
 
 from ._records import AuditEntry, ClockKind, ReviewState, first_entering
 from ._specs import Property
+from ._time import before
 
 if TYPE_CHECKING:
     from ._definition import ProcessDefinition
@@ -266,7 +267,7 @@ def _forward(path: PathSoFar, step: AuditEntry) -> str | None:
     if not earlier:
         return None if step.seq == 1 else f"the first step is numbered {step.seq}"
     last = earlier[-1]
-    if step.at < last.at:
+    if before(step.at, last.at):
         return "the step is dated before the one it follows"
     if step.seq != last.seq + 1 or step.source != last.dest:
         return "the step does not follow on from the one before it"

@@ -18,7 +18,12 @@ Clock = Callable[[], pendulum.DateTime]
 
 
 def as_instant(value: object, what: str = "at") -> pendulum.DateTime:
-    """Return ``value`` as a pendulum instant in Europe/London, refusing naive values."""
+    """Return ``value`` as a pendulum instant in Europe/London, refusing naive values.
+
+    The instant is the one Python itself reads from ``value`` (``value.astimezone(UTC)``),
+    so a wall-clock time that does not exist in the zone it names (the spring gap), or
+    occurs twice (the autumn hour, told apart by ``fold``), means what Python says it does.
+    """
     if type(value) is pendulum.DateTime and value.tzinfo is LONDON:
         return value  # the common case: already an instant in London
     if isinstance(value, _dt.datetime):
@@ -26,8 +31,23 @@ def as_instant(value: object, what: str = "at") -> pendulum.DateTime:
             raise InvalidTime(what, value)
         if isinstance(value, pendulum.DateTime) and value.tzinfo == LONDON:
             return value
-        return pendulum.instance(value).in_timezone(LONDON)
+        return pendulum.instance(value.astimezone(_dt.UTC)).in_timezone(LONDON)
     raise InvalidTime(what, value)
+
+
+def before(a: _dt.datetime, b: _dt.datetime) -> bool:
+    """True when instant ``a`` comes before instant ``b``.
+
+    Instants are compared as instants (in UTC): Python compares two times of the same
+    zone by their wall clocks, so in the autumn's repeated hour 01:50 BST would wrongly
+    come after 01:10 GMT, twenty minutes later.
+    """
+    return a.timestamp() < b.timestamp()
+
+
+def later(a: pendulum.DateTime, b: pendulum.DateTime) -> pendulum.DateTime:
+    """The later of two instants, compared as instants (see :func:`before`)."""
+    return b if before(a, b) else a
 
 
 def as_date(value: object, what: str = "date") -> pendulum.Date:
