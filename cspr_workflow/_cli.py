@@ -72,14 +72,25 @@ def _definition(args: argparse.Namespace) -> ProcessDefinition:
     return DEFAULT_DEFINITION
 
 
-def _read_review(path: str, definition: ProcessDefinition) -> Review:
+def _read_review(path: str, definition: ProcessDefinition, refusals: str | None = None) -> Review:
     from ._document import loads
 
+    text = _read(path, "review file")
+    log = _read(refusals, "refusal log") if refusals is not None else None
+    return loads(text, definition=definition, refusals=log)
+
+
+def _read(path: str, what: str) -> bytes:
     try:
-        text = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as error:
-        raise _UsageError(f"cannot read the review file {path!r}: {error.strerror}") from None
-    return loads(text, definition=definition)
+        raise _UsageError(f"cannot read the {what} {path!r}: {error.strerror}") from None
+
+
+def _log_path(path: str) -> str:
+    """Where ``demo --save FILE`` writes the refusal log: beside the review's document."""
+    stem = path[: -len(".json")] if path.endswith(".json") else path
+    return f"{stem}.refusals.json"
 
 
 def _instant(text: str | None) -> pendulum.DateTime | None:
@@ -119,9 +130,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     review = run_demo(sys.stdout)
     if args.save:
-        from ._document import dumps
+        from ._document import dumps, dumps_refusals
 
+        if args.save == "-":
+            raise _UsageError("--save takes a file name (the refusal log is written beside it)")
         _write(args.save, dumps(review).encode("utf-8"), binary=False)
+        _write(_log_path(args.save), dumps_refusals(review).encode("utf-8"), binary=False)
     return 0
 
 
@@ -161,7 +175,8 @@ def _schema(args: argparse.Namespace) -> int:
 
     from ._schema import json_schema
 
-    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    schema = json_schema("refusals") if args.refusals else json_schema()
+    print(json.dumps(schema, indent=2, sort_keys=True))
     return 0
 
 
@@ -183,8 +198,10 @@ def _diagram(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from ._report import audit_report
 
-    review = _read_review(args.review, _definition(args))
-    report = audit_report(review, at=_instant(args.at), head=args.head)
+    review = _read_review(args.review, _definition(args), args.refusals)
+    report = audit_report(
+        review, at=_instant(args.at), head=args.head, refusals_head=args.refusals_head
+    )
     text = report.html() if args.format == "html" else report.markdown()
     _write(args.output, text.encode("utf-8"), binary=False)
     return 0 if all(check.ok for check in report.checks()) else 1
@@ -288,7 +305,12 @@ def _parser() -> argparse.ArgumentParser:
         "Run a complete fictional review (Child A) from the serious incident to closure, "
         "printing each step, two refused steps with their reasons, a summary and the clocks.",
     )
-    demo.add_argument("--save", metavar="FILE", help="also write the review's JSON document")
+    demo.add_argument(
+        "--save",
+        metavar="FILE",
+        help="also write the review's JSON document, and its refusal log beside it "
+        "(FILE.json -> FILE.refusals.json)",
+    )
     demo.set_defaults(run=_demo)
 
     table = command(
@@ -331,8 +353,10 @@ def _parser() -> argparse.ArgumentParser:
         "schema",
         "print the JSON Schema of the review document",
         "Print the JSON Schema (2020-12) of the review document that dumps() writes and "
-        "loads() reads, for integrators in other languages.",
+        "loads() reads (or, with --refusals, of the refusal log that dumps_refusals() "
+        "writes), for integrators in other languages.",
     )
+    schema.add_argument("--refusals", action="store_true", help="the refusal log's schema instead")
     schema.set_defaults(run=_schema)
 
     diagram = command(
@@ -358,14 +382,23 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         "write a review's audit report (HTML or Markdown)",
         "Write the audit report of a review: its path on the process diagram, a timeline of "
-        "its stages, its clocks, the verification of its history (hash chain, replay, the "
-        "statutory properties), the full history and the refused steps. The HTML is one "
-        "self-contained file that works offline. Exit code 1 when a verification fails.",
+        "its stages, its clocks, the verification of its history (hash chain and seal, "
+        "refusal log, replay, the statutory properties), the full history and the refused "
+        "steps. The HTML is one self-contained file that works offline. Exit code 1 when a "
+        "verification fails.",
     )
     report.add_argument("review", metavar="REVIEW", help="the review's JSON document")
+    report.add_argument(
+        "--refusals",
+        metavar="LOG",
+        help="the review's refusal log (as `demo --save` writes it), for its refused steps",
+    )
     report.add_argument("--format", choices=["html", "md"], default="html", help="default: html")
     report.add_argument(
         "--head", metavar="SHA256", help="the history head kept elsewhere, to compare"
+    )
+    report.add_argument(
+        "--refusals-head", metavar="SHA256", help="the refusal log's head kept elsewhere"
     )
     definition_option(report)
     at_option(report)

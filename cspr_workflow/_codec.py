@@ -26,7 +26,7 @@ import cattrs
 import pendulum
 from cattrs.cols import homogenous_tuple_structure_factory
 
-from ._records import Actor, AuditEntry
+from ._records import Actor, AuditEntry, Refusal, ReviewState
 from ._time import as_instant
 
 __all__: list[str] = []
@@ -187,3 +187,29 @@ def entry_json(entry: AuditEntry) -> str:
 def opening_digest(reference: str, aware_at: pendulum.DateTime) -> str:
     """The digest the first entry points at: the review's opening record."""
     return digest({"reference": reference, "aware_at": aware_at.isoformat()})
+
+
+def chain_tip(state: ReviewState) -> str:
+    """The digest of the last history entry, or of the opening record before the first
+    step: what the next step's ``prev`` points at."""
+    if state.history:
+        return entry_digest(state.history[-1])
+    return opening_digest(state.reference, state.aware_at)
+
+
+def seal(state: ReviewState) -> str:
+    """The review's head: the SHA-256 binding the history's chain and every fact the
+    review holds (its drafts, approvals, fact checks, clocks...), so that a change to
+    either shows against it, with no need to replay the history."""
+    facts = CONVERTER.unstructure(state.evolve(history=()), ReviewState)
+    return digest({"chain": chain_tip(state), "facts": facts})
+
+
+def refusals_opening(reference: str, aware_at: pendulum.DateTime) -> str:
+    """The digest a review's first refusal points at: its refusal log's opening record."""
+    return digest({"refusals_of": opening_digest(reference, aware_at)})
+
+
+def refusal_digest(refusal: Refusal) -> str:
+    """The digest of one refusal, its own ``prev`` included (so the log's chain links)."""
+    return digest(CONVERTER.unstructure(refusal, Refusal))

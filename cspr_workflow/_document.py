@@ -2,16 +2,26 @@
 
 A review document is canonical JSON::
 
-    {"schema_version": 3, "definition": "LCSPR (England)", "head": "<sha-256>",
-     "review": {... every field of ReviewState, history included ...},
-     "refusals": [... steps attempted and refused ...]}
+    {"schema_version": 4, "definition": "LCSPR (England)", "head": "<sha-256>",
+     "review": {... every field of ReviewState, history included ...}}
 
-``dumps`` writes it with the library's one converter. ``loads`` is strict: it
-collects *every* problem (unknown or missing fields, wrong types, naive
-date-times, unknown stages or triggers, details a trigger does not take, a stage
-or a history that contradicts itself, a broken hash chain) and raises one
-:class:`InvalidDocument` naming each with its path (``$.review.panel[2].agency``).
-Older documents are migrated first, one schema version at a time.
+``head`` seals the review: it closes the history's hash chain and covers every
+fact the review holds, so a stored fact edited without the engine shows on
+loading, with no need to replay. Refused steps are not in the document (a
+refusal changes nothing in the review); they are kept in the review's refusal
+log, which ``dumps_refusals`` writes as a document of its own::
+
+    {"log_version": 1, "reference": "Child A", "complete": true, "head": "<sha-256>",
+     "refusals": [... steps attempted and refused, hash-chained ...]}
+
+``dumps`` writes the review with the library's one converter. ``loads`` is
+strict: it collects *every* problem (unknown or missing fields, wrong types,
+naive date-times, unknown stages or triggers, details a trigger does not take, a
+stage or a history that contradicts itself, a broken hash chain, a head that
+does not seal the review) and raises one :class:`InvalidDocument` naming each
+with its path (``$.review.panel[2].agency``). Older documents are migrated first,
+one schema version at a time; since they did not seal the review's facts, their
+facts are checked by replaying the history once, as they are loaded.
 
 ``replay`` rebuilds the review from its opening record through the engine and
 names the first entry where the stored review and the replayed one part.
@@ -37,21 +47,29 @@ from ._engine import Review
 from ._errors import CsprWorkflowError, InvalidDocument, Problem, ReplayMismatch
 from ._hashchain import chain_problems
 from ._records import AuditEntry, Refusal, ReviewState
+from ._refusals import RefusalLog
 from ._time import before
 
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "dumps",
+    "dumps_refusals",
     "loads",
     "replay",
     "to_document",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the review document this library writes."""
 
-TOP_FIELDS = ("schema_version", "definition", "head", "review", "refusals")
+LOG_VERSION = 1
+"""The version of the refusal log document this library writes."""
+
+TOP_FIELDS = ("schema_version", "definition", "head", "review")
+LOG_FIELDS = ("log_version", "reference", "complete", "head", "refusals")
+
+_MIGRATED = "migrated"  # what the migration to version 4 sets aside: the old refusals
 
 
 def to_document(review: Review) -> dict[str, Any]:
@@ -61,12 +79,14 @@ def to_document(review: Review) -> dict[str, Any]:
         "definition": review.definition.name,
         "head": review.history_head,
         "review": CONVERTER.unstructure(review.state, ReviewState),
-        "refusals": CONVERTER.unstructure(review.refusals, tuple[Refusal, ...]),
     }
 
 
 def dumps(review: Review) -> str:
     """The review as canonical JSON text: sorted keys, no spaces, one text per review.
+
+    A refused step changes nothing here: refusals are kept apart, in the refusal
+    log (:func:`dumps_refusals`).
 
     >>> from cspr_workflow import dumps, loads
     >>> from cspr_workflow.demo import demo_review
@@ -75,6 +95,28 @@ def dumps(review: Review) -> str:
     True
     """
     return canonical_json(to_document(review))
+
+
+def dumps_refusals(review: Review) -> str:
+    """The review's refusal log as canonical JSON text, to keep beside its document and
+    read back with ``loads(document, refusals=log)``.
+
+    >>> from cspr_workflow import dumps, loads
+    >>> from cspr_workflow.demo import demo_review
+    >>> review = demo_review()
+    >>> again = loads(dumps(review), refusals=dumps_refusals(review))
+    >>> [r.trigger for r in again.refusals]
+    ['hold_panel_meeting', 'confirm_facts']
+    """
+    return canonical_json(
+        {
+            "log_version": LOG_VERSION,
+            "reference": review.reference,
+            "complete": review.refusals_complete,
+            "head": review.refusals_head,
+            "refusals": CONVERTER.unstructure(review.refusals, tuple[Refusal, ...]),
+        }
+    )
 
 
 # -- migrations -------------------------------------------------------------------------
@@ -86,9 +128,27 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
 
     Version 1 documents were written by this library's converter, so each entry's
     JSON is what the converter gives and its digest is the one the engine computes.
+    A document that says it is version 1 but carries a head, a link or refusals was
+    written later and relabelled (which would re-chain an edit): it is refused.
     """
     review = document.get("review")
-    if not isinstance(review, dict) or not isinstance(review.get("history"), list):
+    relabelled = [
+        Problem(f"$.{key}", f"a version 1 document has no {what}: this one was relabelled")
+        for key, what in (("head", "head"), ("refusals", "refusals"))
+        if key in document
+    ]
+    history = review.get("history") if isinstance(review, dict) else None
+    for i, entry in enumerate(history if isinstance(history, list) else ()):
+        if isinstance(entry, dict) and "prev" in entry:
+            relabelled.append(
+                Problem(
+                    f"$.review.history[{i}].prev",
+                    "a version 1 document has no hash chain: this one was relabelled",
+                )
+            )
+    if relabelled:
+        raise InvalidDocument(relabelled)
+    if not isinstance(review, dict) or not isinstance(history, list):
         return {**document, "schema_version": 2}  # loading will say what is wrong
     prev = opening_digest(
         str(review.get("reference")),
@@ -148,9 +208,27 @@ def _v2_to_v3(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "schema_version": 3, "refusals": moved}
 
 
+def _v3_to_v4(document: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 kept refused steps in the document, outside the hash chain, and its head
+    closed the chain alone. Version 4 keeps refusals in a log apart from the document and
+    its head seals the review's facts too. The refusals are set aside (under
+    ``"migrated"``) for ``loads`` to start the review's refusal log with; ``loads``
+    checks the old head and, since the facts were not sealed, replays the history to
+    check them before the review is given its new head."""
+    rest = {k: v for k, v in document.items() if k != "refusals"}
+    refusals = document.get("refusals")
+    if isinstance(refusals, list):
+        refusals = [
+            {**r, "seq": i + 1, "prev": ""} if isinstance(r, dict) else r
+            for i, r in enumerate(refusals)
+        ]
+    return {**rest, "schema_version": 4, _MIGRATED: {"refusals": refusals}}
+
+
 MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
 """Schema version -> the function taking a document of that version to the next."""
 
@@ -187,24 +265,26 @@ def loads(
     *,
     definition: ProcessDefinition | None = None,
     check_history: bool = True,
+    refusals: str | bytes | None = None,
 ) -> Review:
     """A review from its JSON document, or :class:`InvalidDocument` listing every problem.
 
     ``definition`` is the process the review follows (the default one unless
     given; the document names it). With ``check_history`` (the default) the hash
-    chain is verified as well, so that an edited document does not load.
+    chain and the head that seals the review are verified as well, so that an
+    edited document does not load. ``refusals`` is the review's refusal log (as
+    :func:`dumps_refusals` wrote it), checked the same way; without it the review
+    notes only the refusals made from now on (``refusals_complete`` is False).
+    A document older than version 4 carries its refusals itself.
     """
     definition = definition or default_definition()
     problems: list[Problem] = []
-    try:
-        raw = json.loads(text)
-    except (ValueError, TypeError) as error:
-        raise InvalidDocument([Problem("$", f"not a JSON document ({error})")]) from None
-    if not isinstance(raw, dict):
-        raise InvalidDocument([Problem("$", "expected a JSON object")])
+    raw = _json_object(text, "review document")
+    version = raw.get("schema_version")
     document = _migrate(raw, problems)
     if document is None:
         raise InvalidDocument(problems)
+    migrated = document.pop(_MIGRATED, None) if type(version) is int and version < 4 else None
     for key in sorted(set(document) - set(TOP_FIELDS)):
         problems.append(Problem(f"$.{key}", "unknown field"))
     for key in TOP_FIELDS:
@@ -229,26 +309,101 @@ def loads(
             state = _consistent(state, details, definition, problems)
     elif "review" in document:
         problems.append(Problem("$.review", "expected an object"))
-    refusals = _refusals(document.get("refusals", []), problems)
+    legacy: tuple[Refusal, ...] = ()
+    if migrated is not None:
+        legacy = _refusal_records(migrated.get("refusals"), "$.refusals", problems)
+        if refusals is not None:
+            problems.append(
+                Problem(
+                    "$.refusals",
+                    f"a version {version} document carries its own refusals: pass no "
+                    "refusal log with it",
+                )
+            )
     if state is not None and not problems and check_history:
-        head = document.get("head")
-        problems += chain_problems(state, head)
+        problems += chain_problems(state, document.get("head"), sealed=migrated is None)
+        if migrated is not None and not problems:
+            problems += _facts_follow(state, definition, version)
     if problems:
         raise InvalidDocument(problems)
     assert state is not None
-    return Review(state, definition, refusals=refusals)
+    if migrated is not None:
+        log = RefusalLog(state.reference, state.aware_at)
+        for r in legacy:
+            log.append(r.at, r.actor, r.trigger, r.stage, r.reasons)
+    elif refusals is not None:
+        log = _load_log(refusals, state, check_history)
+    else:
+        log = None
+    return Review(state, definition, refusals=log)
 
 
-def _refusals(raw: object, problems: list[Problem]) -> tuple[Refusal, ...]:
+def _json_object(text: str | bytes, what: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(text)
+    except (ValueError, TypeError) as error:
+        raise InvalidDocument([Problem("$", f"not a JSON document ({error})")], what) from None
+    if not isinstance(raw, dict):
+        raise InvalidDocument([Problem("$", "expected a JSON object")], what)
+    return raw
+
+
+def _facts_follow(
+    state: ReviewState, definition: ProcessDefinition, version: object
+) -> list[Problem]:
+    """A document from before version 4 did not seal the review's facts: they must be
+    what the engine makes of the history, which replaying it shows."""
+    try:
+        replay(Review(state, definition))
+    except ReplayMismatch as error:
+        return [
+            Problem(
+                "$.review",
+                f"the review's facts do not follow from its history (version {version} "
+                f"documents did not seal them, so loading replays the history): {error}",
+            )
+        ]
+    return []
+
+
+def _load_log(text: str | bytes, state: ReviewState, check: bool) -> RefusalLog:
+    """The review's refusal log from its document, or :class:`InvalidDocument`."""
+    what = "refusal log"
+    raw = _json_object(text, what)
+    problems: list[Problem] = []
+    if raw.get("log_version") != LOG_VERSION:
+        problems.append(
+            Problem("$.log_version", f"expected {LOG_VERSION}, the refusal log's version")
+        )
+    for key in sorted(set(raw) - set(LOG_FIELDS)):
+        problems.append(Problem(f"$.{key}", "unknown field"))
+    for key in LOG_FIELDS:
+        if key not in raw:
+            problems.append(Problem(f"$.{key}", "required field missing"))
+    if "reference" in raw and raw["reference"] != state.reference:
+        problems.append(Problem("$.reference", "the log is another review's, not this one's"))
+    complete = raw.get("complete")
+    if "complete" in raw and type(complete) is not bool:
+        problems.append(Problem("$.complete", "expected true or false"))
+    entries = _refusal_records(raw.get("refusals", []), "$.refusals", problems)
+    log = RefusalLog(state.reference, state.aware_at, entries, complete=complete is True)
+    if not problems and check:
+        problems += log.problems(raw.get("head"))
+    if problems:
+        raise InvalidDocument(problems, what)
+    return log
+
+
+def _refusal_records(raw: object, root: str, problems: list[Problem]) -> tuple[Refusal, ...]:
     if not isinstance(raw, list):
-        problems.append(Problem("$.refusals", "expected a list"))
+        problems.append(Problem(root, "expected a list"))
         return ()
     for i, item in enumerate(raw):
-        problems += _missing_fields(item, Refusal, f"$.refusals[{i}]")
+        problems += _missing_fields(item, Refusal, f"{root}[{i}]")
     try:
         refusals: tuple[Refusal, ...] = CONVERTER.structure(raw, tuple[Refusal, ...])
     except cattrs.BaseValidationError as error:
-        problems += _converter_problems(error, "$.refusals")
+        problems += _converter_problems(error, root)
         return ()
     return refusals
 

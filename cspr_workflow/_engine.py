@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import pendulum
 
 from ._clocks import start_clocks
-from ._codec import entry_digest, opening_digest
+from ._codec import chain_tip, seal
 from ._deadlines import DeadlineReport, deadline_report
 from ._definition import ProcessDefinition, default_definition
 from ._errors import (
@@ -35,6 +35,7 @@ from ._errors import (
 )
 from ._machine import Move
 from ._records import Actor, AuditEntry, Refusal, ReviewState
+from ._refusals import RefusalLog
 from ._specs import StepContext
 from ._steps import CompiledStep
 from ._time import Clock, as_instant, before
@@ -111,7 +112,7 @@ class Review:
     ('aware', 'notified')
     """
 
-    __slots__ = ("_clock", "_definition", "_refusals", "_state")
+    __slots__ = ("_clock", "_definition", "_log", "_state")
 
     def __init__(
         self,
@@ -119,7 +120,7 @@ class Review:
         definition: ProcessDefinition | None = None,
         *,
         clock: Clock | None = None,
-        refusals: Iterable[Refusal] = (),
+        refusals: RefusalLog | None = None,
     ) -> None:
         definition = definition or default_definition()
         try:
@@ -132,7 +133,15 @@ class Review:
         self._state = state
         self._definition = definition
         self._clock = clock
-        self._refusals = tuple(refusals)
+        if refusals is None:
+            # Refusals made before this review object existed are not known to it.
+            refusals = RefusalLog(state.reference, state.aware_at, complete=False)
+        elif not refusals.matches(state.reference, state.aware_at) or refusals.problems():
+            raise ValueError(
+                f"the refusal log given for review {state.reference!r} is not its own, "
+                "or its chain is broken"
+            )
+        self._log = refusals
 
     @classmethod
     def open(
@@ -160,7 +169,8 @@ class Review:
             aware_at=as_instant(aware_at, "aware_at"),
             stage=str(definition.initial_stage.name),
         )
-        return cls(start_clocks(definition.policy, state), definition, clock=clock)
+        log = RefusalLog(reference, state.aware_at)
+        return cls(start_clocks(definition.policy, state), definition, clock=clock, refusals=log)
 
     # -- what the review is ------------------------------------------------------
 
@@ -189,16 +199,33 @@ class Review:
     def refusals(self) -> tuple[Refusal, ...]:
         """Every step ``fire`` refused, in order: who tried what, when, and the rules.
 
-        A refusal changes nothing in the review's state or history; it is noted
-        here, beside them, for the audit report.
+        A refusal changes nothing in the review's state, history or document; it
+        is noted in the review's refusal log, apart from them, for the audit
+        report (``dumps_refusals`` writes the log; a ``ReviewStore`` keeps it in a
+        table of its own). See :attr:`refusals_complete`.
         """
-        return self._refusals
+        return self._log.entries
+
+    @property
+    def refusals_complete(self) -> bool:
+        """True when :attr:`refusals` go back to the day the review opened; False for a
+        review read from its document without its refusal log (it then notes only the
+        refusals made since)."""
+        return self._log.complete
+
+    @property
+    def refusals_head(self) -> str:
+        """The SHA-256 that closes the refusal log's chain: keep it elsewhere, and a
+        refusal erased or changed later shows (see ``verify_refusals``)."""
+        return self._log.head
 
     @property
     def history_head(self) -> str:
-        """The SHA-256 that closes the history's hash chain: keep it elsewhere, and any
-        later change to the stored history shows (see ``verify_history``)."""
-        return _head(self._state)
+        """The SHA-256 that seals the review: it closes the history's hash chain and
+        covers every fact the review holds (drafts, approvals, fact checks, clocks...).
+        The document carries it; keep it elsewhere too, and any later change to the
+        stored review shows (see ``verify_history``)."""
+        return seal(self._state)
 
     @property
     def definition(self) -> ProcessDefinition:
@@ -243,11 +270,15 @@ class Review:
             return taken
         raise self._refusal(trigger, *taken)
 
-    def _attempt(self, trigger: str, by: Actor, at: pendulum.DateTime, **details: Any) -> bool:
-        """Take the step if every rule allows it, else leave the review as it was and note
-        nothing. For the library's own drivers (the simulation), which ask the rules as
-        staff would before acting: such a question is not a refused attempt to audit."""
-        return isinstance(self._take(trigger, by, as_instant(at), details), AuditEntry)
+    def _attempt(
+        self, trigger: str, by: Actor, at: pendulum.DateTime, **details: Any
+    ) -> AuditEntry | None:
+        """Take the step if every rule allows it and return its entry, else leave the review
+        as it was, note nothing and return None. For the library's own drivers (the
+        simulation, the verifier), which ask the rules before acting: such a question is
+        not a refused attempt to audit."""
+        taken = self._take(trigger, by, as_instant(at), details)
+        return taken if isinstance(taken, AuditEntry) else None
 
     def _take(
         self, trigger: str, by: Actor, instant: pendulum.DateTime, details: Mapping[str, Any]
@@ -277,7 +308,7 @@ class Review:
             source=before.stage,
             dest=move.state,
             details=parsed,
-            prev=_head(before),
+            prev=chain_tip(before),
         )
         self._state = _settle(before, move.result, move.state, entry)
         if _log.isEnabledFor(logging.INFO):
@@ -407,9 +438,9 @@ class Review:
     def _refusal(
         self, trigger: str, reasons: list[Reason], by: Actor, at: pendulum.DateTime
     ) -> TransitionRefused:
-        """The error for a refused step, noted in :attr:`refusals` first."""
+        """The error for a refused step, noted in the refusal log first."""
         stage = self._state.stage
-        self._refusals = (*self._refusals, Refusal(at, by, str(trigger), stage, tuple(reasons)))
+        self._log.append(at, by, str(trigger), stage, reasons)
         kinds = {r.kind for r in reasons}
         cls: type[TransitionRefused] = (
             TimeWentBackwards
@@ -443,13 +474,6 @@ def _settle(
     object.__setattr__(result, "stage", stage)
     object.__setattr__(result, "history", history)
     return result
-
-
-def _head(state: ReviewState) -> str:
-    """The digest of the last entry, or of the opening record before the first step."""
-    if state.history:
-        return entry_digest(state.history[-1])
-    return opening_digest(state.reference, state.aware_at)
 
 
 def _blocks_effect(reasons: list[Reason]) -> bool:

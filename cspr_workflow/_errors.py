@@ -44,6 +44,7 @@ __all__ = [
     "InvalidDocument",
     "InvalidTime",
     "MissingExtra",
+    "NotAnExtension",
     "NotPermitted",
     "Problem",
     "Reason",
@@ -216,26 +217,31 @@ class StepProblems(Exception):
 
 
 class InvalidDocument(CsprWorkflowError, ValueError):
-    """A review document that does not load. ``problems`` lists every one, with its path."""
+    """A review document (or refusal log) that does not load. ``problems`` lists every
+    one, with its path."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[Problem], what: str = "review document") -> None:
         self.problems = tuple(problems)
+        self.what = what
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(
-            f"the review document does not load ({len(self.problems)} problem(s)):\n{lines}\n"
-            "Fix the document (or restore it from a good copy) and load it again."
+            f"the {what} does not load ({len(self.problems)} problem(s)):\n{lines}\n"
+            f"Fix the {what} (or restore it from a good copy) and load it again."
         )
 
 
 class HistoryTampered(CsprWorkflowError):
-    """The history's hash chain is broken: ``seq`` is the first step that does not link."""
+    """A hash chain is broken: the history's (``seq`` is the first step that does not
+    link), or the refusal log's (``what="refusal log"``; ``seq`` is a refusal's number)."""
 
-    def __init__(self, reference: str, seq: int, detail: str) -> None:
+    def __init__(self, reference: str, seq: int, detail: str, *, what: str = "history") -> None:
         self.reference = reference
         self.seq = seq
+        self.what = what
         super().__init__(
-            f"review {reference!r}: the history is not as it was recorded ({detail}). "
-            "Restore the review from a trusted copy and compare the two from that step on."
+            f"review {reference!r}: the {what} is not as it was recorded ({detail}). "
+            "Restore the review from a trusted copy and compare the two from that "
+            f"{'step' if what == 'history' else 'refusal'} on."
         )
 
 
@@ -284,6 +290,20 @@ class ConcurrentUpdate(CsprWorkflowError):
         super().__init__(
             f"review {reference!r} changed since it was read at version {expected} ({now}); "
             "nothing was written. Load it again and retry the step on the current review."
+        )
+
+
+class NotAnExtension(CsprWorkflowError):
+    """A save that does not extend what the store holds: a step stored was changed or
+    dropped, a new step is not what the engine makes of it, or the review's refusal log
+    does not continue the stored one. Nothing was written."""
+
+    def __init__(self, reference: str, detail: str) -> None:
+        self.reference = reference
+        super().__init__(
+            f"review {reference!r}: what is being saved does not extend what the store holds "
+            f"({detail}); nothing was written. Load the review from the store, take the "
+            "steps on it, and save that."
         )
 
 

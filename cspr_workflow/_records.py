@@ -308,13 +308,20 @@ class AuditEntry:
 @attrs.frozen
 class Refusal:
     """A step that was attempted and refused: when, by whom, which trigger, at which
-    stage, and every rule that refused it. Kept beside the history, never in it."""
+    stage, and every rule that refused it.
+
+    Refusals are never part of the review: they are kept in the review's refusal
+    log, numbered from 1 and hash-chained like the history (``prev`` is the SHA-256
+    of the refusal before it, or of the log's opening record).
+    """
 
     at: pendulum.DateTime
     actor: Actor
     trigger: str
     stage: str
     reasons: tuple[Reason, ...]
+    seq: int
+    prev: str
 
     @property
     def rules(self) -> tuple[str, ...]:

@@ -2,8 +2,9 @@
 
 The report is for governance staff. It shows the review's path on the process
 diagram, a timeline of its stages, its clocks, the result of verifying its
-history (hash chain, replay through the engine, the statutory properties), the
-full history and the refused steps. People appear by role and agency; details
+history (hash chain and seal, refusal log, replay through the engine, the
+statutory properties), the full history and the refused steps from the review's
+refusal log. People appear by role and agency; details
 that name a person are shown as kept in the record, not printed.
 
 The HTML works offline: styles are inline, the diagram is inline SVG (Graphviz),
@@ -23,7 +24,7 @@ from ._diagrams import Diagram
 from ._document import replay
 from ._engine import Review
 from ._errors import CsprWorkflowError, GraphvizMissing
-from ._hashchain import verify_history
+from ._hashchain import verify_history, verify_refusals
 from ._oracle import check_review
 from ._records import AuditEntry
 from ._time import as_instant
@@ -40,7 +41,7 @@ class Check:
     detail: str
 
 
-def _checks(review: Review, head: str | None) -> list[Check]:
+def _checks(review: Review, head: str | None, refusals_head: str | None) -> list[Check]:
     steps = len(review.history)
     checks = []
     try:
@@ -49,12 +50,34 @@ def _checks(review: Review, head: str | None) -> list[Check]:
         checks.append(Check("Hash chain", False, str(error)))
     else:
         anchored = (
-            f"and closes on the head kept elsewhere ({head[:16]}...)"
+            f"and the review is sealed by the head kept elsewhere ({head[:16]}...)"
             if head
             else f"(head {review.history_head[:16]}...; keep it elsewhere to compare later)"
         )
         checks.append(
             Check("Hash chain", True, f"all {steps} steps link from the opening record {anchored}")
+        )
+    try:
+        verify_refusals(review, head=refusals_head)
+    except CsprWorkflowError as error:
+        checks.append(Check("Refusal log", False, str(error)))
+    else:
+        refused = len(review.refusals)
+        anchored = (
+            f"and close on the head kept elsewhere ({refusals_head[:16]}...)"
+            if refusals_head
+            else f"(head {review.refusals_head[:16]}...; keep it elsewhere to compare later)"
+        )
+        since = "" if review.refusals_complete else " since the review was loaded"
+        checks.append(
+            Check(
+                "Refusal log",
+                review.refusals_complete or refusals_head is None,
+                f"all {refused} refusals{since} link from the log's opening record {anchored}"
+                if review.refusals_complete
+                else f"the refusal log was not supplied with the review: {refused} "
+                f"refusal(s) noted since it was loaded {anchored}",
+            )
         )
     try:
         replay(review)
@@ -114,6 +137,7 @@ class AuditReport:
     review: Review
     at: pendulum.DateTime
     head: str | None = None
+    refusals_head: str | None = None
 
     @property
     def deadlines(self) -> DeadlineReport:
@@ -123,8 +147,9 @@ class AuditReport:
         return Diagram(self.review.definition, self.review, self.at)
 
     def checks(self) -> list[Check]:
-        """Hash chain, replay and the statutory properties, with what each found."""
-        return _checks(self.review, self.head)
+        """Hash chain, refusal log, replay and the statutory properties, with what each
+        found."""
+        return _checks(self.review, self.head, self.refusals_head)
 
     def _summary(self) -> list[tuple[str, str]]:
         review, state = self.review, self.review.state
@@ -135,10 +160,32 @@ class AuditReport:
             ("Current stage", definition.stage(state.stage).title),
             (f"Opened ({definition.initial_stage.title})", state.aware_at.to_datetime_string()),
             ("Steps recorded", str(len(state.history))),
-            ("Steps refused", str(len(review.refusals))),
+            (
+                "Steps refused",
+                str(len(review.refusals))
+                if review.refusals_complete
+                else f"{len(review.refusals)} since loaded (refusal log not supplied)",
+            ),
             ("Report as at", self.at.to_datetime_string()),
             ("History head (SHA-256)", review.history_head),
+            ("Refusal log head (SHA-256)", review.refusals_head),
         ]
+
+    def _no_refusals(self) -> str:
+        if self.review.refusals_complete:
+            return "No step was refused."
+        return (
+            "The review's refusal log was not supplied with it (refusals are kept apart "
+            "from the review's document), and no step has been refused since it was loaded."
+        )
+
+    def _partial_note(self) -> str | None:
+        if self.review.refusals_complete or not self.review.refusals:
+            return None
+        return (
+            "The review's refusal log was not supplied with it: these are the steps "
+            "refused since it was loaded."
+        )
 
     def _history(self) -> list[tuple[str, ...]]:
         review = self.review
@@ -212,10 +259,13 @@ class AuditReport:
         out += _md_table(("#", "When", "Who", "Step", "Stage", "Details"), self._history())
         out += ["", "## Refused steps", ""]
         refusals = self._refusals()
+        note = self._partial_note()
+        if note:
+            out += [note, ""]
         if refusals:
             out += _md_table(("When", "Who", "Step", "At stage", "Refused by"), refusals)
         else:
-            out.append("No step was refused.")
+            out.append(self._no_refusals())
         return "\n".join(out) + "\n"
 
     # -- HTML ---------------------------------------------------------------------------------
@@ -281,6 +331,9 @@ class AuditReport:
         )
         parts.append("<h2>Refused steps</h2>")
         refusals = self._refusals()
+        note = self._partial_note()
+        if note:
+            parts.append(f"<p class='note'>{_e(note)}</p>")
         if refusals:
             parts.append(
                 _html_table(
@@ -288,7 +341,7 @@ class AuditReport:
                 )
             )
         else:
-            parts.append("<p>No step was refused.</p>")
+            parts.append(f"<p>{_e(self._no_refusals())}</p>")
         parts.append(
             "<footer>Generated by cspr_workflow. People are shown by role and agency; "
             "names are kept in the review's record only.</footer></body></html>"
@@ -348,11 +401,20 @@ p.note{color:#92400e}footer{margin-top:2rem;font-size:.8rem;color:#6b7280}
 """
 
 
-def audit_report(review: Review, *, at: object = None, head: str | None = None) -> AuditReport:
+def audit_report(
+    review: Review,
+    *,
+    at: object = None,
+    head: str | None = None,
+    refusals_head: str | None = None,
+) -> AuditReport:
     """The audit report of ``review`` as at ``at`` (default: its last step).
 
     ``head`` is the history head kept elsewhere, if any: the report then says
-    whether the history still closes on it.
+    whether the review is still sealed by it. ``refusals_head`` is the refusal
+    log's head kept elsewhere: the report says whether the log still closes on it
+    (a refusal erased since shows). The refused steps are those of the review's
+    refusal log; a review read from its document without its log says so.
     """
     instant = review.state.last_at if at is None else as_instant(at)
-    return AuditReport(review, instant, head)
+    return AuditReport(review, instant, head, refusals_head)

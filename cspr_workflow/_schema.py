@@ -5,24 +5,53 @@ from __future__ import annotations
 import enum
 import typing
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import pendulum
 
-from ._document import SCHEMA_VERSION, TOP_FIELDS, field_types
+from ._document import LOG_FIELDS, LOG_VERSION, SCHEMA_VERSION, TOP_FIELDS, field_types
 from ._records import Refusal, ReviewState
 
 __all__ = ["json_schema"]
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema (2020-12) of the review document, for integrators in other languages.
+def json_schema(of: Literal["review", "refusals"] = "review") -> dict[str, Any]:
+    """The JSON Schema (2020-12) of the review document (or, with ``of="refusals"``, of the
+    refusal log), for integrators in other languages.
 
     Stage and trigger names are text: which ones are valid depends on the process
-    definition the document names.
+    definition the document names. Instants are ISO 8601 text with Europe/London's
+    offset (``+00:00`` or ``+01:00``), as the library writes them.
     """
     defs: dict[str, Any] = {}
+    digest = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+    if of == "refusals":
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://cspr-workflow.example/refusal-log.schema.json",
+            "title": "cspr_workflow refusal log",
+            "description": (
+                "The steps attempted and refused on one review, hash-chained, kept apart "
+                f"from the review's document (log version {LOG_VERSION})."
+            ),
+            "type": "object",
+            "properties": {
+                "log_version": {"const": LOG_VERSION},
+                "reference": {"type": "string", "description": "the review's reference"},
+                "complete": {
+                    "type": "boolean",
+                    "description": "whether the log goes back to the day the review opened",
+                },
+                "head": {**digest, "description": "SHA-256 of the last refusal's JSON"},
+                "refusals": {"type": "array", "items": _schema_of(Refusal, defs)},
+            },
+            "required": list(LOG_FIELDS),
+            "additionalProperties": False,
+            "$defs": defs,
+        }
+    if of != "review":
+        raise ValueError(f"json_schema(of=...) is 'review' or 'refusals', not {of!r}")
     review = _schema_of(ReviewState, defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -38,16 +67,13 @@ def json_schema() -> dict[str, Any]:
             "schema_version": {"const": SCHEMA_VERSION},
             "definition": {"type": "string", "description": "the process definition's name"},
             "head": {
-                "type": "string",
-                "pattern": "^[0-9a-f]{64}$",
-                "description": "SHA-256 of the last history entry's canonical JSON",
+                **digest,
+                "description": (
+                    "SHA-256 sealing the review: the last history entry's digest and the "
+                    "review's facts"
+                ),
             },
             "review": review,
-            "refusals": {
-                "type": "array",
-                "items": _schema_of(Refusal, defs),
-                "description": "steps attempted and refused, kept beside the history",
-            },
         },
         "required": list(TOP_FIELDS),
         "additionalProperties": False,
@@ -63,7 +89,7 @@ def _schema_of(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if hint is int:
         return {"type": "integer"}
     if hint is pendulum.DateTime:
-        return {"type": "string", "format": "date-time", "pattern": "(Z|[+-][0-9]{2}:[0-9]{2})$"}
+        return {"type": "string", "format": "date-time", "pattern": "[+]0[01]:00$"}
     if hint is pendulum.Date:
         return {"type": "string", "format": "date"}
     if isinstance(hint, type) and issubclass(hint, enum.Enum):

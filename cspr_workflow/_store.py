@@ -4,33 +4,51 @@ SQLite (a file, zero set-up) by default; PostgreSQL, or any database SQLAlchemy
 speaks, by URL. Each review is one row: its pseudonymous reference, the process
 definition it follows, its stage, its JSON document and a version. A second
 table holds each running clock's due date, so that overdue reviews are found by
-a query rather than by loading every review.
+a query rather than by loading every review. The review's refusal log is kept
+apart from its document, one row per refused step (``cspr_refusals``), with the
+head that closes the log's chain in a table of its own (``cspr_refusal_heads``):
+a refusal erased or edited in the database shows when the review is next read.
 
 Writes are optimistic: a step reads the review and its version, fires through
 the engine, and writes back only if the version is still the one it read, in
 one transaction. A writer that read an older version gets
-:class:`ConcurrentUpdate` and writes nothing; a refusal or an exception in the
-step rolls the transaction back. The store keeps the review's reference, never
-the names of children or families.
+:class:`ConcurrentUpdate` and writes nothing; an exception in the step rolls the
+transaction back. A refused step leaves the review's row as it was and appends
+the refusal to the log, in the same transaction. ``save`` writes a review only
+if it extends the stored one (:class:`NotAnExtension` otherwise). The store keeps
+the review's reference, never the names of children or families.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import attrs
+import cattrs
 import pendulum
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from ._clocks import running_clocks
+from ._codec import CONVERTER, canonical_json
 from ._definition import ProcessDefinition, default_definition
 from ._document import dumps, loads
 from ._engine import Review
-from ._errors import ConcurrentUpdate, ReviewExists, ReviewNotFound, UnknownDefinition
-from ._records import Actor, AuditEntry
+from ._errors import (
+    ConcurrentUpdate,
+    HistoryTampered,
+    NotAnExtension,
+    Problem,
+    ReviewExists,
+    ReviewNotFound,
+    TransitionRefused,
+    UnknownDefinition,
+)
+from ._records import Actor, AuditEntry, Refusal
+from ._refusals import RefusalLog
 
 __all__ = ["OverdueClock", "ReviewStore", "StoredReview"]
 
@@ -45,6 +63,33 @@ _REVIEWS = sa.Table(
     sa.Column("stage", sa.String(100), nullable=False, index=True),
     sa.Column("document", sa.Text, nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
+_REFUSALS = sa.Table(
+    "cspr_refusals",
+    _METADATA,
+    sa.Column(
+        "reference",
+        sa.String(64),
+        sa.ForeignKey("cspr_reviews.reference", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("record", sa.Text, nullable=False),
+)
+
+_REFUSAL_HEADS = sa.Table(
+    "cspr_refusal_heads",
+    _METADATA,
+    sa.Column(
+        "reference",
+        sa.String(64),
+        sa.ForeignKey("cspr_reviews.reference", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("logged", sa.Integer, nullable=False),
+    sa.Column("head", sa.String(64), nullable=False),
+    sa.Column("complete", sa.Boolean, nullable=False),
 )
 
 _CLOCKS = sa.Table(
@@ -125,7 +170,7 @@ class ReviewStore:
         """The review and the version it was read at (:class:`ReviewNotFound` if none)."""
         with self._engine.connect() as conn:
             row = self._row(conn, reference)
-        return StoredReview(self._review(row), row.version)
+            return StoredReview(self._read(conn, row)[0], row.version)
 
     def get(self, reference: str) -> Review:
         """The review (:class:`ReviewNotFound` if there is none)."""
@@ -165,7 +210,10 @@ class ReviewStore:
     # -- writing --------------------------------------------------------------------
 
     def add(self, review: Review) -> int:
-        """Store a new review; returns its version (1). :class:`ReviewExists` if taken."""
+        """Store a new review, with its refusal log; returns its version (1).
+
+        :class:`ReviewExists` if the reference is taken.
+        """
         self._definition(review.definition.name)  # the store must know it to load it again
         with self._transaction() as conn:
             if conn.execute(
@@ -174,15 +222,26 @@ class ReviewStore:
                 raise ReviewExists(review.reference)
             conn.execute(sa.insert(_REVIEWS).values(version=1, **self._columns(review)))
             self._write_clocks(conn, review)
+            self._sync_log(conn, review, None)
         return 1
 
     def save(self, review: Review, *, expected_version: int) -> int:
         """Write ``review`` over the version it was read at; returns the new version.
 
+        The review must extend the stored one: the stored steps unchanged, each new
+        step what the engine makes of it, its refusal log a continuation of the stored
+        one (:class:`NotAnExtension`, and nothing written, otherwise).
         :class:`ConcurrentUpdate` (and nothing written) if someone saved it since.
         """
         with self._transaction() as conn:
-            return self._update(conn, review, expected_version)
+            row = self._row(conn, review.reference, lock=True)
+            if row.version != expected_version:
+                raise ConcurrentUpdate(review.reference, expected_version, row.version)
+            stored, logged = self._read(conn, row)
+            _check_extends(stored, review)
+            version = self._update(conn, review, expected_version)
+            self._sync_log(conn, review, logged)
+        return version
 
     def fire(
         self,
@@ -198,16 +257,30 @@ class ReviewStore:
 
         With ``expected_version``, the step is taken only on that version (what the
         caller last read); otherwise on the current one. A refused step raises as
-        ``Review.fire`` does and writes nothing.
+        ``Review.fire`` does, leaves the review's row as it was, and is appended to
+        the review's refusal log.
         """
+        refused: TransitionRefused | None = None
         with self._transaction() as conn:
             row = self._row(conn, reference, lock=True)
             if expected_version is not None and row.version != expected_version:
                 raise ConcurrentUpdate(reference, expected_version, row.version)
-            review = self._review(row)
-            entry = review.fire(trigger, by=by, at=at, **details)
-            self._update(conn, review, row.version)
+            review, logged = self._read(conn, row)
+            try:
+                entry = review.fire(trigger, by=by, at=at, **details)
+            except TransitionRefused as error:
+                refused = error
+            else:
+                self._update(conn, review, row.version)
+            self._sync_log(conn, review, logged)
+        if refused is not None:
+            raise refused
         return entry
+
+    def refusals_head(self, reference: str) -> str:
+        """The head of the review's refusal log, as the store keeps it (keep a copy
+        elsewhere to show later that no refusal was erased)."""
+        return self.get(reference).refusals_head
 
     # -- internals -----------------------------------------------------------------
 
@@ -231,8 +304,87 @@ class ReviewStore:
         except KeyError:
             raise UnknownDefinition(name, sorted(self._definitions)) from None
 
-    def _review(self, row: Any) -> Review:
-        return loads(row.document, definition=self._definition(row.definition))
+    def _read(self, conn: sa.Connection, row: Any) -> tuple[Review, int | None]:
+        """The review from its row with its refusal log from the log's tables, each checked
+        against its own head; and how many refusals the store has logged (None: no log
+        yet, for a review from an older document, which carried its own refusals)."""
+        review = loads(row.document, definition=self._definition(row.definition))
+        head = conn.execute(
+            sa.select(_REFUSAL_HEADS).where(_REFUSAL_HEADS.c.reference == row.reference)
+        ).first()
+        if head is None:
+            if review.refusals_complete:  # an older document, with its refusals in it
+                return review, None
+            raise HistoryTampered(
+                row.reference, 0, "the store holds no refusal log for it", what="refusal log"
+            )
+        log = self._stored_log(conn, review, head)
+        if review.refusals_complete and not log.extends(review._log):
+            # An older document's refusals start the log; a refusal since (which leaves
+            # the document as it was) only adds to them.
+            raise HistoryTampered(
+                row.reference,
+                len(log),
+                "the refusal log the store holds does not begin with the refusals the "
+                "review's (older) document carries",
+                what="refusal log",
+            )
+        return Review(review.state, review.definition, refusals=log), head.logged
+
+    def _stored_log(self, conn: sa.Connection, review: Review, head: Any) -> RefusalLog:
+        reference = review.reference
+        records = conn.execute(
+            sa.select(_REFUSALS.c.record)
+            .where(_REFUSALS.c.reference == reference)
+            .order_by(_REFUSALS.c.seq)
+        ).scalars()
+        entries = []
+        for i, record in enumerate(records):
+            try:
+                entries.append(CONVERTER.structure(json.loads(record), Refusal))
+            except (cattrs.BaseValidationError, ValueError, TypeError):
+                raise HistoryTampered(
+                    reference, i + 1, "a row is not a refusal record", what="refusal log"
+                ) from None
+        state = review.state
+        log = RefusalLog(state.reference, state.aware_at, entries, complete=head.complete)
+        problems = log.problems(head.head)
+        if not problems and len(log) != head.logged:
+            problems = [Problem("$.logged", f"{head.logged} refusals were logged, not {len(log)}")]
+        if problems:
+            raise HistoryTampered(reference, len(log), problems[0].message, what="refusal log")
+        return log
+
+    def _sync_log(self, conn: sa.Connection, review: Review, stored: int | None) -> None:
+        """Append the review's refusals after the ``stored`` ones and move the head on;
+        ``stored`` None: the store has no log for the review yet (a new review, or one
+        from an older document, whose refusals the document carried)."""
+        refusals = review.refusals[stored or 0 :]
+        if refusals:
+            conn.execute(
+                sa.insert(_REFUSALS),
+                [
+                    {
+                        "reference": review.reference,
+                        "seq": r.seq,
+                        "record": canonical_json(CONVERTER.unstructure(r, Refusal)),
+                    }
+                    for r in refusals
+                ],
+            )
+        values = {"logged": len(review.refusals), "head": review.refusals_head}
+        if stored is None:
+            conn.execute(
+                sa.insert(_REFUSAL_HEADS).values(
+                    reference=review.reference, complete=review.refusals_complete, **values
+                )
+            )
+        elif refusals:
+            conn.execute(
+                sa.update(_REFUSAL_HEADS)
+                .where(_REFUSAL_HEADS.c.reference == review.reference)
+                .values(**values)
+            )
 
     def _columns(self, review: Review) -> dict[str, Any]:
         return {
@@ -267,6 +419,35 @@ class ReviewStore:
         ]
         if rows:
             conn.execute(sa.insert(_CLOCKS), rows)
+
+
+def _check_extends(stored: Review, review: Review) -> None:
+    """Raise :class:`NotAnExtension` unless ``review`` is ``stored`` with more steps taken
+    through the engine and more refusals noted after the stored ones."""
+    reference = stored.reference
+    if review.definition.name != stored.definition.name:
+        raise NotAnExtension(reference, "it follows another process definition")
+    held, given = stored.history, review.history
+    for old, new in zip(held, given, strict=False):
+        if old != new:
+            raise NotAnExtension(reference, f"stored step {old.seq} was changed")
+    if len(given) < len(held):
+        raise NotAnExtension(
+            reference, f"the store holds {len(held)} steps, the review {len(given)}"
+        )
+    rebuilt = Review(stored.state, stored.definition, refusals=stored._log.copy())
+    for entry in given[len(held) :]:
+        taken = rebuilt._attempt(entry.trigger, entry.actor, entry.at, **entry.details)
+        if taken != entry:
+            raise NotAnExtension(
+                reference, f"new step {entry.seq} is not what the engine makes of it"
+            )
+    if rebuilt.state != review.state:
+        raise NotAnExtension(reference, "the review's facts do not follow from its steps")
+    if review.refusals and not review._log.extends(stored._log):
+        raise NotAnExtension(
+            reference, "its refusal log does not continue the one the store holds"
+        )
 
 
 def _make_engine(url: str) -> sa.Engine:

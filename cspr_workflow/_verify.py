@@ -247,8 +247,10 @@ def verify(
         for trigger, actor, details in candidate_steps(definition, state, now):
             attempts += 1
             try:
-                entry = handle.fire(trigger, by=actor, at=now, **details)
+                entry = handle._attempt(trigger, actor, now, **details)
             except CsprWorkflowError:
+                continue
+            if entry is None:
                 continue
             after = handle.state
             handle = Review(state, definition)

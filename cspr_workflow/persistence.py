@@ -1,5 +1,5 @@
-"""Keeping reviews: the versioned JSON document, its hash chain, replay, its JSON Schema,
-and the database store."""
+"""Keeping reviews: the versioned JSON document and its seal, the refusal log, replay,
+the JSON Schema, and the database store."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from ._document import (
     MIGRATIONS,
     SCHEMA_VERSION,
     dumps,
+    dumps_refusals,
     loads,
     replay,
     to_document,
 )
-from ._hashchain import verify_history
+from ._hashchain import verify_history, verify_refusals
 from ._schema import json_schema
 from ._store import (
     OverdueClock,
@@ -26,9 +27,11 @@ __all__ = [
     "ReviewStore",
     "StoredReview",
     "dumps",
+    "dumps_refusals",
     "json_schema",
     "loads",
     "replay",
     "to_document",
     "verify_history",
+    "verify_refusals",
 ]

@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 
 from cspr_workflow import CsprWorkflowError, Review, dumps, loads
 from cspr_workflow._cli import main
-from cspr_workflow._codec import CONVERTER, digest, entry_digest, opening_digest
+from cspr_workflow._codec import CONVERTER, chain_tip, digest, entry_digest, opening_digest, seal
 from cspr_workflow._records import AuditEntry
 from cspr_workflow.demo import SCRIPT, demo_review
 from cspr_workflow.errors import HistoryTampered, InvalidDocument, ReplayMismatch
 from cspr_workflow.persistence import (
     SCHEMA_VERSION,
+    dumps_refusals,
     json_schema,
     replay,
     to_document,
@@ -86,15 +87,27 @@ def test_the_document_is_canonical_json() -> None:
     assert doc["review"]["reference"] == "Child A"
 
 
-def test_refusals_are_kept_beside_the_history() -> None:
-    doc = document()
-    assert [r["trigger"] for r in doc["refusals"]] == ["hold_panel_meeting", "confirm_facts"]
-    reason = doc["refusals"][1]["reasons"][0]
+def test_refusals_are_kept_in_a_log_apart_from_the_document() -> None:
+    assert "refusals" not in document()
+    log = json.loads(dumps_refusals(DEMO))
+    assert set(log) == {"log_version", "reference", "complete", "head", "refusals"}
+    assert (log["reference"], log["complete"], log["head"]) == (
+        "Child A",
+        True,
+        DEMO.refusals_head,
+    )
+    assert [r["trigger"] for r in log["refusals"]] == ["hold_panel_meeting", "confirm_facts"]
+    assert [r["seq"] for r in log["refusals"]] == [1, 2]
+    reason = log["refusals"][1]["reasons"][0]
     assert (reason["rule_id"], reason["title"]) == (
         "own_agency",
         "a panel member speaks only for their own agency",
     )
-    assert loads(DEMO_TEXT).refusals == DEMO.refusals
+    again = loads(DEMO_TEXT, refusals=dumps_refusals(DEMO))
+    assert again.refusals == DEMO.refusals
+    assert again.refusals_complete
+    alone = loads(DEMO_TEXT)
+    assert (alone.refusals, alone.refusals_complete) == ((), False)
 
 
 def test_instants_keep_their_offset_and_dates_are_plain() -> None:
@@ -224,7 +237,7 @@ def test_the_message_lists_every_problem_and_what_to_do() -> None:
         loads(json.dumps(edit(_set("review.panel.2.agency", 5))))
     message = str(caught.value)
     assert "$.review.panel[2].agency: expected text, got int" in message
-    assert "Fix the document" in message
+    assert "Fix the review document" in message
 
 
 # -- migration -----------------------------------------------------------------------------
@@ -238,7 +251,8 @@ def test_a_schema_1_document_is_migrated() -> None:
     review = loads(text)
     assert review.state == DEMO.state
     assert review.refusals == ()  # version 1 did not keep them
-    assert dumps(Review(review.state, refusals=DEMO.refusals)) == DEMO_TEXT
+    assert review.refusals_complete
+    assert dumps(review) == DEMO_TEXT
     verify_history(review, head=DEMO.history_head)
 
 
@@ -356,7 +370,8 @@ def test_each_entry_links_to_its_predecessor() -> None:
     assert history[0].prev == opening_digest("Child A", DEMO.state.aware_at)
     for before, after in itertools.pairwise(history):
         assert after.prev == entry_digest(before)
-    assert DEMO.history_head == entry_digest(history[-1])
+    assert chain_tip(DEMO.state) == entry_digest(history[-1])
+    assert DEMO.history_head == seal(DEMO.state) != entry_digest(history[-1])
 
 
 # -- replay -----------------------------------------------------------------------------------
@@ -368,7 +383,9 @@ def test_the_demo_replays_to_the_same_review() -> None:
 
 def test_a_state_changed_outside_the_engine_does_not_replay() -> None:
     changed = Review(attrs.evolve(DEMO.state, approvals=DEMO.state.approvals[:1]), DEMO.definition)
-    verify_history(changed, head=DEMO.history_head)  # the history itself is intact
+    verify_history(changed)  # the history's chain itself is intact...
+    with pytest.raises(HistoryTampered, match="does not seal the review"):
+        verify_history(changed, head=DEMO.history_head)  # ...but not the kept seal
     with pytest.raises(ReplayMismatch) as caught:
         replay(changed)
     assert "approvals" in str(caught.value)
@@ -384,8 +401,8 @@ def test_a_rewritten_and_relinked_history_does_not_replay() -> None:
     history[last_action]["details"]["recommendation"] = "R1"
     crg = next(i for i, e in enumerate(history) if e["trigger"] == "crg_approve")
     _linked(history, "Child A", doc["review"]["aware_at"])
-    doc["head"] = digest(history[-1])
-    review = loads(json.dumps(doc))  # the chain is consistent again...
+    doc["head"] = seal(loads(json.dumps(doc), check_history=False).state)
+    review = loads(json.dumps(doc))  # the chain and the seal are consistent again...
     with pytest.raises(ReplayMismatch) as caught:  # ...but the engine refuses that path
         replay(review)
     assert caught.value.seq == crg + 1

@@ -22,6 +22,7 @@ import pytest
 from cspr_workflow import Review, audit_report, diagram, dumps
 from cspr_workflow._cli import main
 from cspr_workflow.demo import demo_review
+from cspr_workflow.persistence import dumps_refusals
 
 from .builders import Walker
 from .test_diagrams import golden
@@ -107,6 +108,7 @@ def test_a_report_at_an_instant_shows_the_clocks_then() -> None:
 def review_file(tmp_path: Path) -> Path:
     path = tmp_path / "child-a.json"
     path.write_text(dumps(demo_review()))
+    (tmp_path / "child-a.refusals.json").write_text(dumps_refusals(demo_review()))
     return path
 
 
@@ -116,6 +118,8 @@ def test_cli_report(fmt: str, review_file: Path, tmp_path: Path) -> None:
     argv = [
         "report",
         str(review_file),
+        "--refusals",
+        str(review_file.with_suffix(".refusals.json")),
         "--format",
         fmt,
         "--at",
@@ -178,6 +182,14 @@ def test_demo_can_save_the_review(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = tmp_path / "child-a.json"
     assert main(["demo", "--save", str(out)]) == 0
     assert out.read_text() == dumps(demo_review())
+    log = tmp_path / "child-a.refusals.json"
+    assert log.read_text() == dumps_refusals(demo_review())
+    report = tmp_path / "r.md"
+    argv = ["report", str(out), "--refusals", str(log), "--format", "md", "-o", str(report)]
+    assert main(argv) == 0
+    assert "| Steps refused | 2 |" in report.read_text()
+    assert main(["report", str(out), "--format", "md", "-o", str(report)]) == 0
+    assert "0 since loaded (refusal log not supplied)" in report.read_text()
 
 
 # -- in a real browser ---------------------------------------------------------------------------
@@ -230,7 +242,7 @@ def test_the_html_report_renders_in_chromium(browser: Any, tmp_path: Path) -> No
     page, problems = _open(browser, path.as_uri())
     assert page.title() == "Audit report: Child A"
     assert page.locator("h2").all_inner_texts()[:2] == ["Verification", "Path"]
-    assert page.locator("li.passed").count() == 3
+    assert page.locator("li.passed").count() == 4
     if shutil.which("dot"):
         box = page.locator("figure.diagram svg").bounding_box()
         assert box is not None
