@@ -73,7 +73,7 @@ class WorkingDayCalendar:
         subdiv: str | None = "ENG",
         *,
         name: str | None = None,
-        years: Iterable[int] = range(1990, 2076),
+        years: Iterable[int] = range(1990, 2101),
     ) -> WorkingDayCalendar:
         """A calendar from the ``holidays`` package's data for ``country``/``subdiv``."""
         import holidays as holidays_package
@@ -91,8 +91,13 @@ class WorkingDayCalendar:
 
     @classmethod
     def england_and_wales(cls) -> WorkingDayCalendar:
-        """England and Wales bank holidays (shared by both), 1990-2075."""
+        """England and Wales bank holidays (shared by both), 1990-2100 (years to come as the
+        ``holidays`` package projects them from today's rules)."""
         return _england_and_wales()
+
+    def covers(self, date: _dt.date) -> bool:
+        """True when ``date`` falls in the years the calendar knows."""
+        return self.first_year <= date.year <= self.last_year
 
     def _check(self, date: _dt.date) -> None:
         if not self.first_year <= date.year <= self.last_year:

@@ -249,6 +249,12 @@ class CompletionRule:
     to every recipient at once (with ``reason`` and ``revised_date``), such as a
     deferral of publication. ``title`` names the guard; by default it is read
     from the clock's limit ("four-month timing check" for a limit of 4 calendar months).
+
+    ``max_extension_months`` bounds one notice: its revised date may be at most this
+    many calendar months after the later of the current due date and the notice's
+    own date (a longer delay is notified again once it is known), and within the
+    years the policy's calendar knows. Without a bound, one notice could move the
+    due date beyond any review's life and switch the completion check off.
     """
 
     notify: str = attrs.field(converter=as_name)
@@ -256,6 +262,14 @@ class CompletionRule:
     guard: str
     revise: tuple[str, ...] = attrs.field(default=(), converter=as_names)
     title: str | None = None
+    max_extension_months: int = attrs.field(default=12, kw_only=True)
+
+    @max_extension_months.validator
+    def _positive(self, _: object, value: int) -> None:
+        if type(value) is not int or value < 1:
+            raise ValueError(
+                f"max_extension_months is a whole number of months, at least 1, not {value!r}"
+            )
 
     @property
     def delay_triggers(self) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import pendulum
 
 from ._clocks import ClockSpec
 from ._definition import ProcessDefinition
+from ._errors import CalendarRangeError
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, first_entering
 from ._time import before
 
@@ -120,10 +121,14 @@ def _projected_finish(
     path = definition.shortest_path(current, spec.stops)
     if path is None:
         return None
-    elapsed = policy.calendar.working_days_between(state.entered_current_at().date(), at.date())
-    remaining = max(expected.get(current, 0) - elapsed, 0)
-    remaining += sum(expected.get(stage, 0) for stage in path[1:-1])
-    return policy.calendar.add_working_days(at.date(), remaining)
+    calendar = policy.calendar
+    try:
+        elapsed = calendar.working_days_between(state.entered_current_at().date(), at.date())
+        remaining = max(expected.get(current, 0) - elapsed, 0)
+        remaining += sum(expected.get(stage, 0) for stage in path[1:-1])
+        return calendar.add_working_days(at.date(), remaining)
+    except CalendarRangeError:
+        return None  # beyond the years the calendar knows: no projection
 
 
 def _provenance(
@@ -192,10 +197,13 @@ def deadline_report(
         months = spec.unit is ClockUnit.CALENDAR_MONTHS
         unit = "calendar days" if months else "working days"
 
-        def until(date: pendulum.Date, months: bool = months) -> int:
-            return (
-                (date - today).in_days() if months else calendar.working_days_between(today, date)
-            )
+        def until(date: pendulum.Date, months: bool = months) -> int | None:
+            if months:
+                return (date - today).in_days()
+            try:
+                return calendar.working_days_between(today, date)
+            except CalendarRangeError:
+                return None  # beyond the years the calendar knows
 
         projected = None
         late_reason = None

@@ -16,6 +16,7 @@ and the delay notices are written by the definition's own effects (see
 from __future__ import annotations
 
 import attrs
+import pendulum
 
 from ._errors import Reason, StepProblems
 from ._records import (
@@ -35,6 +36,7 @@ from ._records import (
     ReviewState,
 )
 from ._specs import Effect, StepContext
+from ._time import add_months
 
 __all__ = [
     "meeting",
@@ -457,6 +459,45 @@ def reset_effect(state: ReviewState, ctx: StepContext) -> ReviewState:
     return state.evolve(approvals=tuple(a for a in state.approvals if a.version != version))
 
 
+def _revised_date_bounds(
+    revised: pendulum.Date, due: pendulum.Date | None, ctx: StepContext
+) -> list[Reason]:
+    """A notice's revised date within the longest delay one notice may give, and within
+    the years the policy's calendar knows."""
+    rule = ctx.completion
+    today = ctx.at.date()
+    basis = due if due is not None and due > today else today
+    latest = add_months(basis, rule.max_extension_months)
+    problems = []
+    if revised > latest:
+        what = "the current due date" if basis is due else "the notice's date"
+        problems.append(
+            Reason(
+                "revised_date_within_limit",
+                "revised date within the longest delay one notice may give",
+                f"the revised date {revised.to_date_string()} is more than "
+                f"{rule.max_extension_months} months after {what} {basis.to_date_string()}: "
+                "one notice moves the due date by at most that much, and a longer delay is "
+                "notified again once it is known.",
+                f"give a revised date no later than {latest.to_date_string()}.",
+                "details",
+            )
+        )
+    calendar = ctx.policy.calendar
+    if not calendar.covers(revised):
+        problems.append(
+            Reason(
+                "revised_date_in_calendar",
+                "revised date within the calendar's years",
+                f"the revised date {revised.to_date_string()} is outside the years the "
+                f"{calendar.name} calendar knows ({calendar.first_year}-{calendar.last_year}).",
+                "give a date within them, or a policy with a calendar that covers it.",
+                "details",
+            )
+        )
+    return problems
+
+
 def delay_effect(everyone: bool) -> Effect:
     """A delay notice with the step's ``reason`` and ``revised_date``: to the recipients the
     step names (each one of the completion rule's), or, with ``everyone``, to all of them."""
@@ -502,6 +543,7 @@ def delay_effect(everyone: bool) -> Effect:
                     "details",
                 )
             )
+        problems += _revised_date_bounds(revised, due, ctx)
         if problems:
             raise StepProblems(problems)
         notice = DelayNotice(recipients, ctx.details["reason"], revised, ctx.at)

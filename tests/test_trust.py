@@ -548,3 +548,97 @@ class TestTheStoreKeepsTheRefusalLog:
         with pytest.raises(HistoryTampered, match="does not begin with the refusals"):
             store.load("Child A")
         store.engine.dispose()
+
+
+# -- revised dates and the calendar's years ---------------------------------------------------
+
+
+def _notify_delay(w: Walker, revised: str) -> Any:
+    return w(
+        T.NOTIFY_DELAY,
+        "pdeo",
+        reason="Criminal trial",
+        revised_date=revised,
+        recipients=["national_panel", "executive"],
+    )
+
+
+class TestRevisedDatesAreBounded:
+    """A delay notice cannot switch the completion check off."""
+
+    def test_a_revised_date_in_9999_is_refused_and_the_check_stays_on(self) -> None:
+        w = Walker().to_scoping()  # commissioned 2026-01-05: due 2026-07-05
+        before = dumps(w.review)
+        with pytest.raises(TransitionRefused) as caught:
+            _notify_delay(w, "9999-12-31")
+        assert caught.value.rules == ("revised_date_within_limit", "revised_date_in_calendar")
+        assert "give a revised date no later than 2027-07-05" in str(caught.value)
+        assert "outside the years the England and Wales calendar knows (1990-2100)" in str(
+            caught.value
+        )
+        assert dumps(w.review) == before
+        assert w.review.completion_due == pendulum.date(2026, 7, 5)
+        w.now = pendulum.datetime(2026, 7, 6, 10, tz="Europe/London")
+        with pytest.raises(TransitionRefused) as late:
+            w(T.HOLD_PANEL_MEETING, "chair")
+        assert "within_due_date" in late.value.rules
+
+    def test_one_notice_moves_the_due_date_by_twelve_months_at_most(self) -> None:
+        w = Walker().to_scoping()
+        with pytest.raises(TransitionRefused, match="more than 12 months after the current"):
+            _notify_delay(w, "2027-07-06")
+        _notify_delay(w, "2027-07-05")
+        assert w.review.completion_due == pendulum.date(2027, 7, 5)
+        _notify_delay(w, "2028-07-05")  # a second notice, when the longer delay is known
+        assert w.review.completion_due == pendulum.date(2028, 7, 5)
+
+    def test_past_the_due_date_the_bound_counts_from_the_notice(self) -> None:
+        w = Walker().to_scoping()
+        w.now = pendulum.datetime(2026, 9, 1, 10, tz="Europe/London")
+        with pytest.raises(TransitionRefused, match="after the notice's date 2026-09-01"):
+            _notify_delay(w, "2027-09-02")
+        _notify_delay(w, "2027-09-01")
+
+    def test_the_bound_is_the_definitions_to_set(self) -> None:
+        longer = attrs.evolve(
+            DEFAULT_DEFINITION,
+            name="longer delays",
+            completion=attrs.evolve(DEFAULT_DEFINITION.completion, max_extension_months=24),
+        )
+        w = Walker(longer).to_scoping()
+        _notify_delay(w, "2028-07-05")
+        assert w.review.completion_due == pendulum.date(2028, 7, 5)
+        with pytest.raises(ValueError, match="at least 1"):
+            attrs.evolve(DEFAULT_DEFINITION.completion, max_extension_months=0)
+
+    def test_a_publication_deferral_is_bounded_too(self) -> None:
+        w = Walker().ready_to_publish()
+        w.wait_notice_period()
+        with pytest.raises(TransitionRefused) as caught:
+            w(T.DEFER_PUBLICATION, "executive", reason="Trial", revised_date="2090-01-01")
+        assert caught.value.rules == ("revised_date_within_limit",)
+
+
+class TestTheCalendarsYears:
+    def test_a_review_due_late_in_2075_reports_its_deadlines(self) -> None:
+        aware = pendulum.datetime(2075, 6, 2, 9, tz="Europe/London")
+        review = Review.open("Child A", aware_at=aware)
+        at = aware.add(hours=1)
+        review.fire(T.NOTIFY_NATIONAL_PANEL, by=WHO["la"], at=at)
+        review.fire(T.SUBMIT_RAPID_REVIEW, by=WHO["pdeo"], at=at, kloes=["K"], agencies=["Police"])
+        review.fire(T.COMMISSION_REVIEW, by=WHO["executive"], at=at, reason="Criteria met")
+        assert review.completion_due == pendulum.date(2075, 12, 2)
+        report = review.deadlines(at=pendulum.datetime(2075, 11, 20, tz="Europe/London"))
+        assert report["C3"].remaining == 12
+
+    def test_beyond_the_calendars_years_the_report_says_what_it_can(self) -> None:
+        aware = pendulum.datetime(2100, 6, 1, 9, tz="Europe/London")
+        review = Review.open("Child A", aware_at=aware)
+        at = aware.add(hours=1)
+        review.fire(T.NOTIFY_NATIONAL_PANEL, by=WHO["la"], at=at)
+        review.fire(T.SUBMIT_RAPID_REVIEW, by=WHO["pdeo"], at=at, kloes=["K"], agencies=["Police"])
+        review.fire(T.COMMISSION_REVIEW, by=WHO["executive"], at=at, reason="Criteria met")
+        report = review.deadlines(at=pendulum.datetime(2101, 1, 10, tz="Europe/London"))
+        c3 = report["C3"]
+        assert (c3.due, c3.remaining, c3.projected) == (pendulum.date(2100, 12, 1), -40, None)
+        assert "C3" in str(report)
