@@ -46,15 +46,24 @@ def _load_definition(spec: str) -> ProcessDefinition:
         sys.path.insert(0, os.getcwd())
     try:
         value: object = importlib.import_module(module_name)
-    except ImportError as error:
-        raise _UsageError(f"--definition: cannot import {module_name!r} ({error})") from None
+    except Exception as error:
+        raise _UsageError(
+            f"--definition: cannot import {module_name!r} ({type(error).__name__}: {error})"
+        ) from None
     for part in attribute.split("."):
         try:
             value = getattr(value, part)
         except AttributeError:
             raise _UsageError(f"--definition: {module_name!r} has no {attribute!r}") from None
     if callable(value) and not isinstance(value, type | ProcessDefinition):
-        value = value()
+        try:
+            value = value()
+        except Exception as error:
+            raise _UsageError(
+                f"--definition: {spec} is a function, and calling it with no arguments "
+                f"failed ({type(error).__name__}); name a ProcessDefinition, or a function "
+                "returning one"
+            ) from None
     if not isinstance(value, ProcessDefinition):
         raise _UsageError(
             f"--definition: {spec} is a {type(value).__name__}, not a ProcessDefinition "
@@ -208,28 +217,36 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from ._text import visible
+
+    def say(text: object = "") -> None:
+        # Free text from the review (a detail, an agency) is shown, never acted on: no
+        # escape sequence or other control character reaches the terminal.
+        for line in str(text).split("\n"):
+            print(visible(line))
+
     review = _read_review(args.review, _definition(args))
     at = _instant(args.at) or review.state.last_at
     definition = review.definition
     state = review.state
-    print(f"Review {review.reference} ({definition.name})")
-    print(f"  stage: {definition.stage(state.stage).title}")
-    print(f"  steps recorded: {len(state.history)}; last on {state.last_at.to_datetime_string()}")
-    print()
-    print(review.deadlines(at=at))
-    print()
+    say(f"Review {review.reference} ({definition.name})")
+    say(f"  stage: {definition.stage(state.stage).title}")
+    say(f"  steps recorded: {len(state.history)}; last on {state.last_at.to_datetime_string()}")
+    say()
+    say(review.deadlines(at=at))
+    say()
     options = review.options(at=at)
     if not options:
-        print("Nothing can happen next: the review is over.")
+        say("Nothing can happen next: the review is over.")
         return 0
-    print(f"What can happen next (as at {at.to_datetime_string()}):")
+    say(f"What can happen next (as at {at.to_datetime_string()}):")
     for option in options:
         who = ", ".join(definition.role_title(r) for r in option.roles)
         dest = definition.stage(option.dest).title
         mark = "ready" if option.ready else "blocked"
-        print(f"  - {option.title} -> {dest}; by {who}; {mark}")
+        say(f"  - {option.title} -> {dest}; by {who}; {mark}")
         for reason in option.unmet:
-            print(f"      {reason.title}: {reason.message}")
+            say(f"      {reason.title}: {reason.message}")
     return 0
 
 

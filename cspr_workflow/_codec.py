@@ -27,6 +27,7 @@ import pendulum
 from cattrs.cols import homogenous_tuple_structure_factory
 
 from ._records import Actor, AuditEntry, Refusal, ReviewState
+from ._text import shown
 from ._time import as_instant
 
 __all__: list[str] = []
@@ -53,7 +54,11 @@ def plain(value: object) -> Any:
 def _strict(kind: type, name: str) -> Any:
     def structure(value: object, wanted: Any) -> Any:
         if wanted is not kind:  # an enum built on str: its own constructor checks the value
-            return wanted(value)
+            try:
+                return wanted(value)
+            except ValueError:  # its message repeats the value, which may be anything
+                choices = ", ".join(str(m.value) for m in wanted)
+                raise ValueError(f"expected one of {choices}, got {shown(value)}") from None
         if type(value) is not kind:  # bool is not an int here, nor "5" a number
             raise TypeError(f"expected {name}, got {type(value).__name__}")
         return value
@@ -67,14 +72,14 @@ def _instant(value: object, _: object) -> pendulum.DateTime:
     try:
         parsed = _dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
+        raise ValueError("not an ISO 8601 date-time") from None
     if parsed.tzinfo is None:
-        raise ValueError(f"date-time without a time zone offset: {value!r}")
+        raise ValueError("date-time without a time zone offset")
     instant = as_instant(parsed)
     if instant.utcoffset() != parsed.utcoffset():
         raise ValueError(
-            f"date-time {value!r} is not written in Europe/London time (documents write "
-            f"every instant with London's offset, here {instant.isoformat()[-6:]})"
+            "date-time not written in Europe/London time (documents write every instant "
+            f"with London's offset, here {instant.isoformat()[-6:]})"
         )
     return instant
 
@@ -85,7 +90,7 @@ def _date(value: object, _: object) -> pendulum.Date:
     try:
         parsed = _dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"not an ISO 8601 date (YYYY-MM-DD): {value!r}") from None
+        raise ValueError("not an ISO 8601 date (YYYY-MM-DD)") from None
     return pendulum.Date(parsed.year, parsed.month, parsed.day)
 
 

@@ -11,6 +11,7 @@ from ._clocks import ClockSpec
 from ._definition import ProcessDefinition
 from ._errors import CalendarRangeError
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, first_entering
+from ._text import markdown_text
 from ._time import before
 
 __all__ = ["ClockStatus", "Deadline", "DeadlineReport"]
@@ -106,8 +107,11 @@ class DeadlineReport:
     def to_markdown(self) -> str:
         """The report as a Markdown table, provenance below it."""
         lines = ["| " + " | ".join(self._HEADER) + " |", "|" + "---|" * len(self._HEADER)]
-        lines += ["| " + " | ".join(r) + " |" for r in self._rows()]
-        lines += [""] + [f"- **{d.clock.id}**: {d.provenance}" for d in self.deadlines]
+        lines += ["| " + " | ".join(markdown_text(c) for c in r) + " |" for r in self._rows()]
+        lines += [""] + [
+            f"- **{markdown_text(d.clock.id)}**: {markdown_text(d.provenance)}"
+            for d in self.deadlines
+        ]
         return "\n".join(lines) + "\n"
 
 
@@ -149,7 +153,7 @@ def _provenance(
         notices = ", ".join(
             f"{n.at.date().to_date_string()} to "
             f"{' + '.join(sorted(definition.role_title(r) for r in n.recipients))}"
-            f" -> {n.revised_date.to_date_string()}"
+            f" → {n.revised_date.to_date_string()}"
             for n in state.delay_notices
         )
         text += f"; revised by delay notices ({notices})"

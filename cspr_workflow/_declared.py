@@ -10,6 +10,7 @@ builds on it: it is a ``Declared`` that checked itself and compiled its steps.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ from ._specs import (
     TransitionSpec,
     TriggerSpec,
 )
+from ._text import visible
 
 __all__: list[str] = []
 
@@ -113,6 +115,22 @@ class Declared:
         return f"{clock.limit}-working-day timing check"
 
 
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+_RESERVED = frozenset(
+    {
+        # Graphviz DOT keywords
+        "node", "edge", "graph", "digraph", "subgraph", "strict",
+        # Mermaid flowchart keywords
+        "end", "flowchart", "class", "classdef", "click", "style", "linkstyle",
+        "direction", "default", "call", "href", "callback", "interpolate",
+        "acctitle", "accdescr",
+        # the library's own diagram identifiers
+        "clock", "approval_chain",
+    }
+)  # fmt: skip
+
+
 def _number(n: int) -> str:
     words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
              "ten", "eleven", "twelve")  # fmt: skip
@@ -162,8 +180,25 @@ class _Checker:
             self.found += d.scenario.problems(self.stages, self.trigger_set)
         return self.found
 
+    def _name(self, path: str, what: str, name: object) -> None:
+        """A name the diagrams use as an identifier: every format must read it as one."""
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            self.add(
+                path,
+                f"{what} name {visible(repr(name))[:80]} is not a name: lower-case letters, "
+                "digits and _, starting with a letter, at most 64 characters (the title is "
+                "for people)",
+            )
+        elif name in _RESERVED:
+            self.add(
+                path,
+                f"{what} name '{name}' is a word the diagrams (Graphviz DOT, Mermaid) or the "
+                "library keep for themselves: choose another",
+            )
+
     def _stages(self) -> None:
         for i, name in enumerate(self.stage_names):
+            self._name(f"stages[{i}].name", "stage", name)
             if self.stage_names.index(name) != i:
                 self.add(f"stages[{i}]", f"stage '{name}' is declared more than once")
         initials = [s.name for s in self.d.stages if s.initial]
@@ -178,6 +213,7 @@ class _Checker:
 
     def _roles(self) -> None:
         for i, role in enumerate(self.d.roles):
+            self._name(f"roles[{i}].id", "role", role.id)
             if self.role_ids.index(role.id) != i:
                 self.add(f"roles[{i}]", f"role '{role.id}' is declared more than once")
             for j, rule in enumerate(role.rules):
@@ -191,6 +227,7 @@ class _Checker:
     def _triggers(self) -> None:
         for i, trig in enumerate(self.d.triggers):
             where = f"triggers[{i}]"
+            self._name(f"{where}.name", "trigger", trig.name)
             if self.trigger_names.index(trig.name) != i:
                 self.add(where, f"trigger '{trig.name}' is declared more than once")
             names = [spec.name for spec in trig.details]

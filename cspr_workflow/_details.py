@@ -9,6 +9,8 @@ import attrs
 import pendulum
 
 from ._errors import InvalidTime
+from ._limits import MAX_TEXT
+from ._text import shown, text_problem
 from ._time import as_date
 
 __all__ = ["DetailKind", "DetailSpec"]
@@ -79,6 +81,9 @@ class DetailSpec:
 def _text(spec: DetailSpec, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("expected non-empty text")
+    problem = text_problem(value, MAX_TEXT)
+    if problem is not None:
+        raise ValueError(problem)
     return value.strip()
 
 
@@ -109,7 +114,7 @@ def _int(spec: DetailSpec, value: object) -> int:
 
 def _choice(spec: DetailSpec, value: object) -> str:
     text = str(value) if isinstance(value, str) else None
-    if text not in spec.choices:
+    if text is None or text not in spec.choices:
         raise ValueError(f"expected one of {', '.join(spec.choices)}")
     return text
 
@@ -125,7 +130,8 @@ def _roles(spec: DetailSpec, value: object) -> tuple[str, ...]:
     unknown = sorted(set(roles) - set(spec.choices)) if spec.choices else []
     if unknown:
         raise ValueError(
-            f"expected roles among {', '.join(spec.choices)}, not {', '.join(unknown)}"
+            f"expected roles among {', '.join(spec.choices)}, not "
+            f"{', '.join(shown(u).strip(chr(39)) for u in unknown)}"
         )
     if not roles:
         raise ValueError("expected at least one role")

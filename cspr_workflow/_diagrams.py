@@ -34,6 +34,7 @@ import pendulum
 
 from ._deadlines import ClockStatus
 from ._errors import GraphvizMissing, RenderFailed
+from ._text import visible
 
 if TYPE_CHECKING:
     from ._definition import ProcessDefinition
@@ -322,7 +323,16 @@ def _dates(dates: list[str]) -> tuple[str, ...]:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    """Text inside a quoted Mermaid label: on one line, with no quote, tag or backtick
+    (which could end the label, add markup, or close a Markdown fence around the block)."""
+    return (
+        visible(text)
+        .replace("#", "#35;")
+        .replace('"', "#quot;")
+        .replace("<", "#lt;")
+        .replace(">", "#gt;")
+        .replace("`", "#96;")
+    )
 
 
 _MERMAID_SHAPES = {
@@ -393,7 +403,8 @@ def _mermaid(graph: _Graph) -> str:
 
 
 def _dot_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """Text inside a quoted DOT string, its control characters made visible."""
+    return visible(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _dot_lines(lines: Iterable[str]) -> str:

@@ -44,10 +44,12 @@ from ._codec import CONVERTER, canonical_json, digest, opening_digest
 from ._definition import ProcessDefinition, default_definition
 from ._details import LATE_REASON
 from ._engine import Review
-from ._errors import CsprWorkflowError, InvalidDocument, Problem, ReplayMismatch
+from ._errors import CsprWorkflowError, InvalidDocument, InvalidInput, Problem, ReplayMismatch
 from ._hashchain import chain_problems
-from ._records import AuditEntry, Refusal, ReviewState
+from ._limits import DocumentLimits
+from ._records import AuditEntry, Refusal, ReviewState, reference_problem
 from ._refusals import RefusalLog
+from ._text import shown, text_problem, visible
 from ._time import before
 
 __all__ = [
@@ -266,6 +268,7 @@ def loads(
     definition: ProcessDefinition | None = None,
     check_history: bool = True,
     refusals: str | bytes | None = None,
+    limits: DocumentLimits | None = None,
 ) -> Review:
     """A review from its JSON document, or :class:`InvalidDocument` listing every problem.
 
@@ -275,11 +278,26 @@ def loads(
     edited document does not load. ``refusals`` is the review's refusal log (as
     :func:`dumps_refusals` wrote it), checked the same way; without it the review
     notes only the refusals made from now on (``refusals_complete`` is False).
-    A document older than version 4 carries its refusals itself.
+    A document older than version 4 carries its refusals itself. ``limits`` bound
+    what is read (size, nesting, steps, refusals, text length; see
+    :class:`DocumentLimits`), so that no document can make loading, replay or a
+    report run for hours.
     """
+    for argument, value, kind in (
+        ("definition", definition, ProcessDefinition),
+        ("limits", limits, DocumentLimits),
+    ):
+        if value is not None and not isinstance(value, kind):
+            raise InvalidInput(
+                argument,
+                argument,
+                f"expected a {kind.__name__}, got {type(value).__name__}",
+                f"Pass a {kind.__name__}, or leave it out.",
+            )
     definition = definition or default_definition()
     problems: list[Problem] = []
-    raw = _json_object(text, "review document")
+    limits = limits or DocumentLimits()
+    raw = _json_object(text, "review document", limits)
     version = raw.get("schema_version")
     document = _migrate(raw, problems)
     if document is None:
@@ -295,13 +313,14 @@ def loads(
         problems.append(
             Problem(
                 "$.definition",
-                f"the review follows {name!r}, not {definition.name!r}: pass its "
+                f"the review follows {_definition_name(name)}, not {definition.name!r}: pass its "
                 "definition (loads(..., definition=...))",
             )
         )
     body = document.get("review")
     state = None
     if isinstance(body, dict):
+        problems += _body_limits(body, limits)
         problems += _missing_fields(body, ReviewState, "$.review")
         details = _names(body, definition, problems)
         state = _structure(body, problems)
@@ -332,20 +351,125 @@ def loads(
         for r in legacy:
             log.append(r.at, r.actor, r.trigger, r.stage, r.reasons)
     elif refusals is not None:
-        log = _load_log(refusals, state, check_history)
+        log = _load_log(refusals, state, check_history, limits)
     else:
         log = None
     return Review(state, definition, refusals=log)
 
 
-def _json_object(text: str | bytes, what: str) -> dict[str, Any]:
+def _json_object(text: object, what: str, limits: DocumentLimits) -> dict[str, Any]:
+    """The JSON object ``text`` holds, within ``limits``; or :class:`InvalidDocument`."""
+    if not isinstance(text, str | bytes | bytearray):
+        problem = f"expected JSON text (str or bytes), got {type(text).__name__}"
+        raise InvalidDocument([Problem("$", problem)], what)
+    if len(text) > limits.max_bytes:
+        problem = (
+            f"{len(text)} bytes, more than the limit of {limits.max_bytes} "
+            "(DocumentLimits.max_bytes)"
+        )
+        raise InvalidDocument([Problem("$", problem)], what)
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKey as duplicate:
+        problem = f"the key {shown(duplicate.key)} appears twice in one object"
+        raise InvalidDocument([Problem("$", problem)], what) from None
+    except RecursionError:
+        problem = f"arrays and objects nest deeper than {limits.max_depth} levels"
+        raise InvalidDocument([Problem("$", problem)], what) from None
     except (ValueError, TypeError) as error:
-        raise InvalidDocument([Problem("$", f"not a JSON document ({error})")], what) from None
+        problem = f"not a JSON document ({_json_error(error)})"
+        raise InvalidDocument([Problem("$", problem)], what) from None
     if not isinstance(raw, dict):
         raise InvalidDocument([Problem("$", "expected a JSON object")], what)
+    problems = _within_limits(raw, limits)
+    if problems:
+        raise InvalidDocument(problems, what)
     return raw
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's keys, each once: JSON allows a key twice, and readers differ on which
+    one counts, so a document where a key appears twice could say two things."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _json_error(error: BaseException) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at line {error.lineno}, column {error.colno}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text at byte {error.start}"
+    return type(error).__name__
+
+
+def _within_limits(raw: dict[str, Any], limits: DocumentLimits) -> list[Problem]:
+    """Every text too long or not valid Unicode, and nesting too deep (the first 20)."""
+    problems: list[Problem] = []
+    stack: list[tuple[object, str, int]] = [(raw, "$", 1)]
+    while stack and len(problems) < 20:
+        value, path, depth = stack.pop()
+        if isinstance(value, str):
+            problem = text_problem(value, limits.max_text)
+            if problem is not None:
+                problems.append(Problem(path, problem))
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > limits.max_depth:
+            problems.append(
+                Problem(path, f"nested deeper than {limits.max_depth} levels (max_depth)")
+            )
+            continue
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if text_problem(key, limits.max_text) is not None:
+                    problems.append(Problem(path, "a key is not valid Unicode text"))
+                    continue
+                stack.append(
+                    (item, f"{path}.{key}" if _PLAIN_KEY.fullmatch(key) else path, depth + 1)
+                )
+        else:
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+    problems.sort(key=lambda p: p.path)
+    return problems
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def _definition_name(name: object) -> str:
+    if isinstance(name, str) and len(name) <= 100 and text_problem(name, 100) is None:
+        return repr(visible(name))
+    return shown(name)
+
+
+def _body_limits(body: dict[str, Any], limits: DocumentLimits) -> list[Problem]:
+    problems = []
+    history = body.get("history")
+    if isinstance(history, list) and len(history) > limits.max_steps:
+        problems.append(
+            Problem(
+                "$.review.history",
+                f"{len(history)} steps, more than the limit of {limits.max_steps} "
+                "(DocumentLimits.max_steps)",
+            )
+        )
+    if "reference" in body:
+        problem = reference_problem(body["reference"])
+        if problem is not None:
+            problems.append(Problem("$.review.reference", problem))
+    return problems
 
 
 def _facts_follow(
@@ -366,11 +490,23 @@ def _facts_follow(
     return []
 
 
-def _load_log(text: str | bytes, state: ReviewState, check: bool) -> RefusalLog:
+def _load_log(
+    text: str | bytes, state: ReviewState, check: bool, limits: DocumentLimits
+) -> RefusalLog:
     """The review's refusal log from its document, or :class:`InvalidDocument`."""
     what = "refusal log"
-    raw = _json_object(text, what)
+    raw = _json_object(text, what, limits)
     problems: list[Problem] = []
+    entries_raw = raw.get("refusals")
+    if isinstance(entries_raw, list) and len(entries_raw) > limits.max_refusals:
+        problems.append(
+            Problem(
+                "$.refusals",
+                f"{len(entries_raw)} refusals, more than the limit of {limits.max_refusals} "
+                "(DocumentLimits.max_refusals)",
+            )
+        )
+        raise InvalidDocument(problems, what)
     if raw.get("log_version") != LOG_VERSION:
         problems.append(
             Problem("$.log_version", f"expected {LOG_VERSION}, the refusal log's version")
@@ -502,7 +638,7 @@ def _names(
     for name in ("stage", "held_from"):
         value = body.get(name)
         if isinstance(value, str) and value not in stages:
-            problems.append(Problem(f"$.review.{name}", f"unknown stage {value!r}"))
+            problems.append(Problem(f"$.review.{name}", f"unknown stage {shown(value)}"))
     roles = {r.id for r in definition.roles}
     bodies = set(definition.approvals.bodies) if definition.approvals else set()
     for field, key, known, what in (
@@ -519,7 +655,7 @@ def _names(
                 value, where = value.get("role"), where + ".role"
             for one in value if isinstance(value, list) else [value]:
                 if isinstance(one, str) and one not in known:
-                    problems.append(Problem(where, f"unknown {what} {one!r}"))
+                    problems.append(Problem(where, f"unknown {what} {shown(one)}"))
     history = body.get("history")
     parsed_details: list[dict[str, object]] = []
     for i, entry in enumerate(history if isinstance(history, list) else ()):
@@ -531,12 +667,12 @@ def _names(
         for name in ("source", "dest"):
             value = entry.get(name)
             if isinstance(value, str) and value not in stages:
-                problems.append(Problem(f"{where}.{name}", f"unknown stage {value!r}"))
+                problems.append(Problem(f"{where}.{name}", f"unknown stage {shown(value)}"))
         trigger = entry.get("trigger")
         if not isinstance(trigger, str):
             continue
         if not definition.has_trigger(trigger):
-            problems.append(Problem(f"{where}.trigger", f"unknown trigger {trigger!r}"))
+            problems.append(Problem(f"{where}.trigger", f"unknown trigger {shown(trigger)}"))
             continue
         raw = entry.get("details")
         specs = {d.name: d for d in (*definition.trigger(trigger).details, LATE_REASON)}
@@ -544,7 +680,7 @@ def _names(
             spec = specs.get(name)
             if spec is None:
                 problems.append(
-                    Problem(f"{where}.details.{name}", f"{trigger!r} takes no detail {name!r}")
+                    Problem(f"{where}.details", f"{trigger!r} takes no detail {shown(name)}")
                 )
                 continue
             parsed, error = spec.parse(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._definition import ProcessDefinition, default_definition
 from ._diagrams import Diagram
 from ._engine import Review
+from ._errors import InvalidInput
 from ._time import as_instant
 
 __all__ = ["diagram"]
@@ -17,10 +18,18 @@ def diagram(subject: ProcessDefinition | Review | None = None, *, at: object = N
         return Diagram(default_definition())
     if isinstance(subject, ProcessDefinition):
         if at is not None:
-            raise ValueError("at= goes with a review's diagram (a process diagram has no clocks)")
+            raise InvalidInput(
+                "at",
+                "diagram_at",
+                "at= goes with a review's diagram (a process diagram has no clocks)",
+                "Leave at= out, or draw a review.",
+            )
         return Diagram(subject)
     if isinstance(subject, Review):
         return Diagram(subject.definition, subject, None if at is None else as_instant(at))
-    raise TypeError(
-        f"a diagram is of a ProcessDefinition or a Review, not {type(subject).__name__}"
+    raise InvalidInput(
+        "subject",
+        "diagram_subject",
+        f"a diagram is of a ProcessDefinition or a Review, not {type(subject).__name__}",
+        "Pass a ProcessDefinition, a Review, or nothing for the default process.",
     )

@@ -13,7 +13,6 @@ very end, so a refusal or an exception anywhere leaves the review exactly as it 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +24,7 @@ from ._codec import chain_tip, seal
 from ._deadlines import DeadlineReport, deadline_report
 from ._definition import ProcessDefinition, default_definition
 from ._errors import (
+    InvalidInput,
     InvalidTime,
     NotPermitted,
     Reason,
@@ -33,8 +33,9 @@ from ._errors import (
     TransitionRefused,
     UnknownTrigger,
 )
+from ._limits import MAX_STEPS
 from ._machine import Move
-from ._records import Actor, AuditEntry, Refusal, ReviewState
+from ._records import Actor, AuditEntry, Refusal, ReviewState, reference_problem
 from ._refusals import RefusalLog
 from ._specs import StepContext
 from ._steps import CompiledStep
@@ -43,8 +44,6 @@ from ._time import Clock, as_instant, before
 __all__ = ["Option", "Review", "Verdict"]
 
 _log = logging.getLogger("cspr_workflow")
-
-_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}$")
 
 
 @attrs.frozen
@@ -122,6 +121,19 @@ class Review:
         clock: Clock | None = None,
         refusals: RefusalLog | None = None,
     ) -> None:
+        if not isinstance(state, ReviewState):
+            raise InvalidInput(
+                "state",
+                "review_state",
+                f"expected a ReviewState, got {type(state).__name__}",
+                "Open a review with Review.open, or read one with loads.",
+            )
+        problem = reference_problem(state.reference)
+        if problem is not None:
+            raise InvalidInput(
+                "state.reference", "reference", problem, "Refer to the review by its pseudonym."
+            )
+        _check_definition(definition)
         definition = definition or default_definition()
         try:
             definition.stage(state.stage)
@@ -158,10 +170,18 @@ class Review:
         ``reference`` is pseudonymous ("Child A", "LCSPR 2026/03"): letters, digits,
         spaces and ``. _ / -``, at most 64 characters. Never a child's name.
         """
-        if not isinstance(reference, str) or not _REFERENCE.match(reference):
-            raise ValueError(
-                "a review reference is a pseudonym such as 'Child A' or 'LCSPR 2026/03': "
-                "1-64 letters, digits, spaces or . _ / -, starting with a letter or digit"
+        problem = reference_problem(reference)
+        if problem is not None:
+            raise InvalidInput(
+                "reference", "reference", problem, "Refer to the review by its pseudonym."
+            )
+        _check_definition(definition)
+        if clock is not None and not callable(clock):
+            raise InvalidInput(
+                "clock",
+                "clock_callable",
+                f"expected a function returning the time, got {type(clock).__name__}",
+                "Pass clock=lambda: pendulum.now('Europe/London'), or at= on each step.",
             )
         definition = definition or default_definition()
         state = ReviewState(
@@ -390,13 +410,35 @@ class Review:
     ) -> tuple[list[Reason], CompiledStep | None, dict[str, Any] | None]:
         definition = self._definition
         state = self._state
+        if not isinstance(trigger, str):
+            raise InvalidInput(
+                "trigger",
+                "trigger_text",
+                f"expected a trigger's name as text, got {type(trigger).__name__}",
+                "Pass one of the definition's triggers (a Trigger member for the default).",
+            )
         if not definition.has_trigger(trigger):
             raise UnknownTrigger(
                 state.reference, str(trigger), [t.name for t in definition.triggers]
             )
         if not isinstance(actor, Actor):
-            raise TypeError(f"by= must be an Actor, not {type(actor).__name__}")
+            raise InvalidInput(
+                "by",
+                "actor",
+                f"expected an Actor, got {type(actor).__name__}",
+                "Pass by=Actor(name, role, agency=...).",
+            )
         reasons = self._time_reasons(at)
+        if len(state.history) >= MAX_STEPS:
+            reasons.append(
+                Reason(
+                    "history_length",
+                    "a review's history has a limit",
+                    f"the review already holds {MAX_STEPS} steps, the most a review keeps.",
+                    "check what is firing steps on it: a real review takes some tens.",
+                    "availability",
+                )
+            )
         step = definition.select(trigger, state)
         if step is None:
             reasons.append(self._not_available(trigger))
@@ -474,6 +516,16 @@ def _settle(
     object.__setattr__(result, "stage", stage)
     object.__setattr__(result, "history", history)
     return result
+
+
+def _check_definition(definition: object) -> None:
+    if definition is not None and not isinstance(definition, ProcessDefinition):
+        raise InvalidInput(
+            "definition",
+            "definition",
+            f"expected a ProcessDefinition, got {type(definition).__name__}",
+            "Pass a ProcessDefinition, or leave it out for the default process.",
+        )
 
 
 def _blocks_effect(reasons: list[Reason]) -> bool:

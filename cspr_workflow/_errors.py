@@ -4,17 +4,21 @@
 
     CsprWorkflowError                    every error the library raises on purpose
     ├── InvalidDefinition (ValueError)   a process definition breaks its own rules
+    ├── InvalidInput (ValueError, TypeError)  an argument the library cannot take
     ├── InvalidTime (ValueError)         an instant without a time zone, or not an instant
     ├── CalendarRangeError (ValueError)  a date outside the years a calendar knows
     ├── UnknownTrigger (LookupError)     a trigger the definition does not declare
     ├── TransitionRefused                a step the rules do not allow now
     │   ├── NotPermitted                 the actor's role or agency may not take it
     │   └── TimeWentBackwards            the step is dated before the last recorded one
-    ├── InvalidDocument (ValueError)     a stored review does not load: every problem, by path
-    ├── HistoryTampered                  the history's hash chain is broken at a step
+    ├── InvalidDocument (ValueError)     a stored review (or refusal log) does not load:
+    │                                    every problem, by path
+    ├── HistoryTampered                  a hash chain (the history's, the refusal log's) or
+    │                                    the review's seal is broken
     ├── ReplayMismatch                   replaying the history does not give the stored review
     ├── ReviewNotFound (LookupError)     no stored review has that reference
     ├── ReviewExists                     a review with that reference is already stored
+    ├── NotAnExtension                   a save does not extend the stored review; nothing written
     ├── UnknownDefinition (LookupError)  a review follows a process the store was not given
     ├── GraphvizMissing (RuntimeError)   SVG, PNG or PDF asked for, and Graphviz is not installed
     ├── RenderFailed (RuntimeError)      Graphviz ran but could not draw the diagram
@@ -42,6 +46,7 @@ __all__ = [
     "HistoryTampered",
     "InvalidDefinition",
     "InvalidDocument",
+    "InvalidInput",
     "InvalidTime",
     "MissingExtra",
     "NotAnExtension",
@@ -122,6 +127,19 @@ class InvalidDefinition(CsprWorkflowError, ValueError):
     def messages(self) -> tuple[str, ...]:
         """Each problem as one line, its path first."""
         return tuple(str(p) for p in self.problems)
+
+
+class InvalidInput(CsprWorkflowError, ValueError, TypeError):
+    """An argument the library cannot take: ``argument`` names it, ``rule`` is the stable
+    id of the rule it breaks. The value itself is never repeated (it may name a person).
+
+    It is a ``ValueError`` and a ``TypeError`` too, for code that caught those.
+    """
+
+    def __init__(self, argument: str, rule: str, message: str, remedy: str) -> None:
+        self.argument = argument
+        self.rule = rule
+        super().__init__(f"{argument}: {message} [{rule}]. {remedy}")
 
 
 class InvalidTime(CsprWorkflowError, ValueError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import operator
+import re
 import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import Reason
+from ._errors import InvalidInput, Reason
+from ._text import text_problem
 
 __all__ = [
     "Action",
@@ -42,9 +44,54 @@ __all__ = [
 ]
 
 
-def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"Actor.{attribute.name} must be non-empty text")
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _non_empty(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    problem = "must not be empty" if value == "" else text_problem(value, _ACTOR_TEXT)
+    if problem is not None:
+        raise InvalidInput(
+            f"Actor.{attribute.name}",
+            "actor_text",
+            problem,
+            f"Give the actor's {attribute.name} as non-empty text.",
+        )
+
+
+def _agency(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None:
+        _non_empty(instance, attribute, value)
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if type(value) is not bool:
+        raise InvalidInput(
+            f"Actor.{attribute.name}", "actor_flag", "expected True or False", "Pass a bool."
+        )
+
+
+_ACTOR_TEXT = 200
+
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}")
+
+
+def reference_problem(value: object) -> str | None:
+    """Why ``value`` is not a review reference, or None.
+
+    A reference is a pseudonym such as "Child A" or "LCSPR 2026/03": 1-64 letters,
+    digits, spaces or ``. _ / -``, starting with a letter or digit. It is what
+    messages, logs, diagrams and the store name a review by, so it never holds a name
+    and address, markup or a line break.
+    """
+    if not isinstance(value, str):
+        return f"expected text, got {type(value).__name__}"
+    if not _REFERENCE.fullmatch(value):
+        return (
+            "a review reference is a pseudonym such as 'Child A' or 'LCSPR 2026/03': 1-64 "
+            "letters, digits, spaces or . _ / -, starting with a letter or digit"
+        )
+    return None
 
 
 def _humanise(role: str) -> str:
@@ -65,10 +112,10 @@ class Actor:
     which the default process allows once the substitute is recorded on the panel.
     """
 
-    name: str = attrs.field(validator=_non_empty, repr=False)
-    role: str = attrs.field(validator=_non_empty)
-    agency: str | None = None
-    substitute: bool = False
+    name: str = attrs.field(converter=_stripped, validator=_non_empty, repr=False)
+    role: str = attrs.field(converter=_stripped, validator=_non_empty)
+    agency: str | None = attrs.field(default=None, converter=_stripped, validator=_agency)
+    substitute: bool = attrs.field(default=False, validator=_flag)
 
     def describe(self, titles: Mapping[str, str] | None = None) -> str:
         """Role and agency, fit for messages and logs (no name).
@@ -272,6 +319,11 @@ def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
     return types.MappingProxyType(dict(value))
 
 
+def _detail_names(details: Mapping[str, object]) -> str:
+    """A step's details in a repr: their names only, since a value may name a person."""
+    return "<details: " + (", ".join(details) or "none") + ">"
+
+
 @attrs.frozen
 class AuditEntry:
     """One step of a review's append-only history.
@@ -287,7 +339,9 @@ class AuditEntry:
     trigger: str
     source: str
     dest: str
-    details: Mapping[str, object] = attrs.field(factory=dict, converter=_read_only)
+    details: Mapping[str, object] = attrs.field(
+        factory=dict, converter=_read_only, repr=_detail_names
+    )
     prev: str = ""
 
     @property

@@ -23,10 +23,11 @@ from ._deadlines import DeadlineReport
 from ._diagrams import Diagram
 from ._document import replay
 from ._engine import Review
-from ._errors import CsprWorkflowError, GraphvizMissing
+from ._errors import CsprWorkflowError, GraphvizMissing, InvalidInput
 from ._hashchain import verify_history, verify_refusals
 from ._oracle import check_review
 from ._records import AuditEntry
+from ._text import markdown_text
 from ._time import as_instant
 
 __all__ = ["AuditReport", "audit_report"]
@@ -197,7 +198,7 @@ class AuditReport:
             move = (
                 definition.stage(e.source).title
                 if e.source == e.dest
-                else f"{definition.stage(e.source).title} -> {definition.stage(e.dest).title}"
+                else f"{definition.stage(e.source).title} → {definition.stage(e.dest).title}"
             )
             rows.append(
                 (
@@ -243,7 +244,7 @@ class AuditReport:
 
     def markdown(self) -> str:
         """The report as Markdown, with the path diagram as a Mermaid block."""
-        out = [f"# Audit report: {self.review.reference}", ""]
+        out = [f"# Audit report: {markdown_text(self.review.reference)}", ""]
         out += _md_table(("Item", "Value"), self._summary())
         out += ["", "## Verification", ""]
         out += _md_table(
@@ -371,7 +372,7 @@ def _html_table(
 
 
 def _md_cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return markdown_text(value)
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -416,5 +417,17 @@ def audit_report(
     (a refusal erased since shows). The refused steps are those of the review's
     refusal log; a review read from its document without its log says so.
     """
+    if not isinstance(review, Review):
+        raise InvalidInput(
+            "review",
+            "review",
+            f"expected a Review, got {type(review).__name__}",
+            "Pass a Review (Review.open, loads, or store.get).",
+        )
+    for name, value in (("head", head), ("refusals_head", refusals_head)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(
+                name, "head", f"expected a SHA-256 as text, got {type(value).__name__}", ""
+            )
     instant = review.state.last_at if at is None else as_instant(at)
     return AuditReport(review, instant, head, refusals_head)

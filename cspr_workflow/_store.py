@@ -40,6 +40,7 @@ from ._engine import Review
 from ._errors import (
     ConcurrentUpdate,
     HistoryTampered,
+    InvalidInput,
     NotAnExtension,
     Problem,
     ReviewExists,
@@ -47,8 +48,9 @@ from ._errors import (
     TransitionRefused,
     UnknownDefinition,
 )
-from ._records import Actor, AuditEntry, Refusal
+from ._records import Actor, AuditEntry, Refusal, reference_problem
 from ._refusals import RefusalLog
+from ._time import as_instant
 
 __all__ = ["OverdueClock", "ReviewStore", "StoredReview"]
 
@@ -168,6 +170,7 @@ class ReviewStore:
 
     def load(self, reference: str) -> StoredReview:
         """The review and the version it was read at (:class:`ReviewNotFound` if none)."""
+        _check_reference(reference)
         with self._engine.connect() as conn:
             row = self._row(conn, reference)
             return StoredReview(self._read(conn, row)[0], row.version)
@@ -183,6 +186,7 @@ class ReviewStore:
 
     def references(self, *, stage: str | None = None) -> list[str]:
         """The references of the stored reviews, sorted; only those at ``stage`` if given."""
+        _optional_text("stage", stage)
         query = sa.select(_REVIEWS.c.reference).order_by(_REVIEWS.c.reference)
         if stage is not None:
             query = query.where(_REVIEWS.c.stage == str(stage))
@@ -191,8 +195,10 @@ class ReviewStore:
 
     def overdue(self, *, at: pendulum.DateTime, clock: str | None = None) -> list[OverdueClock]:
         """Every running clock past its due date at ``at`` (of one ``clock`` if given),
-        by due date, oldest first."""
-        today = at.date()
+        by due date, oldest first. ``at`` is a timezone-aware instant
+        (:class:`InvalidTime` otherwise); its London date counts."""
+        today = as_instant(at, "at").date()
+        _optional_text("clock", clock)
         query = (
             sa.select(_CLOCKS.c.reference, _REVIEWS.c.stage, _CLOCKS.c.clock, _CLOCKS.c.due)
             .join(_REVIEWS, _REVIEWS.c.reference == _CLOCKS.c.reference)
@@ -214,15 +220,20 @@ class ReviewStore:
 
         :class:`ReviewExists` if the reference is taken.
         """
+        _check_review(review)
         self._definition(review.definition.name)  # the store must know it to load it again
-        with self._transaction() as conn:
-            if conn.execute(
-                sa.select(_REVIEWS.c.version).where(_REVIEWS.c.reference == review.reference)
-            ).first():
-                raise ReviewExists(review.reference)
-            conn.execute(sa.insert(_REVIEWS).values(version=1, **self._columns(review)))
-            self._write_clocks(conn, review)
-            self._sync_log(conn, review, None)
+        try:
+            with self._transaction() as conn:
+                if conn.execute(
+                    sa.select(_REVIEWS.c.version).where(_REVIEWS.c.reference == review.reference)
+                ).first():
+                    raise ReviewExists(review.reference)
+                conn.execute(sa.insert(_REVIEWS).values(version=1, **self._columns(review)))
+                self._write_clocks(conn, review)
+                self._sync_log(conn, review, None)
+        except sa.exc.IntegrityError:
+            # Another writer added the same reference between our check and our insert.
+            raise ReviewExists(review.reference) from None
         return 1
 
     def save(self, review: Review, *, expected_version: int) -> int:
@@ -233,6 +244,8 @@ class ReviewStore:
         one (:class:`NotAnExtension`, and nothing written, otherwise).
         :class:`ConcurrentUpdate` (and nothing written) if someone saved it since.
         """
+        _check_review(review)
+        _check_version(expected_version)
         with self._transaction() as conn:
             row = self._row(conn, review.reference, lock=True)
             if row.version != expected_version:
@@ -260,6 +273,9 @@ class ReviewStore:
         ``Review.fire`` does, leaves the review's row as it was, and is appended to
         the review's refusal log.
         """
+        _check_reference(reference)
+        if expected_version is not None:
+            _check_version(expected_version)
         refused: TransitionRefused | None = None
         with self._transaction() as conn:
             row = self._row(conn, reference, lock=True)
@@ -419,6 +435,39 @@ class ReviewStore:
         ]
         if rows:
             conn.execute(sa.insert(_CLOCKS), rows)
+
+
+def _check_reference(reference: object) -> None:
+    problem = reference_problem(reference)
+    if problem is not None:
+        raise InvalidInput("reference", "reference", problem, "Name a review by its reference.")
+
+
+def _check_review(review: object) -> None:
+    if not isinstance(review, Review):
+        raise InvalidInput(
+            "review",
+            "review",
+            f"expected a Review, got {type(review).__name__}",
+            "Pass a Review (Review.open, loads, or store.get).",
+        )
+
+
+def _check_version(version: object) -> None:
+    if type(version) is not int or version < 1:
+        raise InvalidInput(
+            "expected_version",
+            "version",
+            "expected the version a review was read at (a whole number, at least 1)",
+            "Pass StoredReview.version from store.load.",
+        )
+
+
+def _optional_text(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(
+            name, f"{name}_text", f"expected text, got {type(value).__name__}", "Pass a name."
+        )
 
 
 def _check_extends(stored: Review, review: Review) -> None:

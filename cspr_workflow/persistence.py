@@ -13,6 +13,7 @@ from ._document import (
     to_document,
 )
 from ._hashchain import verify_history, verify_refusals
+from ._limits import DocumentLimits
 from ._schema import json_schema
 from ._store import (
     OverdueClock,
@@ -23,6 +24,7 @@ from ._store import (
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "DocumentLimits",
     "OverdueClock",
     "ReviewStore",
     "StoredReview",

@@ -8,7 +8,11 @@ any failure (``@reproduce_failure``).
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=50, stateful_step_count=60, deadline=None)
@@ -45,3 +49,36 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
             terminalreporter.write_line(
                 f"{name}: {reviews} reviews in {seconds:.1f} s ({rate:.0f} per second)"
             )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's, driven by Playwright); ``CSPR_REQUIRE_BROWSER=1`` (CI)
+    turns its absence into a failure."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    required = os.environ.get("CSPR_REQUIRE_BROWSER") == "1"
+    if chromium is None:
+        if required:
+            pytest.fail("CSPR_REQUIRE_BROWSER=1 but Chromium is not installed")
+        pytest.skip("Chromium is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        if required:
+            pytest.fail("CSPR_REQUIRE_BROWSER=1 but Playwright is not installed")
+        pytest.skip("Playwright is not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()

@@ -32,7 +32,6 @@ REQUIRED = os.environ.get("CSPR_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(
     os.environ.get("CSPR_ARTIFACTS", Path(__file__).parent.parent / "build/artifacts")
 )
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _without_svg(html: str) -> str:
@@ -193,35 +192,6 @@ def test_demo_can_save_the_review(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 # -- in a real browser ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if CHROMIUM is None:
-        if REQUIRED:
-            pytest.fail("CSPR_REQUIRE_BROWSER=1 but Chromium is not installed")
-        pytest.skip("Chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        if REQUIRED:
-            pytest.fail("CSPR_REQUIRE_BROWSER=1 but Playwright is not installed")
-        pytest.skip("Playwright is not installed")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield launched
-        launched.close()
 
 
 def _open(browser: Any, url: str) -> tuple[Any, list[str]]:

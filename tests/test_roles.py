@@ -22,9 +22,9 @@ def test_an_actor_of_a_role_acting_for_an_agency_must_name_it() -> None:
 
 
 def test_name_and_role_must_not_be_empty() -> None:
-    with pytest.raises(ValueError, match="must be non-empty"):
+    with pytest.raises(ValueError, match="must not be empty"):
         Actor("  ", Role.CHAIR)
-    with pytest.raises(ValueError, match="must be non-empty"):
+    with pytest.raises(ValueError, match="must not be empty"):
         Actor("Someone", "")
 
 

@@ -177,12 +177,16 @@ def _row(store: ReviewStore, reference: str = "Child A") -> tuple[int, str]:
     return row.version, row.document
 
 
-def test_a_refused_step_writes_nothing(store: ReviewStore) -> None:
+def test_a_refused_step_leaves_the_row_and_is_logged(store: ReviewStore) -> None:
     store.add(in_panel_review())
     before = _row(store)
-    with pytest.raises(TransitionRefused):
-        store.fire("Child A", T.PUBLISH, by=WHO["executive"], at=MEETING_AT)
+    for _ in range(2):
+        with pytest.raises(TransitionRefused):
+            store.fire("Child A", T.PUBLISH, by=WHO["executive"], at=MEETING_AT)
     assert _row(store) == before
+    refusals = store.get("Child A").refusals
+    assert [(r.seq, r.trigger) for r in refusals] == [(1, "publish"), (2, "publish")]
+    assert store.refusals_head("Child A") == store.get("Child A").refusals_head
 
 
 def test_an_exception_in_a_step_writes_nothing(store: ReviewStore) -> None:
@@ -306,3 +310,43 @@ def test_documents_in_the_store_are_the_library_documents(store: ReviewStore) ->
     review = in_panel_review()
     store.add(review)
     assert _row(store)[1] == dumps(review)
+
+
+RACERS, RACES = 8, 5
+
+
+def test_racing_adds_of_one_reference_store_it_once(store: ReviewStore) -> None:
+    """Writers add the same new reference at the same moment: one stores it, every other
+    gets ReviewExists (never the database's own integrity error)."""
+    url = store.engine.url.render_as_string(False)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def add(reference: str, start: threading.Barrier) -> None:
+        racer = ReviewStore(url)
+        start.wait()
+        try:
+            racer.add(Review.open(reference, aware_at=AWARE))
+        except ReviewExists:
+            outcome = "ReviewExists"
+        except Exception as error:
+            outcome = f"unexpected {type(error).__name__}"
+        else:
+            outcome = "stored"
+        with lock:
+            outcomes[outcome] += 1
+        racer.engine.dispose()
+
+    for race in range(RACES):
+        start = threading.Barrier(RACERS)
+        threads = [
+            threading.Thread(target=add, args=(f"Child R{race}", start)) for _ in range(RACERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert set(outcomes) <= {"stored", "ReviewExists"}, outcomes
+    assert outcomes["stored"] == RACES
+    assert store.references() == [f"Child R{race}" for race in range(RACES)]
+    OUTCOMES[f"{store.engine.dialect.name} racing add"] = outcomes

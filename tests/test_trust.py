@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import html
 import json
+import os
+import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,21 +18,38 @@ import attrs
 import pendulum
 import pytest
 import sqlalchemy as sa
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cspr_workflow import (
     DEFAULT_DEFINITION,
+    Actor,
+    CsprWorkflowError,
     Review,
     ReviewStore,
     TimeWentBackwards,
     TransitionRefused,
     Trigger,
     audit_report,
+    diagram,
 )
 from cspr_workflow._codec import CONVERTER, chain_tip, refusal_digest, seal
+from cspr_workflow._declared import _RESERVED
 from cspr_workflow._oracle import violations
+from cspr_workflow._text import markdown_text, visible
+from cspr_workflow.demo import ACTORS as DEMO_ACTORS
 from cspr_workflow.demo import demo_review
-from cspr_workflow.errors import HistoryTampered, InvalidDocument, NotAnExtension, ReplayMismatch
+from cspr_workflow.errors import (
+    HistoryTampered,
+    InvalidDefinition,
+    InvalidDocument,
+    InvalidInput,
+    InvalidTime,
+    NotAnExtension,
+    ReplayMismatch,
+)
 from cspr_workflow.persistence import (
+    DocumentLimits,
     dumps,
     dumps_refusals,
     loads,
@@ -39,6 +61,7 @@ from cspr_workflow.records import FactCheck, Refusal
 from cspr_workflow.verification import history_forward
 
 from .builders import AWARE, WHO, Walker
+from .test_report import _open
 
 DATA = Path(__file__).parent / "data"
 
@@ -642,3 +665,473 @@ class TestTheCalendarsYears:
         c3 = report["C3"]
         assert (c3.due, c3.remaining, c3.projected) == (pendulum.date(2100, 12, 1), -40, None)
         assert "C3" in str(report)
+
+
+# -- free text is shown, never acted on -------------------------------------------------------
+
+PAYLOADS = [
+    "<script>window.__pwned = 1</script>",
+    '<img src=x onerror="window.__pwned = 1">',
+    "[click](javascript:window.__pwned=1)",
+    "![x](javascript:window.__pwned=1)",
+    '<a href="javascript:window.__pwned=1">x</a>',
+    "<svg onload=window.__pwned=1>",
+    "<javascript:window.__pwned=1>",
+    "a | b | c",
+    "line one\rline two",
+    "line one\n\n# A heading\n\n- a list",
+    "```\n</pre><script>window.__pwned = 1</script>",
+    "\x1b[2J\x1b[31mred\x1b]0;title\x07",
+    "\u202egnp.exe",
+    "**bold** _it_ ~~struck~~ `code` \\| \\",
+    "&lt;script&gt;",
+]
+
+
+def _markdown_html(text: str) -> str:
+    from markdown_it import MarkdownIt
+
+    renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return renderer.render(text)
+
+
+def _payload_review(payload: str) -> Review:
+    """A review carrying ``payload`` in every kind of free text a report shows: step
+    details (texts, lists, recommendations), a delay notice, an action, a late reason,
+    and a refused attempt by someone whose agency is the payload."""
+    w = Walker().to_fact_check()
+    w(T.RETURN_COMMENTS, "health", comments=payload)
+    w(T.SUBMIT_DRAFT, "lead", findings=[payload], recommendations=[payload, "Second"])
+    w.confirm_all()
+    w(T.AGREE_REPORT, "chair")
+    w(
+        T.ADD_ACTION,
+        "chair",
+        recommendation="R1",
+        owner="Police",
+        due="2027-06-30",
+        description=payload,
+    )
+    w(
+        T.ADD_ACTION,
+        "chair",
+        recommendation="R2",
+        owner="Police",
+        due="2027-06-30",
+        description=payload,
+    )
+    w(
+        T.NOTIFY_DELAY,
+        "pdeo",
+        reason=payload,
+        revised_date="2026-12-31",
+        recipients=["national_panel", "executive"],
+    )
+    stranger = Actor("Someone", WHO["police"].role, agency=payload[:200])
+    with pytest.raises(TransitionRefused):
+        w.review.fire(T.CRG_APPROVE, by=stranger, at=w.tick())
+    return w.review
+
+
+def _cells(html_text: str) -> list[list[int]]:
+    """Each table's rows, as the number of cells in each."""
+    from html.parser import HTMLParser
+
+    tables: list[list[int]] = []
+
+    class Cells(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "table":
+                tables.append([])
+            elif tag == "tr":
+                tables[-1].append(0)
+            elif tag in ("td", "th"):
+                tables[-1][-1] += 1
+
+    Cells().feed(html_text)
+    return tables
+
+
+def _active(html_text: str) -> list[str]:
+    """Every element or attribute in ``html_text`` that could run or load something."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Active(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "img", "svg", "iframe", "object", "embed"):
+                found.append(tag)
+            for name, value in attrs:
+                if name.startswith("on"):
+                    found.append(f"{tag}[{name}]")
+                if name in ("href", "src") and "javascript:" in (value or "").lower():
+                    found.append(f"{tag}[{name}=javascript:]")
+
+    Active().feed(html_text)
+    return found
+
+
+class TestFreeTextInOutputs:
+    @pytest.fixture(scope="class")
+    def clean(self) -> str:
+        return audit_report(_payload_review("Plain words"), at=LATER).markdown()
+
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_the_markdown_report_keeps_payloads_as_text(self, payload: str, clean: str) -> None:
+        markdown = audit_report(_payload_review(payload), at=LATER).markdown()
+        html_text = _markdown_html(markdown)
+        assert _active(html_text) == []
+        assert _cells(html_text) == _cells(_markdown_html(clean))  # no row or cell escapes
+        assert html_text.count("<h1>") == 1
+        assert html_text.count("<h2>") == _markdown_html(clean).count("<h2>")
+        assert "\x1b" not in markdown
+        assert "\r" not in markdown
+        fence = markdown.split("```mermaid", 1)[1].split("```", 1)[0]
+        assert "script" not in fence
+
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_the_html_report_keeps_payloads_as_text(self, payload: str) -> None:
+        html_text = audit_report(_payload_review(payload), at=LATER).html()
+        assert [a for a in _active(html_text) if a != "svg"] == []
+
+    @pytest.mark.parametrize("payload", PAYLOADS)
+    def test_status_prints_no_control_sequence(
+        self, payload: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from cspr_workflow._cli import main
+
+        path = tmp_path / "review.json"
+        path.write_text(dumps(_payload_review(payload)))
+        assert main(["status", str(path), "--at", "2026-12-02"]) == 0
+        out = capsys.readouterr().out
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
+
+    def test_the_reports_run_no_script_in_chromium(self, browser: Any, tmp_path: Path) -> None:
+        every = audit_report(_payload_review(" ".join(PAYLOADS)), at=LATER)
+        each = "".join(
+            _markdown_html(audit_report(_payload_review(p), at=LATER).markdown()) for p in PAYLOADS
+        )
+        pages = {
+            "markdown, each payload": each,
+            "markdown, every payload at once": _markdown_html(every.markdown()),
+        }
+        paths = []
+        for i, (name, body) in enumerate(pages.items()):
+            path = tmp_path / f"page-{i}.html"
+            path.write_text(f"<!DOCTYPE html><meta charset='utf-8'><title>{name}</title>{body}")
+            paths.append(path)
+        path = tmp_path / "report.html"
+        path.write_text(every.html())
+        paths.append(path)
+        for path in paths:
+            page, problems = _open(browser, path.as_uri())
+            assert page.locator("a").count() == 0, path.name
+            assert page.evaluate("() => window.__pwned") is None, path.name
+            assert problems == [], (path.name, problems)
+            page.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(codec="utf-8") | st.sampled_from("<>&|\\`*_[]()~#!\r\n\x1b"),
+        max_size=60,
+    )
+)
+def test_any_text_is_one_cell_of_literal_text(text: str) -> None:
+    html_text = _markdown_html(f"| head |\n|---|\n| {markdown_text(text)} |\n")
+    assert _cells(html_text) == [[1, 1]]
+    cell = html_text.split("<td>", 1)[1].rsplit("</td>", 1)[0]
+    assert _active(html_text) == []
+    assert html.unescape(cell).strip() == visible(text).strip()
+
+
+# -- definition names every diagram format reads --------------------------------------------
+
+BREAKING_NAMES = [
+    "legal review", "end", "graph", "subgraph", "class", "node", "edge", "digraph",
+    "style", "click", "x;y", "a-b", "A", "1st", "é", "clock", "approval_chain", "",
+    "a" * 65,
+]  # fmt: skip
+ODD_BUT_VALID = ["o", "x", "a", "ox", "xo", "end_of_review", "graph_2", "node_a", "classify"]
+
+
+@pytest.mark.parametrize("name", BREAKING_NAMES)
+def test_a_stage_name_no_diagram_can_read_is_refused_at_build(name: str) -> None:
+    with pytest.raises(InvalidDefinition) as caught:
+        DEFAULT_DEFINITION.rename(stages={"drafting": name})
+    assert [p.path for p in caught.value.problems][:1] == ["stages[6].name"]
+
+
+def _renamed(name: str) -> Any:
+    return DEFAULT_DEFINITION.rename(name=f"renamed {name}", stages={"drafting": name})
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+@settings(max_examples=25, deadline=None)
+@given(st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True) | st.sampled_from(ODD_BUT_VALID))
+def test_any_valid_stage_name_draws_in_dot(name: str) -> None:
+    assume(name not in _RESERVED and name not in {s.name for s in DEFAULT_DEFINITION.stages})
+    definition = _renamed(name)
+    svg = diagram(definition).render("svg").decode()
+    assert svg.count('class="node"') == len(definition.stages)
+
+
+def test_valid_odd_stage_names_draw_in_mermaid(browser: Any, tmp_path: Path) -> None:
+    script = os.environ.get("CSPR_MERMAID_JS")
+    if not script or not Path(script).is_file():
+        if os.environ.get("CSPR_REQUIRE_BROWSER") == "1":
+            pytest.fail("CSPR_REQUIRE_BROWSER=1 but CSPR_MERMAID_JS names no mermaid.min.js")
+        pytest.skip("set CSPR_MERMAID_JS to a mermaid.min.js to check the Mermaid text")
+    page_file = tmp_path / "mermaid.html"
+    page_file.write_text(
+        f"<html><body><script src='{Path(script).as_uri()}'></script></body></html>"
+    )
+    page, problems = _open(browser, page_file.as_uri())
+    for name in ODD_BUT_VALID:
+        definition = _renamed(name)
+        svg = page.evaluate(
+            """async (src) => {
+                mermaid.initialize({startOnLoad: false});
+                try { const {svg} = await mermaid.render('d' + Date.now(), src); return svg; }
+                catch (e) { return 'ERROR ' + e.message; }
+            }""",
+            diagram(definition).mermaid(),
+        )
+        assert not svg.startswith("ERROR"), (name, svg)
+        assert svg.count('class="node ') == len(definition.stages), name
+    assert problems == []
+    page.close()
+
+
+# -- every input checked at the boundary ------------------------------------------------------
+
+
+class TestInputsAreChecked:
+    @pytest.mark.parametrize(
+        "reference",
+        ["<script>alert(1)</script>", "", "Child A\n", "Jane Smith, 1 High St", "x" * 10_000, 5],
+    )
+    def test_a_bad_reference_is_refused_by_open_and_by_loads(self, reference: object) -> None:
+        with pytest.raises(InvalidInput) as caught:
+            Review.open(reference, aware_at=AWARE)  # type: ignore[arg-type]
+        assert caught.value.rule == "reference"
+        doc = _doc(demo_review(upto=0))
+        doc["review"]["reference"] = reference
+        with pytest.raises(InvalidDocument) as loading:
+            loads(json.dumps(doc), check_history=False)
+        assert "$.review.reference" in [p.path for p in loading.value.problems]
+
+    def test_a_lone_surrogate_in_a_detail_is_refused_and_nothing_breaks(self) -> None:
+        w = Walker().to_scoping()
+        before = dumps(w.review)
+        with pytest.raises(TransitionRefused, match="lone surrogate"):
+            w(T.SET_TERMS_OF_REFERENCE, "chair", terms="bad \ud800")
+        assert dumps(w.review) == before
+        w(T.SET_TERMS_OF_REFERENCE, "chair", terms="good")
+        dumps(w.review)
+
+    def test_an_actor_with_a_lone_surrogate_is_refused(self) -> None:
+        with pytest.raises(InvalidInput, match="lone surrogate"):
+            Actor("Someone", "chair", agency="bad \udfff")
+
+    def test_an_agency_with_spaces_around_it_can_act(self) -> None:
+        w = Walker().to_fact_check()
+        police = Actor("Police DCI", WHO["police"].role, agency="Police ")
+        assert police.agency == "Police"
+        w(T.CONFIRM_FACTS, police)
+
+    @pytest.mark.parametrize("by", ["x", None, 5, {"role": "chair"}])
+    def test_by_must_be_an_actor(self, by: object) -> None:
+        review = Review.open("Child A", aware_at=AWARE)
+        with pytest.raises(InvalidInput, match="expected an Actor") as caught:
+            review.fire(T.NOTIFY_NATIONAL_PANEL, by=by, at=AWARE.add(hours=1))  # type: ignore[arg-type]
+        assert caught.value.argument == "by"
+
+    @pytest.mark.parametrize("trigger", [5, None, ["notify_national_panel"]])
+    def test_a_trigger_must_be_text(self, trigger: object) -> None:
+        review = Review.open("Child A", aware_at=AWARE)
+        with pytest.raises(InvalidInput, match="trigger"):
+            review.fire(trigger, by=WHO["la"], at=AWARE.add(hours=1))  # type: ignore[arg-type]
+
+    def test_a_text_too_long_for_a_document_is_refused_by_the_engine(self) -> None:
+        w = Walker().to_scoping()
+        with pytest.raises(TransitionRefused, match="longer than 20000 characters"):
+            w(T.SET_TERMS_OF_REFERENCE, "chair", terms="x" * 20_001)
+
+    def test_deep_nesting_is_refused_with_the_rule(self) -> None:
+        text = '{"schema_version": 4, "review": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        with pytest.raises(InvalidDocument, match="nest deeper than 32 levels"):
+            loads(text)
+        text = '{"schema_version": 4, "review": ' + "[" * 40 + "]" * 40 + "}"
+        with pytest.raises(InvalidDocument, match="nested deeper than 32 levels"):
+            loads(text)
+
+    def test_a_key_twice_is_refused_even_inside_a_chained_entry(self) -> None:
+        text = DEMO_TEXT.replace('"trigger":"publish"', '"trigger":"publish","trigger":"publish"')
+        with pytest.raises(InvalidDocument, match="the key 'trigger' appears twice"):
+            loads(text)
+
+    def test_a_document_over_its_limits_is_refused_with_the_limit(self) -> None:
+        with pytest.raises(
+            InvalidDocument, match=r"more than the limit of 10 \(DocumentLimits.max_steps\)"
+        ):
+            loads(DEMO_TEXT, limits=DocumentLimits(max_steps=10))
+        with pytest.raises(InvalidDocument, match=r"DocumentLimits\.max_bytes"):
+            loads(DEMO_TEXT, limits=DocumentLimits(max_bytes=1000))
+        with pytest.raises(InvalidDocument, match="longer than 20 characters"):
+            loads(DEMO_TEXT, limits=DocumentLimits(max_text=20))
+        log = dumps_refusals(DEMO)
+        with pytest.raises(InvalidDocument, match=r"DocumentLimits\.max_refusals"):
+            loads(DEMO_TEXT, refusals=log, limits=DocumentLimits(max_refusals=1))
+
+    def test_a_name_in_a_role_field_is_not_repeated(self) -> None:
+        doc = _doc()
+        doc["review"]["history"][0]["actor"]["role"] = "Jane Smith"
+        doc["review"]["meetings"][0]["kind"] = "Jane Smith"
+        with pytest.raises(InvalidDocument) as caught:
+            loads(json.dumps(doc))
+        assert "Jane Smith" not in str(caught.value)
+        assert "$.review.history[0].actor.role" in str(caught.value)
+
+    def test_names_stay_out_of_reprs(self) -> None:
+        names = {a.name for a in DEMO_ACTORS.values()}
+        names |= {
+            v for e in DEMO.history for k, v in e.details.items()
+            if k in ("chair", "lead_reviewer", "member", "substitute")
+        }  # fmt: skip
+        shown_reprs = repr(DEMO.state) + "".join(map(repr, DEMO.history)) + repr(DEMO.refusals)
+        assert [n for n in names if n in shown_reprs] == []
+
+    def test_store_queries_check_their_arguments(self, tmp_path: Path) -> None:
+        store = ReviewStore(f"sqlite:///{tmp_path / 'q.db'}")
+        with pytest.raises(InvalidTime):
+            store.overdue(at="2026-11-02")  # type: ignore[arg-type]
+        with pytest.raises(InvalidTime, match="without a time zone"):
+            store.overdue(at=dt.datetime(2026, 11, 2))  # noqa: DTZ001
+        with pytest.raises(InvalidInput):
+            store.overdue(at=LATER, clock=3)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInput):
+            store.load("Jane Smith\n")
+        with pytest.raises(InvalidInput):
+            store.save("not a review", expected_version=1)  # type: ignore[arg-type]
+        store.add(Review.open("Child A", aware_at=AWARE))
+        with pytest.raises(InvalidInput):
+            store.save(store.get("Child A"), expected_version="1")  # type: ignore[arg-type]
+        store.engine.dispose()
+
+    def test_a_definition_option_naming_a_function_that_fails_is_a_usage_error(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from cspr_workflow._cli import main
+
+        assert main(["table", "--definition", "json:dumps"]) == 2
+        err = capsys.readouterr().err
+        assert "calling it with no arguments failed" in err
+        assert "Traceback" not in err
+
+
+# -- the public API, fuzzed ---------------------------------------------------------------------
+
+_ODD_TEXT = st.text(st.characters(categories=("L", "N", "P", "S", "Z", "C", "Cs")), max_size=80)
+ANYTHING = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(),
+    _ODD_TEXT,
+    st.sampled_from(["", "Child A", "chair", "notify_national_panel", "2026-11-02", "x" * 10_001]),
+    st.binary(max_size=20),
+    st.datetimes(),  # naive
+    st.datetimes(timezones=st.timezones()),
+    st.dates(),
+    st.lists(_ODD_TEXT, max_size=3),
+    st.dictionaries(_ODD_TEXT, _ODD_TEXT, max_size=3),
+    st.builds(object),
+)
+
+
+def _only_library_errors(call: Callable[[], object]) -> None:
+    with contextlib.suppress(CsprWorkflowError):
+        call()
+
+
+_COMMISSIONED = Walker().to_commissioned().review
+_LONDON_INSTANTS = st.integers(0, 2 * 365 * 24 * 60).map(
+    lambda minutes: pendulum.datetime(2026, 1, 6, tz="Europe/London").add(minutes=minutes)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ANYTHING, ANYTHING, ANYTHING)
+def test_open_and_actor_take_anything(reference: Any, aware_at: Any, other: Any) -> None:
+    _only_library_errors(lambda: Review.open(reference, aware_at=aware_at))
+    _only_library_errors(lambda: Review.open("Child A", aware_at=AWARE, clock=other))
+    _only_library_errors(lambda: Review.open("Child A", aware_at=AWARE, definition=other))
+    _only_library_errors(lambda: Actor(reference, "chair", agency=aware_at))
+    _only_library_errors(lambda: Actor("Someone", other, substitute=aware_at))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ANYTHING,
+    ANYTHING | st.sampled_from(list(WHO.values())),
+    ANYTHING | _LONDON_INSTANTS,
+    st.dictionaries(
+        st.sampled_from(
+            ["kloes", "agencies", "reason", "late_reason", "revised_date", "recipients", "bogus"]
+        ),
+        ANYTHING | st.sampled_from(["2026-09-30", ["national_panel", "executive"], "A reason"]),
+        max_size=4,
+    ),
+)
+def test_a_review_takes_anything(trigger: Any, by: Any, at: Any, details: dict[str, Any]) -> None:
+    review = Review(_COMMISSIONED.state, _COMMISSIONED.definition)
+    before = dumps(review)
+    for attempt in (trigger, T.NOTIFY_DELAY, T.APPOINT_REVIEWERS):
+        _only_library_errors(lambda t=attempt: review.fire(t, by=by, at=at, **details))
+        _only_library_errors(
+            lambda t=attempt: review.check(t, by=WHO["executive"], at=at, **details)
+        )
+    _only_library_errors(lambda: review.deadlines(at=at))
+    _only_library_errors(lambda: review.options(at=at))
+    _only_library_errors(lambda: audit_report(review, at=at, head=trigger).markdown())
+    _only_library_errors(lambda: diagram(review, at=at).mermaid())
+    assert dumps(review) == before or len(review.history) > 3
+
+
+@settings(max_examples=150, deadline=None)
+@given(ANYTHING, ANYTHING, ANYTHING)
+def test_loads_takes_anything(text: Any, refusals: Any, definition: Any) -> None:
+    _only_library_errors(lambda: loads(text))
+    _only_library_errors(lambda: loads(DEMO_TEXT, refusals=refusals))
+    _only_library_errors(lambda: loads(DEMO_TEXT, definition=definition))
+    _only_library_errors(lambda: audit_report(definition))
+    _only_library_errors(lambda: diagram(definition))
+    _only_library_errors(lambda: DocumentLimits(max_steps=text))
+
+
+@settings(max_examples=60, deadline=None)
+@given(ANYTHING, ANYTHING)
+def test_store_queries_take_anything(
+    tmp_path_factory: pytest.TempPathFactory, first: Any, second: Any
+) -> None:
+    store = _fuzz_store(tmp_path_factory)
+    _only_library_errors(lambda: store.overdue(at=first, clock=second))
+    _only_library_errors(lambda: store.load(first))
+    _only_library_errors(lambda: store.references(stage=first))
+    _only_library_errors(lambda: store.fire("Child A", second, by=WHO["la"], at=first))
+    _only_library_errors(lambda: store.save(first, expected_version=second))
+    _only_library_errors(lambda: store.add(first))
+
+
+_STORES: dict[str, ReviewStore] = {}
+
+
+def _fuzz_store(factory: pytest.TempPathFactory) -> ReviewStore:
+    if "store" not in _STORES:
+        store = ReviewStore(f"sqlite:///{factory.mktemp('fuzz') / 'f.db'}")
+        store.add(Review.open("Child A", aware_at=AWARE))
+        _STORES["store"] = store
+    return _STORES["store"]
