@@ -415,6 +415,8 @@ def _json_error(error: BaseException) -> str:
 
 def _within_limits(raw: dict[str, Any], limits: DocumentLimits) -> list[Problem]:
     """Every text too long or not valid Unicode, and nesting too deep (the first 20)."""
+    if _plainly_within(raw, limits):
+        return []
     problems: list[Problem] = []
     stack: list[tuple[object, str, int]] = [(raw, "$", 1)]
     while stack and len(problems) < 20:
@@ -443,6 +445,36 @@ def _within_limits(raw: dict[str, Any], limits: DocumentLimits) -> list[Problem]
             stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
     problems.sort(key=lambda p: p.path)
     return problems
+
+
+def _plainly_within(raw: dict[str, Any], limits: DocumentLimits) -> bool:
+    """The quick check, without paths: True when no text is too long or holds a lone
+    surrogate and nothing nests too deep (the usual case, which then costs one pass)."""
+    max_text, max_depth = limits.max_text, limits.max_depth
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(raw, 1)]
+    texts: list[str] = []
+    while stack:
+        value, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        if type(value) is dict:
+            texts.extend(value)
+            items: Any = value.values()
+        else:
+            items = value
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if len(item) > max_text:
+                    return False
+                texts.append(item)
+            elif kind is dict or kind is list:
+                stack.append((item, depth + 1))
+    try:
+        "\x00".join(texts).encode("utf-8")  # a lone surrogate cannot be encoded
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")

@@ -56,7 +56,12 @@ def _checks(review: Review, head: str | None, refusals_head: str | None) -> list
             else f"(head {review.history_head[:16]}...; keep it elsewhere to compare later)"
         )
         checks.append(
-            Check("Hash chain", True, f"all {steps} steps link from the opening record {anchored}")
+            Check(
+                "Hash chain",
+                True,
+                f"all {steps} steps link from the opening record, and the head seals them "
+                f"with the review's facts {anchored}",
+            )
         )
     try:
         verify_refusals(review, head=refusals_head)

@@ -799,12 +799,20 @@ class TestFreeTextInOutputs:
     def test_status_prints_no_control_sequence(
         self, payload: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
+        """The payload is an agency of the case: status names it among what blocks the
+        first panel meeting."""
         from cspr_workflow._cli import main
 
+        w = Walker()
+        w(T.NOTIFY_NATIONAL_PANEL, "la")
+        w(T.SUBMIT_RAPID_REVIEW, "pdeo", kloes=[payload], agencies=["Police", payload])
+        w(T.COMMISSION_REVIEW, "executive", reason=payload)
+        w(T.APPOINT_REVIEWERS, "executive", chair="Panel chair", lead_reviewer="Reviewer")
         path = tmp_path / "review.json"
-        path.write_text(dumps(_payload_review(payload)))
-        assert main(["status", str(path), "--at", "2026-12-02"]) == 0
+        path.write_text(dumps(w.review))
+        assert main(["status", str(path), "--at", "2026-01-06"]) == 0
         out = capsys.readouterr().out
+        assert "no panel member for: Police, " in out
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
 
     def test_the_reports_run_no_script_in_chromium(self, browser: Any, tmp_path: Path) -> None:
