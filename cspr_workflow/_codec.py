@@ -25,6 +25,7 @@ from typing import Any
 import cattrs
 import pendulum
 from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.gen import make_dict_structure_fn
 
 from ._records import Actor, AuditEntry, Refusal, ReviewState
 from ._text import shown
@@ -145,7 +146,30 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: t == roles, _roles)
     converter.register_unstructure_hook_func(lambda t: t == details, plain)
     converter.register_structure_hook_func(lambda t: t == details, _details)
+    converter.register_structure_hook(Actor, _stored_actor(converter))
     return converter
+
+
+def _stored_actor(converter: cattrs.Converter) -> Any:
+    """Actors as a document recorded them, character for character.
+
+    ``Actor`` strips the spaces around its name, role and agency; a document written
+    before it did may hold an agency such as ``"Police "``. Read back stripped, its
+    entries would no longer match their digests and the document would not load, so
+    the stored text is kept.
+    """
+    checked = make_dict_structure_fn(Actor, converter, _cattrs_forbid_extra_keys=True)
+
+    def structure(value: object, _: object) -> Actor:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object (an actor), got {type(value).__name__}")
+        actor: Actor = checked(value, Actor)
+        for field in ("name", "role", "agency"):
+            if value.get(field) != getattr(actor, field):
+                object.__setattr__(actor, field, value[field])
+        return actor
+
+    return structure
 
 
 CONVERTER = _make_converter()

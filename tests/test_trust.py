@@ -33,7 +33,14 @@ from cspr_workflow import (
     audit_report,
     diagram,
 )
-from cspr_workflow._codec import CONVERTER, chain_tip, refusal_digest, seal
+from cspr_workflow._codec import (
+    CONVERTER,
+    chain_tip,
+    digest,
+    opening_digest,
+    refusal_digest,
+    seal,
+)
 from cspr_workflow._declared import _RESERVED
 from cspr_workflow._oracle import violations
 from cspr_workflow._text import markdown_text, visible
@@ -392,6 +399,22 @@ class TestOlderDocuments:
         message = str(caught.value)
         assert "$.head: a version 1 document has no head: this one was relabelled" in message
         assert "$.review.history[0].prev: a version 1 document has no hash chain" in message
+
+    def test_an_actor_recorded_with_spaces_around_its_agency_still_loads(self) -> None:
+        """Before Actor stripped its fields, an agency such as "Northshire Council " was
+        recorded as given: the document keeps loading, exactly as it was written."""
+        doc = _doc()
+        history = doc["review"]["history"]
+        history[0]["actor"]["agency"] = "Northshire Council "
+        prev = opening_digest("Child A", DEMO.state.aware_at)
+        for entry in history:  # chained as the library then wrote it
+            entry["prev"] = prev
+            prev = digest(entry)
+        doc["head"] = seal(loads(json.dumps(doc), check_history=False).state)
+        review = loads(json.dumps(doc))
+        assert review.history[0].actor.agency == "Northshire Council "
+        assert json.loads(dumps(review)) == doc
+        replay(review)
 
     def test_a_version_1_document_with_an_edited_fact_does_not_load(self) -> None:
         doc = json.loads((DATA / "child-a-schema-1.json").read_text())
