@@ -1,12 +1,15 @@
 """Clocks as declared policy, the completion rule, and their enforcement in a step.
 
 A clock is data (:class:`ClockSpec`): a name, a limit in a unit, the stage whose
-entry starts it and the stage whose entry stops it, what kind of demand it makes,
-and the rule it comes from. When a step enters a clock's start stage the engine
-records the clock with its due date (:class:`ClockRecord`), so guards read due
-dates from the review itself. When a step enters a clock's stop stage after the
-due date, the step must carry a ``late_reason``: a missed clock is always
-explained. That rule is the engine's; no policy can switch it off.
+entry starts it, the stages whose entry stops it (and those that end it with
+nothing owed), what kind of demand it makes, and the rule it comes from. When a
+step enters a clock's start stage the engine records the clock with its due date
+(:class:`ClockRecord`), so guards read due dates from the review itself. A clock
+runs from the first entry into its start stage; only a return to drafting (the
+approval chain's reset) withdraws a running notice period, so that a report sent
+again gives its notice again. When a step enters a clock's stop stage after the due
+date, the step must carry a ``late_reason``: a missed clock is always explained.
+That rule is the engine's; no policy can switch it off.
 
 The completion clock's due date moves only through delay notices, as its
 :class:`CompletionRule` says: the rule every step of the clock's stages checks,
@@ -22,16 +25,38 @@ import attrs
 import pendulum
 
 from ._calendar import WorkingDayCalendar
-from ._errors import Reason, StepProblems
+from ._errors import InvalidInput, Reason, StepProblems
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, as_name, as_names
 from ._time import add_months
 
-__all__ = ["ClockSpec", "CompletionRule", "Policy"]
+__all__ = ["ClockSpec", "CompletionRule", "NationalLimits", "Policy"]
+
+NATIONAL_FLOOR = "national_limit_is_a_floor"
+"""The rule a local policy breaks when it loosens a national limit."""
+
+_FLOOR_REMEDY = (
+    "keep the national limits or make them stricter; a national relaxation is its own "
+    "named national policy (Policy.relaxed_nationally)."
+)
+
+
+def _stage_names(value: str | Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
 
 
 @attrs.frozen
 class ClockSpec:
-    """One statutory clock, as data."""
+    """One statutory clock, as data.
+
+    It starts on the first entry into ``starts``. Entering any of ``stops`` meets it
+    (late, if after its due date); the first is its usual end, the others are lawful
+    alternatives (the completion clock stops on publication, or on the decision to
+    publish the improvements instead). Entering any of ``ends`` ends it with nothing
+    owed: its demand no longer applies (the pre-publication notice, when the report
+    will not be published).
+    """
 
     id: str
     name: str
@@ -39,14 +64,30 @@ class ClockSpec:
     unit: ClockUnit
     kind: ClockKind
     starts: str = attrs.field(converter=str)
-    stops: str = attrs.field(converter=str)
+    stops: tuple[str, ...] = attrs.field(converter=_stage_names)
     source: str
     description: str = ""
+    ends: tuple[str, ...] = attrs.field(default=(), converter=_stage_names, kw_only=True)
 
     @limit.validator
     def _check_limit(self, attribute: attrs.Attribute[int], value: int) -> None:
         if value < 1:
             raise ValueError(f"clock {self.id} ({self.name}): the limit must be at least 1")
+
+    @property
+    def closing(self) -> tuple[str, ...]:
+        """Every stage whose entry ends the clock: ``stops``, then ``ends``."""
+        return (*self.stops, *self.ends)
+
+    def ended_at(self, state: ReviewState) -> pendulum.DateTime | None:
+        """When ``state``'s history first entered a stage that ends the clock, or None."""
+        times = [t for s in self.closing if (t := state.entered_at(s)) is not None]
+        return min(times, default=None)
+
+    def stopped_at(self, state: ReviewState) -> pendulum.DateTime | None:
+        """When ``state``'s history first entered one of ``stops`` (met the clock)."""
+        times = [t for s in self.stops if (t := state.entered_at(s)) is not None]
+        return min(times, default=None)
 
     def due(self, start: pendulum.Date, calendar: WorkingDayCalendar) -> pendulum.Date:
         """The due date of a clock started on ``start``."""
@@ -58,6 +99,46 @@ class ClockSpec:
     def unit_label(self) -> str:
         """``working days`` or ``calendar months``."""
         return self.unit.value.replace("_", " ")
+
+
+def _limit_map(value: Mapping[str, int]) -> Mapping[str, int]:
+    return {str(k): v for k, v in value.items()}
+
+
+@attrs.frozen
+class NationalLimits:
+    """The limits a nation sets for its clocks: floors for every local policy.
+
+    A partnership may make a national limit stricter (a shorter deadline, a longer
+    notice period), never looser. Only a national decision relaxes one, and that is
+    a different national policy with its own ``name`` and ``source`` (see
+    :meth:`Policy.relaxed_nationally`), shown wherever the policy is.
+    """
+
+    name: str
+    limits: Mapping[str, int] = attrs.field(converter=_limit_map)
+    source: str = ""
+
+    def looser(self, spec: ClockSpec) -> int | None:
+        """The national limit ``spec`` is looser than, or None if it keeps to it."""
+        floor = self.limits.get(spec.id)
+        if floor is None:
+            return None
+        if spec.kind is ClockKind.NOTICE_PERIOD:
+            return floor if spec.limit < floor else None
+        return floor if spec.limit > floor else None
+
+    def problem(self, spec: ClockSpec) -> str | None:
+        """Why ``spec`` breaks this national policy's floor, or None."""
+        floor = self.looser(spec)
+        if floor is None:
+            return None
+        way = "shorter" if spec.kind is ClockKind.NOTICE_PERIOD else "longer"
+        return (
+            f"clock {spec.id} ({spec.name}): {spec.limit} {spec.unit_label} is {way} than "
+            f"the national limit of {floor} ({self.name}); local policy may make a national "
+            "limit stricter, never looser"
+        )
 
 
 def _clock_tuple(value: Iterable[ClockSpec]) -> tuple[ClockSpec, ...]:
@@ -81,16 +162,30 @@ class Policy:
     would finish after its due date.
 
     ``required`` names the clocks a policy derived from this one must keep (the
-    default policy requires the national clocks C1-C4). A partnership changes
-    limits with :meth:`with_limits`; exactly one clock is the completion clock.
+    default policy requires the national clocks C1-C4). ``national`` holds the
+    national limits, which are floors: a partnership makes limits stricter with
+    :meth:`with_limits`, never looser (only :meth:`relaxed_nationally`, a named
+    national decision, relaxes them). Exactly one clock is the completion clock.
     """
 
     clocks: tuple[ClockSpec, ...] = attrs.field(converter=_clock_tuple)
     calendar: WorkingDayCalendar = attrs.field(factory=WorkingDayCalendar.england_and_wales)
     expected_working_days: Mapping[str, int] = attrs.field(factory=dict, converter=_durations)
     required: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+    national: NationalLimits | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.national is not None:
+            if not isinstance(self.national, NationalLimits):
+                raise InvalidInput(
+                    "national",
+                    "national_limits",
+                    f"expected NationalLimits or None, got {type(self.national).__name__}",
+                    "pass NationalLimits(name, limits, source).",
+                )
+            floors = [p for c in self.clocks if (p := self.national.problem(c)) is not None]
+            if floors:
+                raise InvalidInput("policy", NATIONAL_FLOOR, "; ".join(floors), _FLOOR_REMEDY)
         ids = [c.id for c in self.clocks]
         problems = [
             f"clock {i} is declared more than once" for i in sorted(set(ids)) if ids.count(i) > 1
@@ -124,14 +219,55 @@ class Policy:
         return next(c for c in self.clocks if c.kind is ClockKind.COMPLETION)
 
     def with_limits(self, **limits: int) -> Policy:
-        """A copy with some clocks' limits changed, e.g. ``with_limits(C3=4)``."""
+        """A copy with some clocks' limits changed, e.g. ``with_limits(C3=4)``.
+
+        A national limit may only be made stricter: a shorter deadline or completion
+        time, a longer notice period. A looser one raises :class:`InvalidInput` (rule
+        ``national_limit_is_a_floor``) naming the clock and the national policy.
+        """
+        clocks = self._limited(limits)
+        if self.national is not None:
+            floors = [p for c in clocks if (p := self.national.problem(c)) is not None]
+            if floors:
+                raise InvalidInput("with_limits", NATIONAL_FLOOR, "; ".join(floors), _FLOOR_REMEDY)
+        return attrs.evolve(self, clocks=clocks)
+
+    def relaxed_nationally(self, name: str, source: str, **limits: int) -> Policy:
+        """A copy under a national relaxation: the named national decision ``name``
+        (from ``source``) sets new national limits, e.g. ``relaxed_nationally("COVID-19
+        relaxation", "DfE, 2020", C3=9)``. Local policies derived from it keep to the
+        new limits as floors. Never a local choice: the name is shown wherever the
+        policy is."""
+        for argument, value in (("name", name), ("source", source)):
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidInput(
+                    argument,
+                    "national_relaxation_named",
+                    "a national relaxation is named, with its source, in words",
+                    f"pass {argument}= as text, e.g. 'COVID-19 relaxation (DfE, 2020)'.",
+                )
+        clocks = self._limited(limits)
+        base = {} if self.national is None else dict(self.national.limits)
+        national = NationalLimits(
+            name, {**base, **{c.id: c.limit for c in clocks if c.id in limits}}, source
+        )
+        return attrs.evolve(self, clocks=clocks, national=national)
+
+    def _limited(self, limits: Mapping[str, int]) -> tuple[ClockSpec, ...]:
         unknown = sorted(set(limits) - {c.id for c in self.clocks})
         if unknown:
             raise KeyError(f"no clock {', '.join(unknown)} in this policy")
-        clocks = tuple(
+        for id, value in limits.items():
+            if type(value) is not int or value < 1:
+                raise InvalidInput(
+                    id,
+                    "clock_limit",
+                    "a clock's limit is a whole number, at least 1",
+                    f"pass {id}= as a positive int.",
+                )
+        return tuple(
             attrs.evolve(c, limit=limits[c.id]) if c.id in limits else c for c in self.clocks
         )
-        return attrs.evolve(self, clocks=clocks)
 
     def record(self, spec: ClockSpec, started_at: pendulum.DateTime) -> ClockRecord:
         """The record of ``spec`` started at ``started_at``, with its due date."""
@@ -165,7 +301,7 @@ def running_clocks(
     result = []
     for spec in policy.clocks:
         record = state.clock(spec.id)
-        if record is None or state.entered_at(spec.stops) is not None:
+        if record is None or spec.ended_at(state) is not None:
             continue
         due = completion.due(state) if spec.kind is ClockKind.COMPLETION else None
         result.append((spec, due or record.due))
@@ -193,10 +329,10 @@ def track_clocks(
         return after
     late = []
     for spec in policy.clocks:
-        if spec.stops != dest or spec.kind is ClockKind.NOTICE_PERIOD:
+        if dest not in spec.stops or spec.kind is ClockKind.NOTICE_PERIOD:
             continue
         record = before.clock(spec.id)
-        if record is None or before.entered_at(dest) is not None:
+        if record is None or spec.ended_at(before) is not None:
             continue
         due = completion.due(after) if spec.kind is ClockKind.COMPLETION else record.due
         if due is not None and at.date() > due:
@@ -242,13 +378,16 @@ class CompletionRule:
     until a delay is notified.
 
     ``guard`` is the id of the guard the definition generates and requires on every
-    transition of every stage the clock runs through, except those of ``notify``,
-    the trigger that notifies a delay (with ``reason``, ``revised_date`` and
-    ``recipients`` details). A revised date counts once every one of
-    ``recipients`` has been told. ``revise`` are other triggers that notify a delay
-    to every recipient at once (with ``reason`` and ``revised_date``), such as a
-    deferral of publication. ``title`` names the guard; by default it is read
-    from the clock's limit ("four-month timing check" for a limit of 4 calendar months).
+    transition of every stage the clock runs through, except the steps that record or
+    manage a delay, which the lateness they handle never blocks: ``notify``, the
+    trigger that notifies a delay (with ``reason``, ``revised_date`` and
+    ``recipients`` details); ``revise``, other triggers that notify a delay to every
+    recipient at once (with ``reason`` and ``revised_date``), such as a deferral of
+    publication; and ``manage``, triggers that pause or resume a delayed review (put
+    it on hold, resume it, lift a deferral) without moving it on. A revised date
+    counts once every one of ``recipients`` has been told. ``title`` names the
+    guard; by default it is read from the clock's limit ("four-month timing check"
+    for a limit of 4 calendar months).
 
     ``max_extension_months`` bounds one notice: its revised date may be at most this
     many calendar months after the later of the current due date and the notice's
@@ -263,6 +402,7 @@ class CompletionRule:
     revise: tuple[str, ...] = attrs.field(default=(), converter=as_names)
     title: str | None = None
     max_extension_months: int = attrs.field(default=12, kw_only=True)
+    manage: tuple[str, ...] = attrs.field(default=(), converter=as_names, kw_only=True)
 
     @max_extension_months.validator
     def _positive(self, _: object, value: int) -> None:
@@ -275,6 +415,12 @@ class CompletionRule:
     def delay_triggers(self) -> tuple[str, ...]:
         """Every trigger that records a delay notice: ``notify`` first, then ``revise``."""
         return (self.notify, *self.revise)
+
+    @property
+    def exempt(self) -> tuple[str, ...]:
+        """The triggers that go without the completion check: those that record a delay
+        notice (:attr:`delay_triggers`), then those that manage a delay (``manage``)."""
+        return (*self.delay_triggers, *self.manage)
 
     def due(self, state: ReviewState) -> pendulum.Date | None:
         """The date the review must reach the clock's stop by, as it stands now.

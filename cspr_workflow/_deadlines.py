@@ -27,6 +27,7 @@ class ClockStatus(enum.StrEnum):
     DELAY_NOTIFIED = "delay notified"
     MET = "met"
     MET_LATE = "met late"
+    NOT_NEEDED = "no longer needed"
 
 
 @attrs.frozen
@@ -122,9 +123,10 @@ def _projected_finish(
     policy = definition.policy
     expected = policy.expected_working_days
     current = state.held_from if state.held_from is not None else state.stage
-    path = definition.shortest_path(current, spec.stops)
-    if path is None:
+    paths = [p for s in spec.stops if (p := definition.shortest_path(current, s)) is not None]
+    if not paths:
         return None
+    path = min(paths, key=len)
     calendar = policy.calendar
     try:
         elapsed = calendar.working_days_between(state.entered_current_at().date(), at.date())
@@ -160,9 +162,11 @@ def _provenance(
     return text
 
 
-def _late_reason(state: ReviewState, stage: str) -> str | None:
-    entry = first_entering(state.history, stage)
-    value = None if entry is None else entry.details.get("late_reason")
+def _late_reason(state: ReviewState, stages: tuple[str, ...]) -> str | None:
+    entries = [e for s in stages if (e := first_entering(state.history, s)) is not None]
+    if not entries:
+        return None
+    value = min(entries, key=lambda e: e.seq).details.get("late_reason")
     return None if value is None else str(value)
 
 
@@ -176,9 +180,10 @@ def deadline_report(
     deadlines = []
     for spec in policy.clocks:
         record = state.clock(spec.id)
-        stopped = state.entered_at(spec.stops) if record is not None else None
+        stopped = spec.ended_at(state) if record is not None else None
         if stopped is not None and before(at, stopped):
             stopped = None
+        needed = stopped is None or spec.stopped_at(state) == stopped
         provenance = _provenance(definition, spec, record, state)
         if record is None or before(at, record.started_at):
             deadlines.append(
@@ -211,7 +216,10 @@ def deadline_report(
 
         projected = None
         late_reason = None
-        if spec.kind is ClockKind.NOTICE_PERIOD:
+        if not needed:
+            status = ClockStatus.NOT_NEEDED
+            remaining = None
+        elif spec.kind is ClockKind.NOTICE_PERIOD:
             status = (
                 ClockStatus.MET if stopped is not None or today >= due else ClockStatus.ON_TRACK
             )

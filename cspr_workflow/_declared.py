@@ -252,11 +252,15 @@ class _Checker:
 
     def _policy(self) -> None:
         for i, clock in enumerate(self.d.policy.clocks):
-            for end in ("starts", "stops"):
-                stage = getattr(clock, end)
+            named = [("starts", clock.starts)]
+            named += [(f"stops[{k}]", s) for k, s in enumerate(clock.stops)]
+            named += [(f"ends[{k}]", s) for k, s in enumerate(clock.ends)]
+            if not clock.stops:
+                self.add(f"policy.clocks[{i}].stops", f"clock {clock.id}: no stage stops it")
+            for where, stage in named:
                 if stage not in self.stages:
                     self.add(
-                        f"policy.clocks[{i}].{end}",
+                        f"policy.clocks[{i}].{where}",
                         f"clock {clock.id} ({clock.name}): unknown stage '{stage}'",
                     )
         for stage in self.d.policy.expected_working_days:
@@ -377,6 +381,32 @@ class _Checker:
             if role not in self.role_set:
                 self.add(f"completion.recipients[{k}]", f"unknown role '{role}'")
         needs = {"reason": DetailKind.TEXT, "revised_date": DetailKind.DATE}
+        sides = {s.name for s in d.stages if s.side_path}
+        stops = d.policy.completion.closing
+        chain = d.approvals
+        progressing = set() if chain is None else {chain.draft, *chain.triggers}
+        for k, trigger in enumerate(rule.manage):
+            where = f"completion.manage[{k}]"
+            if trigger not in self.trigger_set:
+                self.add(where, f"unknown trigger '{trigger}'")
+                continue
+            if trigger in rule.delay_triggers or trigger in progressing:
+                self.add(
+                    where,
+                    f"'{trigger}' records a delay notice or an approval, so it cannot also be "
+                    "a step that only manages a delay",
+                )
+            for i, row in enumerate(d.transitions):
+                if row.trigger != trigger or row.dest is None:
+                    continue
+                if row.dest in stops or not ({row.source, row.dest} & sides):
+                    self.add(
+                        f"transitions[{i}]",
+                        f"'{trigger}' manages a delay and goes without the completion check, "
+                        f"so it may only pause or resume (move into or out of a side-path "
+                        f"stage, never into {_quoted(stops)}); this row "
+                        f"moves '{row.source}' to '{row.dest}'",
+                    )
         for where, trigger, wanted in (
             ("completion.notify", rule.notify, {**needs, "recipients": DetailKind.ROLES}),
             *((f"completion.revise[{k}]", t, needs) for k, t in enumerate(rule.revise)),
@@ -426,24 +456,26 @@ class _Checker:
         d = self.d
         rule = d.completion
         clock = d.policy.completion
-        region = self.graph.reachable([clock.starts], avoid=[clock.stops])
-        exempt = rule.notify
-        notifying = {r.source for r in d.transitions if r.trigger == exempt}
+        region = self.graph.reachable([clock.starts], avoid=clock.closing)
+        notify = rule.notify
+        exempt = rule.exempt
+        notifying = {r.source for r in d.transitions if r.trigger == notify}
         for i, stage in enumerate(self.stage_names):
             if stage in region and stage not in notifying:
                 self.add(
                     f"stages[{i}]",
                     f"the completion clock {clock.id} runs in '{stage}', so its delay notice "
-                    f"'{exempt}' must be available there: once the review is past its due "
+                    f"'{notify}' must be available there: once the review is past its due "
                     "date, nothing else moves (add a transition of it from this stage)",
                 )
         for i, row in enumerate(d.transitions):
-            if row.source in region and row.trigger != exempt and rule.guard not in row.guards:
+            if row.source in region and row.trigger not in exempt and rule.guard not in row.guards:
                 self.add(
                     f"transitions[{i}].guards",
                     f"'{row.trigger}' from '{row.source}': the completion clock "
                     f"{clock.id} runs here, so the step needs the completion check "
-                    f"'{rule.guard}' (only '{exempt}', which notifies a delay, goes without)",
+                    f"'{rule.guard}' (only the steps that record or manage a delay, "
+                    f"{_quoted(exempt)}, go without)",
                 )
         chain = d.approvals
         if chain is None or not chain.steps:
@@ -461,13 +493,17 @@ class _Checker:
         last = chain.steps[-1]
         for i, row in enumerate(d.transitions):
             if (
-                row.dest == clock.stops
-                and row.source != clock.stops
+                row.dest in clock.stops
+                and row.source not in clock.stops
                 and last.guard not in row.guards
             ):
                 self.add(
                     f"transitions[{i}].guards",
-                    f"'{row.trigger}' from '{row.source}' enters '{clock.stops}', where the "
+                    f"'{row.trigger}' from '{row.source}' enters '{row.dest}', where the "
                     f"completion clock stops, so it needs the chain's guard '{last.guard}' "
                     "(every approval, in order, of the current draft)",
                 )
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)

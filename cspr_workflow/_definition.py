@@ -84,9 +84,9 @@ class ProcessDefinition(Declared):
         graph = self.stage_graph()
         set_(self, "_graph", graph)
         clock = self.policy.completion
-        region = graph.reachable([clock.starts], avoid=[clock.stops])
+        region = graph.reachable([clock.starts], avoid=clock.closing)
         set_(self, "_region", tuple(s.name for s in self.stages if s.name in region))
-        reopened = region & graph.reachable([clock.stops])
+        reopened = region & graph.reachable(clock.closing)
         all_guards = {**self.guards, **generated_guards(self, region, reopened)}
         set_(self, "_all_guards", all_guards)
         bound = {g.id: bind(self, g, titles, permissions) for g in all_guards.values()}
@@ -329,7 +329,13 @@ class ProcessDefinition(Declared):
         policy = attrs.evolve(
             self.policy,
             clocks=tuple(
-                attrs.evolve(c, starts=s(c.starts), stops=s(c.stops)) for c in self.policy.clocks
+                attrs.evolve(
+                    c,
+                    starts=s(c.starts),
+                    stops=tuple(s(x) for x in c.stops),
+                    ends=tuple(s(x) for x in c.ends),
+                )
+                for c in self.policy.clocks
             ),
             expected_working_days={s(k): v for k, v in self.policy.expected_working_days.items()},
         )
@@ -365,6 +371,7 @@ class ProcessDefinition(Declared):
                 self.completion,
                 notify=t(self.completion.notify),
                 revise=tuple(t(x) for x in self.completion.revise),
+                manage=tuple(t(x) for x in self.completion.manage),
             ),
             policy=policy,
             scenario=scenario,

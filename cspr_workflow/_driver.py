@@ -250,7 +250,7 @@ class Driver:
             if spec.kind is ClockKind.NOTICE_PERIOD
             and (record := state.clock(spec.id)) is not None
             and record.due > today
-            and state.entered_at(spec.stops) is None
+            and spec.ended_at(state) is None
         ]
         days = self.calendar.working_days_between(today, min(ends)) if ends else 1
         self.now = self.after(max(days, 1))
@@ -290,7 +290,7 @@ class Driver:
             return False
         today = self.now.date()
         return any(
-            spec.stops == step.target and today > due and spec.kind is ClockKind.DEADLINE
+            step.target in spec.stops and today > due and spec.kind is ClockKind.DEADLINE
             for spec, due in running_clocks(
                 self.definition.policy, self.definition.completion, state
             )

@@ -23,6 +23,7 @@ from ._records import (
     Action,
     ActionStatus,
     Approval,
+    ClockKind,
     DelayNotice,
     Draft,
     FactCheck,
@@ -453,10 +454,17 @@ def approval_effect(body: str) -> Effect:
 
 
 def reset_effect(state: ReviewState, ctx: StepContext) -> ReviewState:
-    """The approval chain starts again: the current draft's approvals are cleared."""
+    """The approval chain starts again: the current draft's approvals are cleared, and
+    so is any notice period given for the approved report (with its sending), so the
+    report sent again gives its notice again."""
     draft = state.current_draft
     version = draft.version if draft else 0
-    return state.evolve(approvals=tuple(a for a in state.approvals if a.version != version))
+    notices = {c.id for c in ctx.policy.clocks if c.kind is ClockKind.NOTICE_PERIOD}
+    return state.evolve(
+        approvals=tuple(a for a in state.approvals if a.version != version),
+        clocks=tuple(c for c in state.clocks if c.id not in notices),
+        report_sent_at=None,
+    )
 
 
 def _revised_date_bounds(

@@ -38,12 +38,11 @@ def generated_guards(
 def _completion_guard(d: Declared, region: frozenset[str], reopened: frozenset[str]) -> Guard:
     rule = d.completion
     clock = d.policy.completion
-    stops = clock.stops
 
     def within_due_date(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
         if review.stage not in region:
             return []
-        if review.stage in reopened and review.entered_at(stops) is not None:
+        if review.stage in reopened and clock.ended_at(review) is not None:
             return []
         due = rule.due(review)
         if due is None or at.date() <= due:

@@ -63,6 +63,15 @@ class PathSoFar:
         entry = first_entering(self.earlier, stage)
         return None if entry is None else entry.at
 
+    def notice_given_at(self, stage: str) -> pendulum.DateTime | None:
+        """When the path last entered ``stage`` on its way forward: a return from a
+        side path (a hold, a deferral) does not give notice again. None if never."""
+        sides = {s.name for s in self.definition.stages if s.side_path}
+        for entry in reversed(self.earlier):
+            if entry.enters(stage) and entry.source not in sides:
+                return entry.at
+        return None
+
 
 @attrs.frozen
 class Violation:
@@ -135,13 +144,17 @@ def _chain_since_draft(path: PathSoFar) -> list[str] | None:
     return [e.trigger for e in path.earlier[start + 1 :] if e.trigger in triggers]
 
 
+def _enters(step: AuditEntry, stages: Sequence[str]) -> bool:
+    return any(step.enters(s) for s in stages)
+
+
 def _approvals(path: PathSoFar, step: AuditEntry) -> str | None:
     definition = path.definition
     chain = definition.approvals
     if chain is None:
         return None
     order = chain.triggers
-    publishing = step.enters(definition.policy.completion.stops)
+    publishing = _enters(step, definition.policy.completion.stops)
     if step.trigger not in order and not publishing:
         return None
     taken = _chain_since_draft(path)
@@ -171,7 +184,7 @@ def _completion_due(path: PathSoFar) -> pendulum.Date | None:
     clock = definition.policy.completion
     rule = definition.completion
     start = path.entered_at(clock.starts)
-    if start is None or any(e.enters(clock.stops) for e in path.earlier):
+    if start is None or any(_enters(e, clock.closing) for e in path.earlier):
         return None
     due = clock.due(start.date(), definition.policy.calendar)
     latest: dict[str, pendulum.Date] = {}
@@ -195,7 +208,7 @@ def _completion_due(path: PathSoFar) -> pendulum.Date | None:
 def _timing(path: PathSoFar, step: AuditEntry) -> str | None:
     definition = path.definition
     rule = definition.completion
-    if step.trigger == rule.notify:
+    if step.trigger in rule.exempt:
         return None
     due = _completion_due(path)
     if due is not None and step.at.date() > due:
@@ -208,12 +221,13 @@ def _timing(path: PathSoFar, step: AuditEntry) -> str | None:
 
 
 def completion_timing() -> Property:
-    """No step but the delay notice past the completion due date, unless a delay has been
-    notified to every recipient the completion rule names."""
+    """No step past the completion due date, unless a delay has been notified to every
+    recipient the completion rule names, but those that record or manage a delay (the
+    completion rule's exempt triggers)."""
     return Property(
         "timing",
         "no step past the completion due date without a delay notified to every recipient "
-        "the completion rule names",
+        "the completion rule names (steps that record or manage a delay excepted)",
         _timing,
     )
 
@@ -221,9 +235,9 @@ def completion_timing() -> Property:
 def _late(path: PathSoFar, step: AuditEntry) -> str | None:
     policy = path.definition.policy
     for clock in policy.clocks:
-        if clock.kind is not ClockKind.DEADLINE or not step.enters(clock.stops):
+        if clock.kind is not ClockKind.DEADLINE or not _enters(step, clock.stops):
             continue
-        if any(e.enters(clock.stops) for e in path.earlier):
+        if any(_enters(e, clock.closing) for e in path.earlier):
             continue
         start = path.entered_at(clock.starts)
         if start is None:
@@ -242,9 +256,9 @@ def late_explained() -> Property:
 def _notice(path: PathSoFar, step: AuditEntry) -> str | None:
     policy = path.definition.policy
     for clock in policy.clocks:
-        if clock.kind is not ClockKind.NOTICE_PERIOD or not step.enters(clock.stops):
+        if clock.kind is not ClockKind.NOTICE_PERIOD or not _enters(step, clock.stops):
             continue
-        start = path.entered_at(clock.starts)
+        start = path.notice_given_at(clock.starts)
         if start is None:
             return f"{step.trigger} with no notice ({clock.name}) given"
         due = clock.due(start.date(), policy.calendar)
@@ -256,7 +270,9 @@ def _notice(path: PathSoFar, step: AuditEntry) -> str | None:
 
 
 def notice_period() -> Property:
-    """A notice-period clock's stop comes no earlier than its due date."""
+    """A notice-period clock's stop comes no earlier than its due date, counted from the
+    latest entry into its start stage on the way forward (not a return from a hold or a
+    deferral)."""
     return Property(
         "notice_period", "a notice period is observed before the step it guards", _notice
     )

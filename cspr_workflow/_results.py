@@ -71,7 +71,7 @@ def outcome(index: int, seed: str, review: Review) -> tuple[ReviewOutcome, list[
     clock = definition.policy.completion
     record = state.clock(clock.id)
     started = record.started_at.date() if record else None
-    stopped_at = state.entered_at(clock.stops)
+    stopped_at = clock.stopped_at(state)
     completed = stopped_at.date() if stopped_at else None
     days = (completed - started).in_days() if started and completed else None
     side = {s.name for s in definition.stages if s.side_path and not s.final}

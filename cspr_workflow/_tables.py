@@ -125,7 +125,8 @@ def clock_table(d: TableSource) -> str:
             f"{c.id} {c.name}",
             f"{c.limit} {c.unit_label}",
             f"`{c.starts}`",
-            f"`{c.stops}`",
+            ", ".join(f"`{x}`" for x in c.stops)
+            + (f" (ends, nothing owed: {', '.join(f'`{x}`' for x in c.ends)})" if c.ends else ""),
             c.kind.value.replace("_", " "),
             f"{c.source}: {c.description}",
         )

@@ -190,7 +190,7 @@ def candidate_steps(
     roles: dict[str, set[str]] = {}
     for row in definition.rows_from(state.stage):
         roles.setdefault(row.trigger, set()).update(row.roles)
-    late = {definition.policy.clock(c).stops for c in _overdue(definition, state, at)}
+    late = {s for c in _overdue(definition, state, at) for s in definition.policy.clock(c).stops}
     for trigger, allowed in roles.items():
         examples = list(definition.trigger(trigger).example_details(state, at))
         if any(r.target in late for r in definition.rows(trigger, state.stage)):

@@ -1,10 +1,11 @@
-"""Clocks: their declaration (:class:`ClockSpec`, :class:`Policy`), the working-day
+"""Clocks: their declaration (:class:`ClockSpec`, :class:`Policy`, the national floors
+:class:`NationalLimits`), the working-day
 calendar, and where a review's clocks stand (:class:`DeadlineReport`)."""
 
 from __future__ import annotations
 
 from ._calendar import WorkingDayCalendar
-from ._clocks import ClockSpec, CompletionRule, Policy
+from ._clocks import ClockSpec, CompletionRule, NationalLimits, Policy
 from ._deadlines import ClockStatus, Deadline, DeadlineReport
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "CompletionRule",
     "Deadline",
     "DeadlineReport",
+    "NationalLimits",
     "Policy",
     "WorkingDayCalendar",
 ]

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from . import _effects as effects
 from . import _examples as examples
-from ._clocks import ClockSpec, CompletionRule, Policy
+from ._clocks import ClockSpec, CompletionRule, NationalLimits, Policy
 from ._details import DetailKind, DetailSpec
 from ._records import ActionStatus, ClockKind, ClockUnit, FamilyResponse, MeetingKind
 from ._specs import (
@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_TRIGGERS",
     "EXPECTED_WORKING_DAYS",
     "NATIONAL_CLOCKS",
+    "NATIONAL_LIMITS",
     "NATIONAL_POLICY",
     "ApprovalBody",
     "Stage",
@@ -62,6 +63,7 @@ class Stage(enum.StrEnum):
     EXECUTIVE_APPROVED = "executive_approved"
     PRE_PUBLICATION = "pre_publication"
     PUBLISHED = "published"
+    IMPROVEMENTS_PUBLISHED = "improvements_published"
     MONITORING = "monitoring"
     CLOSED = "closed"
     ON_HOLD = "on_hold"
@@ -106,6 +108,7 @@ class Trigger(enum.StrEnum):
     HOLD_FEEDBACK_SESSION = "hold_feedback_session"
     INFORM_FAMILY = "inform_family"
     PUBLISH = "publish"
+    PUBLISH_IMPROVEMENTS = "publish_improvements"
     DEFER_PUBLICATION = "defer_publication"
     LIFT_DEFERRAL = "lift_deferral"
     BEGIN_MONITORING = "begin_monitoring"
@@ -177,6 +180,13 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
         "Report sent to the National Panel and Secretary of State; feedback; family told.",
     ),
     StageSpec(S.PUBLISHED, "Published", "The report is published (C3 stops)."),
+    StageSpec(
+        S.IMPROVEMENTS_PUBLISHED,
+        "Improvements published",
+        "Publishing the report was judged inappropriate: information about the improvements "
+        "is published instead, the reasons sent to the National Panel and the Secretary of "
+        "State (C3 stops; SI 2018/789, Working Together 2023).",
+    ),
     StageSpec(S.MONITORING, "Monitoring", "The CRG monitors the action plan."),
     StageSpec(
         S.CLOSED, "Closed", "Every action is complete or closed; the review is over.", final=True
@@ -496,7 +506,9 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
     _t(
         T.RETURN_TO_DRAFTING,
         "return to drafting",
-        "An approval stage returns the report to drafting; its approvals are cleared.",
+        "The report goes back to drafting, from an approval stage or, on new information "
+        "(parallel proceedings, say), after the Executive's approval; its approvals are "
+        "cleared and a pre-publication notice runs again from the next sending.",
         _REASON,
         examples=examples.REASON,
     ),
@@ -523,6 +535,22 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         "publish the report",
         "The Executive publishes the report (C3 stops).",
         effect=effects.record_publication,
+    ),
+    _t(
+        T.PUBLISH_IMPROVEMENTS,
+        "publish the improvements instead",
+        "The Executive decides that publishing the report is inappropriate, publishes "
+        "information about the improvements made instead, and sends the reasons to the "
+        "National Panel and the Secretary of State (SI 2018/789, Working Together 2023; "
+        "C3 stops).",
+        _d("reason", DetailKind.TEXT, "why publishing the report is inappropriate"),
+        _d("improvements", DetailKind.TEXT, "the information about improvements published"),
+        examples=_fixed(
+            {
+                "reason": "The child's siblings could be identified",
+                "improvements": "Summary of the improvements made",
+            }
+        ),
     ),
     _t(
         T.DEFER_PUBLICATION,
@@ -601,10 +629,13 @@ COMPLETION_RULE = CompletionRule(
     notify=T.NOTIFY_DELAY,
     recipients=COMPLETION_RECIPIENTS,
     revise=(T.DEFER_PUBLICATION,),
+    manage=(T.PUT_ON_HOLD, T.RESUME, T.LIFT_DEFERRAL),
 )
-"""The completion rule: once past the completion due date, nothing moves until the PDEO
-has notified a delay, with a reason and a revised date, to both the National Panel and
-the Executive. A deferral of publication is such a notice to both."""
+"""The completion rule: once past the completion due date, nothing moves on until the
+PDEO has notified a delay, with a reason and a revised date, to both the National Panel
+and the Executive. A deferral of publication is such a notice to both. The steps that
+record or manage a delay (the notice, a deferral, putting on hold, resuming, lifting a
+deferral) are never blocked by the lateness they handle."""
 
 #: The stages a commissioned review can be put on hold from, in order.
 HOLDABLE: tuple[Stage, ...] = (
@@ -617,6 +648,15 @@ HOLDABLE: tuple[Stage, ...] = (
     S.CRG_APPROVED,
     S.EXECUTIVE_APPROVED,
     S.PRE_PUBLICATION,
+)
+
+#: The stages after the Executive's approval from which new information (from parallel
+#: proceedings, say) can send the report back to drafting: approvals again, in order,
+#: and the pre-publication notice again.
+AFTER_APPROVAL: tuple[Stage, ...] = (
+    S.EXECUTIVE_APPROVED,
+    S.PRE_PUBLICATION,
+    S.PUBLICATION_DEFERRED,
 )
 
 #: The stages in which the completion clock runs and a delay can be notified.
@@ -632,10 +672,10 @@ def _row(
     roles: Iterable[Role],
     *guards: str,
     selector: str | None = None,
-    timing: bool = True,
 ) -> list[TransitionSpec]:
-    """Rows for one trigger from each source; the completion check is on every row
-    unless ``timing=False`` (only for the delay notice, which is how it is satisfied)."""
+    """Rows for one trigger from each source; the completion check is on every row but
+    those of the steps that record or manage a delay (``COMPLETION_RULE.exempt``)."""
+    timing = trigger not in COMPLETION_RULE.exempt
     names = ((_TIMING,) if timing else ()) + guards
     sources = (sources,) if isinstance(sources, Stage) else tuple(sources)
     return [TransitionSpec(trigger, s, dest, frozenset(roles), names, selector) for s in sources]
@@ -652,7 +692,7 @@ _MEETING_GUARDS = (
 
 # The process table. One call per trigger and route: trigger, source stage(s),
 # destination (None: the step records a fact and stays), the roles that may fire
-# it, then its guards (the completion check is added to every row by _row).
+# it, then its guards (_row adds the completion check to every row of a progressing step).
 # fmt: off
 DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.NOTIFY_NATIONAL_PANEL, S.AWARE, S.NOTIFIED, {R.LOCAL_AUTHORITY}),
@@ -695,21 +735,24 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.EXECUTIVE_APPROVE, S.CRG_APPROVED, S.EXECUTIVE_APPROVED, {R.EXECUTIVE},
          "crg_approved", "action_plan_complete"),
     _row(T.RETURN_TO_DRAFTING, S.CRG_APPROVED, S.DRAFTING, {R.EXECUTIVE}),
+    _row(T.RETURN_TO_DRAFTING, AFTER_APPROVAL, S.DRAFTING, {R.EXECUTIVE}),
     _row(T.SEND_FINAL_REPORT, S.EXECUTIVE_APPROVED, S.PRE_PUBLICATION, {R.PDEO},
          "fully_approved"),
     _row(T.HOLD_FEEDBACK_SESSION, S.PRE_PUBLICATION, None, {R.CHAIR, R.LEAD_REVIEWER}),
-    _row(T.INFORM_FAMILY, S.PRE_PUBLICATION, None, {R.CHAIR, R.PDEO}),
+    _row(T.INFORM_FAMILY, (S.PRE_PUBLICATION, S.PUBLICATION_DEFERRED), None, {R.CHAIR, R.PDEO}),
     _row(T.PUBLISH, S.PRE_PUBLICATION, S.PUBLISHED, {R.EXECUTIVE},
          "fully_approved", "notice_period_observed", "feedback_session_held", "family_told"),
+    _row(T.PUBLISH_IMPROVEMENTS, (S.PRE_PUBLICATION, S.PUBLICATION_DEFERRED),
+         S.IMPROVEMENTS_PUBLISHED, {R.EXECUTIVE}, "fully_approved", "family_told"),
     _row(T.DEFER_PUBLICATION, S.PRE_PUBLICATION, S.PUBLICATION_DEFERRED, {R.EXECUTIVE}),
     _row(T.LIFT_DEFERRAL, S.PUBLICATION_DEFERRED, S.PRE_PUBLICATION, {R.EXECUTIVE}),
-    _row(T.BEGIN_MONITORING, S.PUBLISHED, S.MONITORING, {R.CRG}),
+    _row(T.BEGIN_MONITORING, (S.PUBLISHED, S.IMPROVEMENTS_PUBLISHED), S.MONITORING, {R.CRG}),
     _row(T.UPDATE_ACTION, S.MONITORING, None, {R.CRG, R.PANEL_MEMBER}),
     _row(T.CLOSE_REVIEW, S.MONITORING, S.CLOSED, {R.CRG}, "actions_resolved"),
     _row(T.PUT_ON_HOLD, HOLDABLE, S.ON_HOLD, {R.EXECUTIVE}),
     *(_row(T.RESUME, S.ON_HOLD, stage, {R.EXECUTIVE}, selector="left_stage")
       for stage in HOLDABLE),
-    _row(T.NOTIFY_DELAY, DELAYABLE, None, {R.PDEO}, timing=False),
+    _row(T.NOTIFY_DELAY, DELAYABLE, None, {R.PDEO}),
 ) for row in rows)
 """The process table: one row per trigger and route."""
 # fmt: on
@@ -729,15 +772,18 @@ NATIONAL_CLOCKS: tuple[ClockSpec, ...] = (
               description="the Rapid Review and its decision go to the National Panel within "
                           "15 working days of the notification"),
     ClockSpec("C3", "completion", 6, ClockUnit.CALENDAR_MONTHS, ClockKind.COMPLETION,
-              starts=S.COMMISSIONED, stops=S.PUBLISHED,
-              source=f"national: {_WT}",
+              starts=S.COMMISSIONED, stops=(S.PUBLISHED, S.IMPROVEMENTS_PUBLISHED),
+              source=f"national: {_WT}; SI 2018/789",
               description="the review is completed and published within 6 calendar months of "
-                          "the decision to initiate; any delay is notified with a revised date"),
+                          "the decision to initiate (or, where publishing the report is "
+                          "inappropriate, information about the improvements is published); "
+                          "any delay is notified with a revised date"),
     ClockSpec("C4", "pre-publication", 7, ClockUnit.WORKING_DAYS, ClockKind.NOTICE_PERIOD,
-              starts=S.PRE_PUBLICATION, stops=S.PUBLISHED,
+              starts=S.PRE_PUBLICATION, stops=S.PUBLISHED, ends=(S.IMPROVEMENTS_PUBLISHED,),
               source="national: SI 2018/789 (CSPR and Relevant Agency Regulations 2018)",
               description="the final report goes to the National Panel and the Secretary of "
-                          "State at least 7 working days before publication"),
+                          "State at least 7 working days before publication (no longer needed "
+                          "once the partners decide not to publish it)"),
 )
 """The national clocks: notification, Rapid Review, completion, pre-publication."""
 
@@ -748,15 +794,25 @@ EXPECTED_WORKING_DAYS: dict[str, int] = {
     S.AWARE: 2, S.NOTIFIED: 10, S.RAPID_REVIEW_SUBMITTED: 5, S.COMMISSIONED: 5,
     S.SCOPING: 20, S.PANEL_REVIEW: 40, S.DRAFTING: 15, S.FACT_CHECK: 10, S.CRP_AGREED: 10,
     S.CRG_APPROVED: 10, S.EXECUTIVE_APPROVED: 5, S.PRE_PUBLICATION: 10, S.PUBLISHED: 5,
+    S.IMPROVEMENTS_PUBLISHED: 5,
     S.MONITORING: 120,
 }
 """How long each stage usually takes, in working days (the basis of "at risk")."""
 # fmt: on
 
+NATIONAL_LIMITS = NationalLimits(
+    "England: the national limits",
+    {c.id: c.limit for c in NATIONAL_CLOCKS},
+    f"Children Act 2004 s16C; SI 2018/789; {_WT}; National Panel guidance",
+)
+"""The national limits of C1-C4: floors no local policy may loosen."""
+
 NATIONAL_POLICY = Policy(
     clocks=NATIONAL_CLOCKS,
     expected_working_days=EXPECTED_WORKING_DAYS,
     required=tuple(c.id for c in NATIONAL_CLOCKS),
+    national=NATIONAL_LIMITS,
 )
 """The national clocks on the England and Wales working-day calendar; a policy derived
-from it keeps every national clock (their limits may change, not their existence)."""
+from it keeps every national clock, and their national limits as floors (a limit may be
+made stricter, never looser)."""

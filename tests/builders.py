@@ -168,6 +168,16 @@ class Walker:
         self(T.PUBLISH, "executive")
         return self
 
+    def to_improvements_published(self) -> Walker:
+        self.ready_to_publish()
+        self(
+            T.PUBLISH_IMPROVEMENTS,
+            "executive",
+            reason="The child's siblings could be identified",
+            improvements="Summary of the improvements made",
+        )
+        return self
+
     def to_monitoring(self) -> Walker:
         self.to_published()
         self(T.BEGIN_MONITORING, "crg")
@@ -188,6 +198,7 @@ def walker_at(stage: Stage) -> Walker:
         Stage.EXECUTIVE_APPROVED: Walker.to_executive_approved,
         Stage.PRE_PUBLICATION: Walker.to_pre_publication,
         Stage.PUBLISHED: Walker.to_published,
+        Stage.IMPROVEMENTS_PUBLISHED: Walker.to_improvements_published,
         Stage.MONITORING: Walker.to_monitoring,
     }
     walker = route[stage](Walker())

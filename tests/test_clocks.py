@@ -40,10 +40,17 @@ class TestPolicy:
             (c.id, c.limit, c.unit.value, c.kind.value, c.starts, c.stops) for c in policy.clocks
         ]
         assert summary == [
-            ("C1", 5, "working_days", "deadline", "aware", "notified"),
-            ("C2", 15, "working_days", "deadline", "notified", "rapid_review_submitted"),
-            ("C3", 6, "calendar_months", "completion", "commissioned", "published"),
-            ("C4", 7, "working_days", "notice_period", "pre_publication", "published"),
+            ("C1", 5, "working_days", "deadline", "aware", ("notified",)),
+            ("C2", 15, "working_days", "deadline", "notified", ("rapid_review_submitted",)),
+            (
+                "C3",
+                6,
+                "calendar_months",
+                "completion",
+                "commissioned",
+                ("published", "improvements_published"),
+            ),
+            ("C4", 7, "working_days", "notice_period", "pre_publication", ("published",)),
         ]
         assert all(c.source.startswith("national:") for c in policy.clocks)
         assert policy.calendar.name == "England and Wales"

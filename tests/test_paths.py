@@ -1,0 +1,234 @@
+"""The paths real reviews take (issue: the real process, no dead ends): each rule is
+exercised through the public API and fails if the rule is removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import pendulum
+import pytest
+
+from cspr_workflow import DEFAULT_DEFINITION, ReviewStore, Stage, TransitionRefused, Trigger
+from cspr_workflow.clocks import ClockStatus
+from cspr_workflow.errors import InvalidDefinition, InvalidInput
+from cspr_workflow.states import NATIONAL_LIMITS
+
+from .builders import walker_at
+
+T = Trigger
+PAST_DUE = pendulum.datetime(2026, 7, 20, 9, tz="Europe/London")
+
+
+def _past_due(stage: Stage):
+    w = walker_at(stage)
+    w.now = PAST_DUE
+    return w
+
+
+class TestDelayStepsNeverBlocked:
+    """Steps that record or manage a delay are never blocked by the lateness they handle;
+    progressing steps stay blocked until a delay is notified."""
+
+    def test_progressing_step_blocked_past_due(self) -> None:
+        w = _past_due(Stage.DRAFTING)
+        before = w.review.state
+        with pytest.raises(TransitionRefused) as info:
+            w.submit_draft()
+        assert "within_due_date" in {r.rule_id for r in info.value.reasons}
+        assert w.review.state is before
+
+    def test_hold_and_resume_past_due(self) -> None:
+        w = _past_due(Stage.DRAFTING)
+        w(T.PUT_ON_HOLD, "executive", reason="Criminal trial")
+        assert w.review.stage == Stage.ON_HOLD
+        w(T.RESUME, "executive")
+        assert w.review.stage == Stage.DRAFTING
+        with pytest.raises(TransitionRefused):
+            w.submit_draft()
+
+    def test_defer_and_lift_past_due(self) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        w.now = PAST_DUE
+        w(T.DEFER_PUBLICATION, "executive", reason="Trial", revised_date="2026-07-25")
+        assert w.review.stage == Stage.PUBLICATION_DEFERRED
+        w.now = pendulum.datetime(2026, 8, 3, 9, tz="Europe/London")  # past the revised date
+        w(T.LIFT_DEFERRAL, "executive")
+        assert w.review.stage == Stage.PRE_PUBLICATION
+        with pytest.raises(TransitionRefused) as info:
+            w(T.HOLD_FEEDBACK_SESSION, "chair")
+        assert "within_due_date" in {r.rule_id for r in info.value.reasons}
+
+    def test_the_default_rule_names_them(self) -> None:
+        rule = DEFAULT_DEFINITION.completion
+        assert set(rule.exempt) == {
+            T.NOTIFY_DELAY,
+            T.DEFER_PUBLICATION,
+            T.PUT_ON_HOLD,
+            T.RESUME,
+            T.LIFT_DEFERRAL,
+        }
+        region = DEFAULT_DEFINITION.region
+        for row in DEFAULT_DEFINITION.transitions:
+            if row.source in region:
+                assert (rule.guard in row.guards) == (row.trigger not in rule.exempt), row
+
+    def test_a_managing_step_may_not_progress(self) -> None:
+        rule = attrs.evolve(DEFAULT_DEFINITION.completion, manage=(T.PUT_ON_HOLD, T.PUBLISH))
+        with pytest.raises(InvalidDefinition) as info:
+            DEFAULT_DEFINITION.evolve(completion=rule, name="broken")
+        assert "'publish' manages a delay" in str(info.value)
+
+
+class TestNationalLimitsAreFloors:
+    """Local policy may make national limits stricter, never looser; a national relaxation
+    is a separate, named national policy."""
+
+    def test_looser_limits_refused_with_the_rule(self) -> None:
+        policy = DEFAULT_DEFINITION.policy
+        with pytest.raises(InvalidInput) as info:
+            policy.with_limits(C4=1, C3=24, C1=30)
+        assert info.value.rule == "national_limit_is_a_floor"
+        text = str(info.value)
+        for clock in ("C1", "C3", "C4"):
+            assert f"clock {clock}" in text
+        assert "national limit of 6" in text
+        assert "national limit of 7" in text
+
+    @pytest.mark.parametrize("limits", [{"C1": 6}, {"C2": 16}, {"C3": 7}, {"C4": 6}])
+    def test_each_national_clock_is_a_floor(self, limits: dict[str, int]) -> None:
+        with pytest.raises(InvalidInput, match="never looser"):
+            DEFAULT_DEFINITION.policy.with_limits(**limits)
+
+    def test_stricter_limits_accepted(self) -> None:
+        policy = DEFAULT_DEFINITION.policy.with_limits(C1=3, C2=10, C3=4, C4=10)
+        assert [c.limit for c in policy.clocks] == [3, 10, 4, 10]
+        assert policy.national == NATIONAL_LIMITS
+
+    def test_evolve_cannot_loosen_either(self) -> None:
+        policy = DEFAULT_DEFINITION.policy
+        loose = attrs.evolve(policy.clock("C3"), limit=9)
+        with pytest.raises(InvalidInput, match="clock C3"):
+            attrs.evolve(policy, clocks=[loose if c.id == "C3" else c for c in policy.clocks])
+
+    def test_a_named_national_relaxation(self) -> None:
+        relaxed = DEFAULT_DEFINITION.policy.relaxed_nationally(
+            "COVID-19 relaxation", "DfE and the National Panel, 2020", C3=9
+        )
+        assert relaxed.clock("C3").limit == 9
+        assert relaxed.national is not None
+        assert relaxed.national.name == "COVID-19 relaxation"
+        assert relaxed.with_limits(C3=8).clock("C3").limit == 8
+        with pytest.raises(InvalidInput, match="national limit of 9 \\(COVID-19 relaxation\\)"):
+            relaxed.with_limits(C3=10)
+        with pytest.raises(InvalidInput, match="named"):
+            DEFAULT_DEFINITION.policy.relaxed_nationally("", "", C3=9)
+
+
+class TestReturnAfterApproval:
+    """New information after the Executive's approval sends the report back to drafting:
+    approvals cleared, the pre-publication notice given again."""
+
+    @pytest.mark.parametrize("where", ["executive_approved", "pre_publication", "deferred"])
+    def test_back_to_drafting(self, where: str) -> None:
+        w = walker_at(
+            Stage.EXECUTIVE_APPROVED if where == "executive_approved" else Stage.PRE_PUBLICATION
+        )
+        if where == "deferred":
+            w(T.DEFER_PUBLICATION, "executive", reason="Trial", revised_date="2026-09-30")
+        w(T.RETURN_TO_DRAFTING, "executive", reason="New evidence from the trial")
+        state = w.review.state
+        assert w.review.stage == Stage.DRAFTING
+        assert state.current_draft is not None
+        assert not [a for a in state.approvals if a.version == state.current_draft.version]
+        assert state.clock("C4") is None
+        assert state.report_sent_at is None
+
+    def test_approvals_and_notice_again(self) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        first_sent = w.review.state.clock("C4")
+        assert first_sent is not None
+        w.wait_notice_period()
+        w(T.RETURN_TO_DRAFTING, "executive", reason="New evidence from the inquest")
+        w.submit_draft("Recommendation one", "Recommendation two")
+        w.confirm_all()
+        w(T.AGREE_REPORT, "chair")
+        w.plan_actions()
+        # the approvals are needed again, in order
+        with pytest.raises(TransitionRefused) as info:
+            w(T.EXECUTIVE_APPROVE, "executive")
+        assert info.value.reasons
+        w(T.CRG_APPROVE, "crg")
+        w(T.EXECUTIVE_APPROVE, "executive")
+        w(T.SEND_FINAL_REPORT, "pdeo")
+        again = w.review.state.clock("C4")
+        assert again is not None
+        assert again.started_at > first_sent.started_at
+        w(T.HOLD_FEEDBACK_SESSION, "chair")
+        w(T.INFORM_FAMILY, "pdeo")
+        # the first notice has run out, but the report sent again gives its notice again
+        with pytest.raises(TransitionRefused) as refused:
+            w(T.PUBLISH, "executive")
+        assert "notice_period_observed" in {r.rule_id for r in refused.value.reasons}
+        w.wait_notice_period()
+        w(T.PUBLISH, "executive")
+        assert w.review.stage == Stage.PUBLISHED
+
+    def test_a_lifted_deferral_keeps_the_notice(self) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        sent = w.review.state.clock("C4")
+        w(T.DEFER_PUBLICATION, "executive", reason="Trial", revised_date="2026-09-30")
+        w(T.LIFT_DEFERRAL, "executive")
+        assert w.review.state.clock("C4") == sent
+
+
+class TestNonPublication:
+    """Partners may judge publishing the report inappropriate and publish information about
+    the improvements instead: C3 stops on that decision, C4 is no longer needed."""
+
+    def test_improvements_published_instead(self) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        w(T.INFORM_FAMILY, "pdeo")
+        w(
+            T.PUBLISH_IMPROVEMENTS,
+            "executive",
+            reason="The child's siblings could be identified",
+            improvements="Summary of the improvements made",
+        )
+        assert w.review.stage == Stage.IMPROVEMENTS_PUBLISHED
+        report = w.review.deadlines(at=w.tick(days=30))
+        assert report["C3"].status is ClockStatus.MET
+        assert report["C4"].status is ClockStatus.NOT_NEEDED
+        assert report["C3"].stopped_at is not None
+        w(T.BEGIN_MONITORING, "crg")
+        assert w.review.stage == Stage.MONITORING
+
+    def test_from_a_deferral_and_no_longer_overdue(self, tmp_path: Path) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        w(T.DEFER_PUBLICATION, "executive", reason="Trial", revised_date="2026-09-30")
+        w(T.INFORM_FAMILY, "pdeo")
+        w.now = pendulum.datetime(2026, 9, 1, 9, tz="Europe/London")
+        w(T.PUBLISH_IMPROVEMENTS, "executive", reason="Trial outcome", improvements="Summary")
+        later = w.review.deadlines(at=pendulum.datetime(2027, 3, 1, 9, tz="Europe/London"))
+        # stopped after the first due date, within the notified revised date
+        assert later["C3"].status is ClockStatus.MET_LATE
+        assert later["C3"].stopped_at is not None
+        store = ReviewStore(f"sqlite:///{tmp_path / 'reviews.db'}")
+        store.add(w.review)
+        assert store.overdue(at=pendulum.datetime(2027, 3, 1, 9, tz="Europe/London")) == []
+
+    def test_needs_every_approval_and_the_family_told(self) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.PUBLISH_IMPROVEMENTS, "executive", reason="r", improvements="i")
+        assert {r.rule_id for r in info.value.reasons} == {"family_told"}
+        refused = w.check(T.PUBLISH_IMPROVEMENTS, "pdeo", reason="r", improvements="i")
+        assert not refused.allowed
+
+    def test_past_due_it_waits_for_a_delay_notice_like_publication(self) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        w(T.INFORM_FAMILY, "pdeo")
+        w.now = PAST_DUE
+        with pytest.raises(TransitionRefused) as info:
+            w(T.PUBLISH_IMPROVEMENTS, "executive", reason="r", improvements="i")
+        assert "within_due_date" in {r.rule_id for r in info.value.reasons}
