@@ -240,10 +240,13 @@ def _status(args: argparse.Namespace) -> int:
         say("Nothing can happen next: the review is over.")
         return 0
     say(f"What can happen next (as at {at.to_datetime_string()}):")
+    owed = {o.trigger for o in review.owed(at=at)}
     for option in options:
         who = ", ".join(definition.role_title(r) for r in option.roles)
         dest = definition.stage(option.dest).title
         mark = "ready" if option.ready else "blocked"
+        if option.trigger in owed:
+            mark += "; OWED now (see Owed above)"
         say(f"  - {option.title} -> {dest}; by {who}; {mark}")
         for reason in option.unmet:
             say(f"      {reason.title}: {reason.message}")

@@ -19,17 +19,17 @@ deadline report) is read in ``_deadlines``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 import pendulum
 
 from ._calendar import WorkingDayCalendar
-from ._errors import InvalidInput, Reason, StepProblems
+from ._errors import CalendarRangeError, InvalidInput, Reason, StepProblems
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, as_name, as_names
 from ._time import add_months
 
-__all__ = ["ClockSpec", "CompletionRule", "NationalLimits", "Policy"]
+__all__ = ["ClockSpec", "CompletionRule", "NationalLimits", "OwedNotice", "Policy"]
 
 NATIONAL_FLOOR = "national_limit_is_a_floor"
 """The rule a local policy breaks when it loosens a national limit."""
@@ -308,6 +308,105 @@ def running_clocks(
     return result
 
 
+PathTo = Callable[[str, str], "tuple[str, ...] | None"]
+
+
+def projected_finish(
+    policy: Policy, path_to: PathTo, state: ReviewState, spec: ClockSpec, at: pendulum.DateTime
+) -> pendulum.Date | None:
+    """When ``spec``'s nearest stop stage would be reached from where ``state`` stands at
+    ``at``, at the policy's expected stage durations (a held review from the stage it
+    left). ``path_to(source, dest)`` gives the fewest stages between two. None when no
+    stop stage can be reached, or the date lies beyond the calendar's years."""
+    expected = policy.expected_working_days
+    current = state.held_from if state.held_from is not None else state.stage
+    paths = [p for s in spec.stops if (p := path_to(current, s)) is not None]
+    if not paths:
+        return None
+    path = min(paths, key=len)
+    calendar = policy.calendar
+    try:
+        elapsed = calendar.working_days_between(state.entered_current_at().date(), at.date())
+        remaining = max(expected.get(current, 0) - elapsed, 0)
+        remaining += sum(expected.get(stage, 0) for stage in path[1:-1])
+        return calendar.add_working_days(at.date(), remaining)
+    except CalendarRangeError:
+        return None  # beyond the years the calendar knows: no projection
+
+
+@attrs.frozen
+class OwedNotice:
+    """A delay notice the review owes now, as its completion rule says.
+
+    ``kind`` is ``"overdue"`` (past the due date: nothing progresses until it is
+    given) or ``"projected"`` (at the expected stage durations the review would stop
+    the clock on ``projected``, after ``due``: a delay is foreseen, and the seed's
+    duty is to tell the recipients of any delay). ``blocks`` says whether progressing
+    steps wait for it (always for an overdue review; for a projected miss as the
+    completion rule's ``projected_blocks`` says). ``trigger`` gives it, to
+    ``recipients``, with a revised date no earlier than ``projected``.
+    """
+
+    clock: str
+    kind: str
+    due: pendulum.Date
+    projected: pendulum.Date | None
+    trigger: str
+    recipients: tuple[str, ...]
+    blocks: bool
+
+    @property
+    def message(self) -> str:
+        """One sentence: what is owed and why."""
+        if self.kind == "overdue":
+            why = f"the review is past its completion due date {self.due.to_date_string()}"
+        else:
+            assert self.projected is not None
+            why = (
+                f"at the expected stage durations the review would finish on "
+                f"{self.projected.to_date_string()}, after its due date "
+                f"{self.due.to_date_string()}"
+            )
+        then = "progressing steps wait for it" if self.blocks else "it does not block"
+        return f"a delay notice ({self.trigger}) is owed: {why}; {then}."
+
+
+def notices_owed(
+    policy: Policy,
+    completion: CompletionRule,
+    path_to: PathTo,
+    state: ReviewState,
+    at: pendulum.DateTime,
+) -> tuple[OwedNotice, ...]:
+    """The delay notices ``state`` owes at ``at``: at most one, for the completion clock
+    (overdue, or a projected miss of the due date as it stands after the notices given;
+    a notice whose revised date covers the projection settles it)."""
+    spec = policy.completion
+    for running, due in running_clocks(policy, completion, state):
+        if running.id != spec.id:
+            continue
+        if at.date() > due:
+            return (
+                OwedNotice(
+                    spec.id, "overdue", due, None, completion.notify, completion.recipients, True
+                ),
+            )
+        projected = projected_finish(policy, path_to, state, spec, at)
+        if projected is not None and projected > due:
+            return (
+                OwedNotice(
+                    spec.id,
+                    "projected",
+                    due,
+                    projected,
+                    completion.notify,
+                    completion.recipients,
+                    completion.projected_blocks,
+                ),
+            )
+    return ()
+
+
 def track_clocks(
     policy: Policy,
     completion: CompletionRule,
@@ -389,6 +488,12 @@ class CompletionRule:
     guard; by default it is read from the clock's limit ("four-month timing check"
     for a limit of 4 calendar months).
 
+    A projected miss (the review, at the policy's expected stage durations, would stop
+    the clock after its due date) owes a delay notice too (:func:`notices_owed`);
+    ``projected_blocks`` says whether progressing steps wait for it (False: it is
+    shown as owed, in ``Review.owed``, the deadline report and ``status``, but does
+    not block). A notice whose revised date covers the projection settles it.
+
     ``max_extension_months`` bounds one notice: its revised date may be at most this
     many calendar months after the later of the current due date and the notice's
     own date (a longer delay is notified again once it is known), and within the
@@ -403,6 +508,17 @@ class CompletionRule:
     title: str | None = None
     max_extension_months: int = attrs.field(default=12, kw_only=True)
     manage: tuple[str, ...] = attrs.field(default=(), converter=as_names, kw_only=True)
+    projected_blocks: bool = attrs.field(default=False, kw_only=True)
+
+    @projected_blocks.validator
+    def _a_bool(self, _: object, value: object) -> None:
+        if type(value) is not bool:
+            raise InvalidInput(
+                "projected_blocks",
+                "projected_blocks_bool",
+                f"expected True or False, got {type(value).__name__}",
+                "pass projected_blocks=True to make a projected miss block progress.",
+            )
 
     @max_extension_months.validator
     def _positive(self, _: object, value: int) -> None:

@@ -7,7 +7,7 @@ import enum
 import attrs
 import pendulum
 
-from ._clocks import ClockSpec
+from ._clocks import ClockSpec, OwedNotice, notices_owed, projected_finish
 from ._definition import ProcessDefinition
 from ._errors import CalendarRangeError
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, first_entering
@@ -62,6 +62,7 @@ class DeadlineReport:
     reference: str
     at: pendulum.DateTime
     deadlines: tuple[Deadline, ...]
+    owed: tuple[OwedNotice, ...] = ()
 
     def __getitem__(self, clock_id: str) -> Deadline:
         for deadline in self.deadlines:
@@ -103,16 +104,18 @@ class DeadlineReport:
             for r in rows
         ]
         lines += [f"  {d.clock.id}: {d.provenance}" for d in self.deadlines]
+        lines += [f"  Owed: {o.message}" for o in self.owed]
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
-        """The report as a Markdown table, provenance below it."""
+        """The report as a Markdown table, provenance below it, then any notice owed."""
         lines = ["| " + " | ".join(self._HEADER) + " |", "|" + "---|" * len(self._HEADER)]
         lines += ["| " + " | ".join(markdown_text(c) for c in r) + " |" for r in self._rows()]
         lines += [""] + [
             f"- **{markdown_text(d.clock.id)}**: {markdown_text(d.provenance)}"
             for d in self.deadlines
         ]
+        lines += [f"- **Owed**: {markdown_text(o.message)}" for o in self.owed]
         return "\n".join(lines) + "\n"
 
 
@@ -120,21 +123,7 @@ def _projected_finish(
     definition: ProcessDefinition, state: ReviewState, spec: ClockSpec, at: pendulum.DateTime
 ) -> pendulum.Date | None:
     """When the clock's stop stage would be reached at the expected stage durations."""
-    policy = definition.policy
-    expected = policy.expected_working_days
-    current = state.held_from if state.held_from is not None else state.stage
-    paths = [p for s in spec.stops if (p := definition.shortest_path(current, s)) is not None]
-    if not paths:
-        return None
-    path = min(paths, key=len)
-    calendar = policy.calendar
-    try:
-        elapsed = calendar.working_days_between(state.entered_current_at().date(), at.date())
-        remaining = max(expected.get(current, 0) - elapsed, 0)
-        remaining += sum(expected.get(stage, 0) for stage in path[1:-1])
-        return calendar.add_working_days(at.date(), remaining)
-    except CalendarRangeError:
-        return None  # beyond the years the calendar knows: no projection
+    return projected_finish(definition.policy, definition.shortest_path, state, spec, at)
 
 
 def _provenance(
@@ -254,4 +243,5 @@ def deadline_report(
                 late_reason,
             )
         )
-    return DeadlineReport(state.reference, at, tuple(deadlines))
+    owed = notices_owed(policy, definition.completion, definition.shortest_path, state, at)
+    return DeadlineReport(state.reference, at, tuple(deadlines), owed)

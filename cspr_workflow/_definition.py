@@ -87,7 +87,7 @@ class ProcessDefinition(Declared):
         region = graph.reachable([clock.starts], avoid=clock.closing)
         set_(self, "_region", tuple(s.name for s in self.stages if s.name in region))
         reopened = region & graph.reachable(clock.closing)
-        all_guards = {**self.guards, **generated_guards(self, region, reopened)}
+        all_guards = {**self.guards, **generated_guards(self, region, reopened, graph)}
         set_(self, "_all_guards", all_guards)
         bound = {g.id: bind(self, g, titles, permissions) for g in all_guards.values()}
         set_(self, "_bound", bound)

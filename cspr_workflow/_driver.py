@@ -304,9 +304,13 @@ class Driver:
             return
         rule = self.definition.completion
         due = review.completion_due or self.now.date()
+        owed = review.owed(at=self.now)
+        projected = max((o.projected for o in owed if o.projected is not None), default=due)
         details = {
             "reason": "The review will not be completed by its due date",
-            "revised_date": max(due, self.now.date()).add(days=self.scenario.delay_margin_days),
+            "revised_date": max(due, projected, self.now.date()).add(
+                days=self.scenario.delay_margin_days
+            ),
             "recipients": list(rule.recipients),
         }
         step = self.definition.select(rule.notify, state)

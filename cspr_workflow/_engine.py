@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._clocks import start_clocks
+from ._clocks import OwedNotice, notices_owed, start_clocks
 from ._codec import chain_tip, seal
 from ._deadlines import DeadlineReport, deadline_report
 from ._definition import ProcessDefinition, default_definition
@@ -354,22 +354,36 @@ class Review:
             raise TimeWentBackwards(self.reference, "deadlines", self._state.stage, reasons)
         return deadline_report(self._definition, self._state, instant)
 
+    def owed(self, *, at: object = None) -> tuple[OwedNotice, ...]:
+        """The delay notices the review owes at ``at``: past its completion due date, or
+        projected to miss it at the expected stage durations (see
+        :class:`~cspr_workflow.clocks.OwedNotice`; whether a projected miss blocks is the
+        completion rule's ``projected_blocks``)."""
+        instant = self._now(at)
+        d = self._definition
+        return notices_owed(d.policy, d.completion, d.shortest_path, self._state, instant)
+
     def available(self, *, by: Actor, at: object = None) -> tuple[str, ...]:
-        """The triggers ``by`` could fire now (the step's details aside), in table order."""
+        """The triggers ``by`` could fire now (the step's details aside): first any that
+        gives a notice the review owes (:meth:`owed`), then the rest in table order."""
         instant = self._now(at)
         state = self._state
         if self._time_reasons(instant):
             return ()
-        found: dict[str, None] = {}
-        for step in self._definition.steps_from(state.stage):
+        d = self._definition
+        owed = notices_owed(d.policy, d.completion, d.shortest_path, state, instant)
+        found: dict[str, None] = {o.trigger: None for o in owed}
+        allowed: set[str] = set()
+        for step in d.steps_from(state.stage):
             trigger = step.row.trigger
-            if trigger in found or not step.applies(state):
+            if trigger in allowed or not step.applies(state):
                 continue
             if not step.permission(state, by, instant, None) and not step.guard_reasons(
                 state, by, instant
             ):
+                allowed.add(trigger)
                 found[trigger] = None
-        return tuple(found)
+        return tuple(t for t in found if t in allowed)
 
     def options(self, *, at: object = None) -> tuple[Option, ...]:
         """Every step the process offers from here, who may take it, and what blocks it."""

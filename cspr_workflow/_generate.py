@@ -14,8 +14,10 @@ from collections.abc import Collection, Mapping
 
 import pendulum
 
+from ._clocks import projected_finish
 from ._declared import Declared
 from ._effects import approval_effect, delay_effect, reset_effect
+from ._graph import StageGraph
 from ._records import Actor, ReviewState
 from ._specs import ApprovalChain, Effect, Guard, Unmet
 from ._steps import BoundGuard
@@ -24,10 +26,12 @@ __all__: list[str] = []
 
 
 def generated_guards(
-    d: Declared, region: Collection[str], reopened: Collection[str]
+    d: Declared, region: Collection[str], reopened: Collection[str], graph: StageGraph
 ) -> dict[str, Guard]:
     """The completion check and the approval chain's guards, by id."""
-    guards = {d.completion.guard: _completion_guard(d, frozenset(region), frozenset(reopened))}
+    guards = {
+        d.completion.guard: _completion_guard(d, frozenset(region), frozenset(reopened), graph)
+    }
     chain = d.approvals
     if chain is not None:
         for k, step in enumerate(chain.steps):
@@ -35,7 +39,9 @@ def generated_guards(
     return guards
 
 
-def _completion_guard(d: Declared, region: frozenset[str], reopened: frozenset[str]) -> Guard:
+def _completion_guard(
+    d: Declared, region: frozenset[str], reopened: frozenset[str], graph: StageGraph
+) -> Guard:
     rule = d.completion
     clock = d.policy.completion
 
@@ -45,11 +51,22 @@ def _completion_guard(d: Declared, region: frozenset[str], reopened: frozenset[s
         if review.stage in reopened and clock.ended_at(review) is not None:
             return []
         due = rule.due(review)
-        if due is None or at.date() <= due:
+        if due is None:
+            return []
+        if at.date() > due:
+            return [
+                f"the review is past its completion due date {due.to_date_string()} "
+                f"(today is {at.date().to_date_string()})."
+            ]
+        if not rule.projected_blocks:
+            return []
+        projected = projected_finish(d.policy, graph.shortest_path, review, clock, at)
+        if projected is None or projected <= due:
             return []
         return [
-            f"the review is past its completion due date {due.to_date_string()} "
-            f"(today is {at.date().to_date_string()})."
+            f"at the expected stage durations the review would finish on "
+            f"{projected.to_date_string()}, after its completion due date "
+            f"{due.to_date_string()}: a projected delay is notified first."
         ]
 
     recipients = " and ".join(f"{{role:{r}}}" for r in rule.recipients)
@@ -60,7 +77,13 @@ def _completion_guard(d: Declared, region: frozenset[str], reopened: frozenset[s
         f"Once the review is past its completion due date ({clock.id}: {clock.limit} "
         f"{clock.unit_label} from entering {start!r}, or the revised date of the latest "
         f"delay notified to {recipients}), nothing progresses until a delay has been "
-        "notified.",
+        "notified."
+        + (
+            " So too once the review, at the expected stage durations, would finish after "
+            "that date: a projected delay is notified first."
+            if rule.projected_blocks
+            else ""
+        ),
         within_due_date,
         (rule.notify,),
     )

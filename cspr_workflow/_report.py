@@ -328,6 +328,9 @@ class AuditReport:
         parts += [
             f"<li><strong>{d.clock.id}</strong>: {_e(d.provenance)}</li>" for d in report.deadlines
         ]
+        parts += [
+            f"<li class='owed'><strong>Owed</strong>: {_e(o.message)}</li>" for o in report.owed
+        ]
         parts.append("</ul>")
         parts.append("<h2>History</h2>")
         parts.append(
@@ -402,6 +405,7 @@ border-radius:4px}li.passed{background:#ecfdf5;border-left:4px solid #059669}
 li.failed{background:#fef2f2;border-left:4px solid #dc2626}
 figure.diagram{overflow:auto;border:1px solid #e5e7eb;margin:0;padding:.5rem}
 figure.diagram svg{max-width:100%;height:auto}ul.provenance{font-size:.8rem;color:#374151}
+li.owed{color:#b91c1c;font-size:.9rem}
 p.note{color:#92400e}footer{margin-top:2rem;font-size:.8rem;color:#6b7280}
 @media print{figure.diagram{overflow:visible}}
 """

@@ -5,7 +5,7 @@ calendar, and where a review's clocks stand (:class:`DeadlineReport`)."""
 from __future__ import annotations
 
 from ._calendar import WorkingDayCalendar
-from ._clocks import ClockSpec, CompletionRule, NationalLimits, Policy
+from ._clocks import ClockSpec, CompletionRule, NationalLimits, OwedNotice, Policy
 from ._deadlines import ClockStatus, Deadline, DeadlineReport
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Deadline",
     "DeadlineReport",
     "NationalLimits",
+    "OwedNotice",
     "Policy",
     "WorkingDayCalendar",
 ]

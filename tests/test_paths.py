@@ -9,8 +9,20 @@ import attrs
 import pendulum
 import pytest
 
-from cspr_workflow import DEFAULT_DEFINITION, ReviewStore, Stage, TransitionRefused, Trigger
+from cspr_workflow import (
+    DEFAULT_DEFINITION,
+    Review,
+    ReviewStore,
+    Stage,
+    TransitionRefused,
+    Trigger,
+    audit_report,
+    dumps,
+    simulate,
+)
+from cspr_workflow._cli import main
 from cspr_workflow.clocks import ClockStatus
+from cspr_workflow.demo import ACTORS, demo_review
 from cspr_workflow.errors import InvalidDefinition, InvalidInput
 from cspr_workflow.states import NATIONAL_LIMITS
 
@@ -232,3 +244,89 @@ class TestNonPublication:
         with pytest.raises(TransitionRefused) as info:
             w(T.PUBLISH_IMPROVEMENTS, "executive", reason="r", improvements="i")
         assert "within_due_date" in {r.rule_id for r in info.value.reasons}
+
+
+class TestProjectedDelay:
+    """A projected miss of the completion due date owes a delay notice: shown in `owed`,
+    `available`, the deadline report (status) and the audit report; the completion rule
+    decides whether it blocks."""
+
+    AT_RISK = 33  # demo steps: at the fact check, projected to finish after 2026-07-26
+
+    def test_owed_and_shown(self) -> None:
+        review = demo_review(upto=self.AT_RISK)
+        at = review.state.last_at
+        (owed,) = review.owed(at=at)
+        assert (owed.kind, owed.blocks, owed.trigger) == ("projected", False, T.NOTIFY_DELAY)
+        assert owed.projected is not None
+        assert owed.projected > owed.due
+        assert review.available(by=ACTORS["pdeo"], at=at)[0] == T.NOTIFY_DELAY
+        report = review.deadlines(at=at)
+        assert report.owed == (owed,)
+        assert "Owed: a delay notice (notify_delay) is owed" in str(report)
+        assert "**Owed**" in audit_report(review, at=at).markdown()
+
+    def test_not_blocking_by_default(self) -> None:
+        review = demo_review(upto=self.AT_RISK)
+        police = ACTORS["police"]
+        verdict = review.check(T.CONFIRM_FACTS, by=police, at=review.state.last_at.add(hours=1))
+        assert "within_due_date" not in verdict.rules
+
+    def test_a_notice_covering_the_projection_settles_it(self) -> None:
+        review = demo_review(upto=self.AT_RISK)
+        at = review.state.last_at.add(hours=1)
+        (owed,) = review.owed(at=at)
+        assert owed.projected is not None
+        review.fire(
+            T.NOTIFY_DELAY,
+            by=ACTORS["pdeo"],
+            at=at,
+            reason="Fact check running late",
+            revised_date=owed.projected.add(days=7),
+            recipients=["national_panel", "executive"],
+        )
+        assert review.owed(at=at) == ()
+
+    def test_the_policy_can_make_it_block(self) -> None:
+        rule = attrs.evolve(DEFAULT_DEFINITION.completion, projected_blocks=True)
+        strict = DEFAULT_DEFINITION.evolve(name="projected delays block", completion=rule)
+        review = Review(demo_review(upto=self.AT_RISK).state, strict)
+        at = review.state.last_at.add(hours=1)
+        (owed,) = review.owed(at=at)
+        assert owed.blocks
+        before = dumps(review)
+        with pytest.raises(TransitionRefused) as info:
+            review.fire(T.CONFIRM_FACTS, by=ACTORS["police"], at=at)
+        assert info.value.rules == ("within_due_date",)
+        assert "would finish on" in str(info.value)
+        assert dumps(review) == before
+        assert review.available(by=ACTORS["pdeo"], at=at) == (T.NOTIFY_DELAY,)
+        review.fire(
+            T.NOTIFY_DELAY,
+            by=ACTORS["pdeo"],
+            at=at,
+            reason="Fact check running late",
+            revised_date=owed.projected.add(days=7),
+            recipients=["national_panel", "executive"],
+        )
+        review.fire(T.CONFIRM_FACTS, by=ACTORS["police"], at=at.add(hours=1))
+
+    def test_projected_blocks_is_a_bool(self) -> None:
+        with pytest.raises(InvalidInput, match="projected_blocks"):
+            attrs.evolve(DEFAULT_DEFINITION.completion, projected_blocks="yes")
+
+    def test_a_blocking_policy_still_simulates(self) -> None:
+        rule = attrs.evolve(DEFAULT_DEFINITION.completion, projected_blocks=True)
+        strict = DEFAULT_DEFINITION.evolve(name="projected delays block", completion=rule)
+        result = simulate(40, seed=3, definition=strict, workers=1)
+        assert len(result.outcomes) == 40
+
+    def test_status_shows_the_owed_notice(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "review.json"
+        path.write_text(dumps(demo_review(upto=self.AT_RISK)))
+        assert main(["status", str(path)]) == 0
+        out = capsys.readouterr().out
+        assert "Owed: a delay notice (notify_delay) is owed" in out
+        assert "notify a delay -> Fact check; by PDEO; ready; OWED now" in out
