@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 import attrs
 import pendulum
 
-from ._errors import CalendarRangeError
+from ._args import check_arg
+from ._errors import CalendarRangeError, InvalidInput
 
 __all__ = ["WorkingDayCalendar"]
 
@@ -99,7 +100,15 @@ class WorkingDayCalendar:
         """True when ``date`` falls in the years the calendar knows."""
         return self.first_year <= date.year <= self.last_year
 
-    def _check(self, date: _dt.date) -> None:
+    def _check(self, date: _dt.date, argument: str = "date") -> None:
+        if not isinstance(date, _dt.date) or isinstance(date, _dt.datetime):
+            check_arg(argument, date, _dt.date, "a date (not a date-time)")
+            raise InvalidInput(
+                argument,
+                "argument_type",
+                "expected a date, got a date-time",
+                "Pass the instant's local date (.date()).",
+            )
         if not self.first_year <= date.year <= self.last_year:
             raise CalendarRangeError(self.name, date.isoformat(), self.first_year, self.last_year)
 
@@ -131,6 +140,7 @@ class WorkingDayCalendar:
 
         Negative ``days`` count back: the ``-days``-th working day before.
         """
+        check_arg("days", days, int, "a whole number of working days")
         i = self._index(date)
         counts = self._counts
         if days == 0:
@@ -147,6 +157,8 @@ class WorkingDayCalendar:
 
         ``working_days_between(d, add_working_days(d, n)) == n``.
         """
+        self._check(start, "start")
+        self._check(end, "end")
         return self._counts[self._index(end)] - self._counts[self._index(start)]
 
     def describe(self) -> str:

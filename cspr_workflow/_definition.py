@@ -30,6 +30,7 @@ import attrs
 import pendulum
 
 from . import _tables
+from ._args import check_arg
 from ._declared import Declared
 from ._errors import InvalidDefinition
 from ._generate import bind, effects_of, generated_guards
@@ -300,6 +301,12 @@ class ProcessDefinition(Declared):
         for; a renamed step is checked by those that read the definition's rules (the
         approval chain, the completion rule, the clocks), not by the others.
         """
+        check_arg("name", name, str, "the new definition's name", optional=True)
+        for argument, value in (("stages", stages), ("triggers", triggers), ("bodies", bodies)):
+            check_arg(argument, value, Mapping, "a mapping of old name to new name", optional=True)
+            for old, new in (value or {}).items():
+                check_arg(argument, old, str, "names as text (old name to new name)")
+                check_arg(argument, new, str, "names as text (old name to new name)")
         st, tr, bo = dict(stages or {}), dict(triggers or {}), dict(bodies or {})
 
         def s(value: str) -> str:

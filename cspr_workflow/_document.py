@@ -40,6 +40,7 @@ import attrs
 import cattrs
 import pendulum
 
+from ._args import check_arg
 from ._codec import CONVERTER, canonical_json, digest, opening_digest
 from ._definition import ProcessDefinition, default_definition
 from ._details import LATE_REASON
@@ -76,6 +77,7 @@ _MIGRATED = "migrated"  # what the migration to version 4 sets aside: the old re
 
 def to_document(review: Review) -> dict[str, Any]:
     """The review as a plain JSON object (what :func:`dumps` writes)."""
+    check_arg("review", review, Review, "a Review")
     return {
         "schema_version": SCHEMA_VERSION,
         "definition": review.definition.name,
@@ -110,6 +112,7 @@ def dumps_refusals(review: Review) -> str:
     >>> [r.trigger for r in again.refusals]
     ['hold_panel_meeting', 'confirm_facts']
     """
+    check_arg("review", review, Review, "a Review")
     return canonical_json(
         {
             "log_version": LOG_VERSION,
@@ -774,6 +777,7 @@ def replay(review: Review) -> Review:
     naming the first step where they part (a refused step, a different entry) or,
     when every step replays, the fields of the state that differ.
     """
+    check_arg("review", review, Review, "a Review")
     state = review.state
     rebuilt = Review.open(state.reference, aware_at=state.aware_at, definition=review.definition)
     for entry in state.history:

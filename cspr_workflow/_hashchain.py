@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._args import check_arg, check_review_arg
 from ._codec import chain_tip, entry_digest, opening_digest, seal
 from ._errors import HistoryTampered, Problem
 from ._records import ReviewState
@@ -78,6 +79,7 @@ def verify_history(review: Review, *, head: str | None = None) -> None:
     seen, or the document's head); with it, a change to the review's facts or to
     its last step, or steps removed from the end, show too.
     """
+    _check_args(review, head)
     problems = chain_problems(review.state, head)
     if problems:
         seq = _seq_of(problems[0].path, len(review.history))
@@ -96,6 +98,7 @@ def verify_refusals(review: Review, *, head: str | None = None) -> None:
     ``head`` is a digest kept elsewhere (``review.refusals_head`` when it was last
     seen); with it, a refusal erased from the end, or the last one changed, shows too.
     """
+    _check_args(review, head)
     problems = review._log.problems(head)
     if problems:
         path = problems[0].path
@@ -105,3 +108,8 @@ def verify_refusals(review: Review, *, head: str | None = None) -> None:
             else len(review.refusals)
         )
         raise HistoryTampered(review.reference, seq, problems[0].message, what="refusal log")
+
+
+def _check_args(review: object, head: object) -> None:
+    check_review_arg(review)
+    check_arg("head", head, str, "a SHA-256 digest as text", optional=True)

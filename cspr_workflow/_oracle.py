@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
+from ._args import check_arg, check_review_arg
 from ._records import AuditEntry, ClockKind, ReviewState, first_entering
 from ._specs import Property
 from ._time import before
@@ -100,6 +101,8 @@ def check_review(
     >>> check_review(demo_review())
     ()
     """
+    check_review_arg(review)
+    check_arg("since", since, int, "a step number")
     definition = review.definition
     chosen = definition.properties if properties is None else properties
     return violations(definition, review.state, chosen, since)

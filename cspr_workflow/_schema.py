@@ -11,7 +11,9 @@ import attrs
 import pendulum
 
 from ._document import LOG_FIELDS, LOG_VERSION, SCHEMA_VERSION, TOP_FIELDS, field_types
+from ._errors import InvalidInput
 from ._records import Refusal, ReviewState
+from ._text import shown
 
 __all__ = ["json_schema"]
 
@@ -51,7 +53,12 @@ def json_schema(of: Literal["review", "refusals"] = "review") -> dict[str, Any]:
             "$defs": defs,
         }
     if of != "review":
-        raise ValueError(f"json_schema(of=...) is 'review' or 'refusals', not {of!r}")
+        raise InvalidInput(
+            "of",
+            "schema_kind",
+            f"json_schema(of=...) is 'review' or 'refusals', not {shown(of)}",
+            "Pass of='review' or of='refusals'.",
+        )
     review = _schema_of(ReviewState, defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -24,6 +24,7 @@ from typing import Any
 
 import pendulum
 
+from ._args import check_arg
 from ._definition import ProcessDefinition, default_definition
 from ._driver import Driver
 from ._engine import Review
@@ -76,6 +77,9 @@ def simulated_review(
 ) -> Review:
     """Simulated review number ``index`` of ``simulate(..., seed=seed)``, as a :class:`Review`:
     its history, clocks, diagram and audit report, like any other review's."""
+    check_arg("index", index, int, "a review's number")
+    check_arg("seed", seed, int, "a whole-number seed")
+    check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
     definition = definition or default_definition()
     return _play(index, seed, _scenario_for(definition, scenario), definition, _START)
 
@@ -144,6 +148,11 @@ def simulate(
     >>> result.summary()["reviews"]
     20
     """
+    check_arg("reviews", reviews, int, "a whole number of reviews")
+    check_arg("seed", seed, int, "a whole-number seed")
+    check_arg("workers", workers, int, "a whole number of workers")
+    check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
+    check_arg("progress", progress, bool, "True or False", optional=True)
     definition = definition or default_definition()
     scenario = _scenario_for(definition, scenario)
     workers = workers or os.cpu_count() or 1

@@ -34,6 +34,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._args import check_arg
 from ._clocks import running_clocks
 from ._definition import ProcessDefinition, default_definition
 from ._engine import Review
@@ -214,8 +215,12 @@ def verify(
     Returns the counts explored and, for each violated property, a shortest
     counterexample. ``max_states`` bounds the exploration (``truncated`` says when
     it was reached); ``stop_at_first`` stops at the first violation found.
-    ``verify().ok`` is True for the default definition (about ten seconds).
+    ``verify().ok`` is True for the default definition (about 20,800 states in about
+    half a minute on a 2-core machine).
     """
+    check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
+    check_arg("max_states", max_states, int, "a whole number of states")
+    check_arg("stop_at_first", stop_at_first, bool, "True or False")
     definition = definition or default_definition()
     properties = definition.properties if properties is None else tuple(properties)
     started = time.perf_counter()

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import attrs
 import pendulum
 
+from ._args import check_arg
 from ._engine import Review
 from ._errors import TransitionRefused
 from ._records import Actor
@@ -249,6 +250,7 @@ def demo_review(upto: int | None = None) -> Review:
     >>> demo_review(upto=3).stage
     <Stage.COMMISSIONED: 'commissioned'>
     """
+    check_arg("upto", upto, int, "a number of scripted steps", optional=True)
     review = Review.open(
         "Child A", aware_at=pendulum.parse(AWARE_AT, tz=LONDON), definition=DEFAULT_DEFINITION
     )

@@ -31,7 +31,10 @@ from cspr_workflow import (
     TransitionRefused,
     Trigger,
     audit_report,
+    check_review,
     diagram,
+    simulate,
+    verify,
 )
 from cspr_workflow._codec import (
     CONVERTER,
@@ -44,6 +47,7 @@ from cspr_workflow._codec import (
 from cspr_workflow._declared import _RESERVED
 from cspr_workflow._oracle import violations
 from cspr_workflow._text import markdown_text, visible
+from cspr_workflow.clocks import WorkingDayCalendar
 from cspr_workflow.demo import ACTORS as DEMO_ACTORS
 from cspr_workflow.demo import demo_review
 from cspr_workflow.errors import (
@@ -59,12 +63,15 @@ from cspr_workflow.persistence import (
     DocumentLimits,
     dumps,
     dumps_refusals,
+    json_schema,
     loads,
     replay,
+    to_document,
     verify_history,
     verify_refusals,
 )
 from cspr_workflow.records import FactCheck, Refusal
+from cspr_workflow.simulation import simulated_review
 from cspr_workflow.verification import history_forward
 
 from .builders import AWARE, WHO, Walker
@@ -1155,6 +1162,39 @@ def test_store_queries_take_anything(
     _only_library_errors(lambda: store.fire("Child A", second, by=WHO["la"], at=first))
     _only_library_errors(lambda: store.save(first, expected_version=second))
     _only_library_errors(lambda: store.add(first))
+
+
+_CALENDAR = WorkingDayCalendar.england_and_wales()
+_DEMO = demo_review(upto=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ANYTHING, ANYTHING)
+def test_the_other_public_functions_take_anything(first: Any, second: Any) -> None:
+    """Every other public function refuses a wrong argument with a library error (found
+    by fuzzing: a bare AttributeError or TypeError from each of these before)."""
+    _only_library_errors(lambda: json_schema(first))
+    for call in (dumps, dumps_refusals, to_document, replay, check_review):
+        _only_library_errors(lambda c=call: c(first))
+    _only_library_errors(lambda: verify_history(first, head=second))
+    _only_library_errors(lambda: verify_history(_DEMO, head=second))
+    _only_library_errors(lambda: verify_refusals(first, head=second))
+    _only_library_errors(lambda: _CALENDAR.add_working_days(first, second))
+    _only_library_errors(lambda: _CALENDAR.add_working_days(pendulum.date(2026, 1, 5), second))
+    _only_library_errors(lambda: _CALENDAR.working_days_between(first, second))
+    _only_library_errors(lambda: _CALENDAR.holiday(first))
+    _only_library_errors(lambda: _CALENDAR.is_working_day(first))
+    _only_library_errors(lambda: DEFAULT_DEFINITION.policy.with_limits(C3=first))
+    _only_library_errors(lambda: DEFAULT_DEFINITION.rename(stages={"drafting": first}))
+    _only_library_errors(lambda: DEFAULT_DEFINITION.rename(stages=first, name=second))
+    _only_library_errors(lambda: demo_review(upto=first if not isinstance(first, int) else 3))
+    cheap = not isinstance(first, int) or isinstance(first, bool)
+    if cheap:
+        _only_library_errors(lambda: simulate(first, seed=1, workers=1))
+        _only_library_errors(lambda: simulated_review(first, seed=second))
+        _only_library_errors(lambda: verify(max_states=first))
+    if first is not None:
+        _only_library_errors(lambda: verify(first, max_states=20))
 
 
 _STORES: dict[str, ReviewStore] = {}

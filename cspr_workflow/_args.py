@@ -1,0 +1,45 @@
+"""Arguments checked at the public boundary: a wrong type is an :class:`InvalidInput`
+naming the argument, never a bare error from deep inside."""
+
+from __future__ import annotations
+
+from ._errors import InvalidInput
+from ._records import ReviewState
+
+__all__: list[str] = []
+
+
+def check_arg(
+    argument: str,
+    value: object,
+    kind: type | tuple[type, ...],
+    what: str,
+    *,
+    optional: bool = False,
+) -> None:
+    """Raise :class:`InvalidInput` (rule ``argument_type``) unless ``value`` is a ``kind``
+    (None too when ``optional``); ``what`` says what is expected, in words. A bool is
+    not taken for an int."""
+    if optional and value is None:
+        return
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    wrong_bool = isinstance(value, bool) and bool not in kinds
+    if wrong_bool or not isinstance(value, kinds):
+        raise InvalidInput(
+            argument,
+            "argument_type",
+            f"expected {what}, got {type(value).__name__}",
+            f"Pass {what}{' or None' if optional else ''}.",
+        )
+
+
+def check_review_arg(value: object, argument: str = "review") -> None:
+    """Raise :class:`InvalidInput` unless ``value`` is a review (an object holding a
+    :class:`ReviewState`, as :class:`Review` does); for modules below the engine."""
+    if not isinstance(getattr(value, "state", None), ReviewState):
+        raise InvalidInput(
+            argument,
+            "argument_type",
+            f"expected a Review, got {type(value).__name__}",
+            "Pass a Review.",
+        )
