@@ -65,7 +65,9 @@ __all__ = [
     "record_rapid_review",
     "record_report_sent",
     "record_resumed",
+    "record_reviewer_replaced",
     "record_reviewers",
+    "record_substitute_withdrawn",
     "record_terms",
 ]
 
@@ -124,6 +126,44 @@ def record_reviewers(state: ReviewState, ctx: StepContext) -> ReviewState:
             "appoint an independent Lead Reviewer.",
         )
     return state.evolve(chair=chair, lead_reviewer=lead)
+
+
+def record_reviewer_replaced(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The Chair or the Lead Reviewer replaced: the history keeps who held the role when
+    (each step records its actor), the review holds the new holder from now on."""
+    field = ctx.details["reviewer"]
+    name = ctx.details["name"]
+    other = state.lead_reviewer if field == "chair" else state.chair
+    if name == other:
+        raise _problem(
+            "independent_reviewer",
+            "independent Lead Reviewer",
+            "the Chair and the Lead Reviewer would be the same person.",
+            "appoint someone else.",
+        )
+    if name == getattr(state, field):
+        raise _problem(
+            "reviewer_replaced",
+            "a replacement is someone new",
+            "the person named already holds the role.",
+            "name the new holder.",
+        )
+    return state.evolve(**{field: name})
+
+
+def record_substitute_withdrawn(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """A recorded substitute for an agency's panel member withdrawn."""
+    agency, name = ctx.details["agency"], ctx.details["substitute"]
+    seat = state.panel_member(agency)
+    if seat is None or name not in seat.substitutes:
+        raise _problem(
+            "substitute_recorded",
+            "a withdrawn substitute was recorded",
+            f"no such substitute is recorded for {agency}.",
+            "name a recorded substitute of the agency.",
+        )
+    updated = attrs.evolve(seat, substitutes=tuple(s for s in seat.substitutes if s != name))
+    return state.evolve(panel=tuple(updated if s is seat else s for s in state.panel))
 
 
 def record_terms(state: ReviewState, ctx: StepContext) -> ReviewState:

@@ -66,6 +66,16 @@ def substitutes(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[s
     return [{"agency": first.agency, "substitute": f"{first.agency} deputy"}]
 
 
+def substitutes_withdrawn(
+    state: ReviewState, at: pendulum.DateTime
+) -> Sequence[Mapping[str, Any]]:
+    """Each recorded substitute standing down (the first seat's, as they are recorded)."""
+    first = state.panel[0] if state.panel else None
+    if first is None:
+        return []
+    return [{"agency": first.agency, "substitute": name} for name in first.substitutes]
+
+
 def requests(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
     agency = _first_seat(state)
     if agency is None or any(r.agency == agency for r in state.information_requests):

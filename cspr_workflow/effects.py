@@ -32,7 +32,9 @@ from ._effects import (
     record_rapid_review,
     record_report_sent,
     record_resumed,
+    record_reviewer_replaced,
     record_reviewers,
+    record_substitute_withdrawn,
     record_terms,
 )
 
@@ -62,6 +64,8 @@ __all__ = [
     "record_rapid_review",
     "record_report_sent",
     "record_resumed",
+    "record_reviewer_replaced",
     "record_reviewers",
+    "record_substitute_withdrawn",
     "record_terms",
 ]

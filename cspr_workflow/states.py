@@ -19,13 +19,22 @@ from . import _effects as effects
 from . import _examples as examples
 from ._clocks import ClockSpec, CompletionRule, NationalLimits, Policy
 from ._details import DetailKind, DetailSpec
-from ._records import ActionStatus, ClockKind, ClockUnit, FamilyResponse, MeetingKind
+from ._errors import Reason, StepProblems
+from ._records import (
+    ActionStatus,
+    ClockKind,
+    ClockUnit,
+    FamilyResponse,
+    MeetingKind,
+    ReviewState,
+)
 from ._specs import (
     ApprovalChain,
     ApprovalStep,
     Effect,
     Examples,
     StageSpec,
+    StepContext,
     TransitionSpec,
     TriggerSpec,
 )
@@ -70,22 +79,26 @@ class Stage(enum.StrEnum):
     PUBLICATION_DEFERRED = "publication_deferred"
     NOT_COMMISSIONED = "not_commissioned"
     NATIONAL_REVIEW = "national_review"
+    NOTIFICATION_WITHDRAWN = "notification_withdrawn"
 
 
 class Trigger(enum.StrEnum):
     """The triggers of the default process."""
 
     NOTIFY_NATIONAL_PANEL = "notify_national_panel"
+    WITHDRAW_NOTIFICATION = "withdraw_notification"
     SUBMIT_RAPID_REVIEW = "submit_rapid_review"
     COMMISSION_REVIEW = "commission_review"
     DECLINE_REVIEW = "decline_review"
     RECORD_NATIONAL_REVIEW = "record_national_review"
     APPOINT_REVIEWERS = "appoint_reviewers"
+    REPLACE_REVIEWER = "replace_reviewer"
     SET_TERMS_OF_REFERENCE = "set_terms_of_reference"
     SHARE_KLOES = "share_kloes"
     AGREE_METHODOLOGY = "agree_methodology"
     APPOINT_PANEL_MEMBER = "appoint_panel_member"
     RECORD_SUBSTITUTE = "record_substitute"
+    WITHDRAW_SUBSTITUTE = "withdraw_substitute"
     HOLD_PANEL_MEETING = "hold_panel_meeting"
     REQUEST_INFORMATION = "request_information"
     RETURN_INFORMATION = "return_information"
@@ -217,6 +230,14 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
         final=True,
         side_path=True,
     ),
+    StageSpec(
+        S.NOTIFICATION_WITHDRAWN,
+        "Notification withdrawn",
+        "The case was found not to meet the criteria for notification; the notification "
+        "is withdrawn with the reason, and no rapid review follows (National Panel FAQ).",
+        final=True,
+        side_path=True,
+    ),
 )
 """The stages of the default process, in the order tables list them."""
 
@@ -261,13 +282,88 @@ def _t(
 
 _fixed = examples.fixed
 
+#: The reviewers a replacement may name, by the review's field.
+REVIEWERS = ("chair", "lead_reviewer")
+
+#: What a notified serious incident was.
+INCIDENTS = ("death", "serious_harm")
+
+#: Whom the death of a looked-after child is notified to, besides the National Panel.
+LOOKED_AFTER_DEATH_NOTIFIED = ("Ofsted", "Secretary of State")
+
+
+def _record_notification(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The notification recorded; a looked-after child's death must name Ofsted and the
+    Secretary of State among those told."""
+    details = ctx.details
+    if details.get("incident") == "death" and details.get("looked_after") is True:
+        told = {str(t).casefold() for t in details.get("notified") or ()}
+        missing = [w for w in LOOKED_AFTER_DEATH_NOTIFIED if w.casefold() not in told]
+        if missing:
+            raise StepProblems(
+                [
+                    Reason(
+                        "looked_after_death_notified",
+                        "a looked-after child's death notified to Ofsted and the "
+                        "Secretary of State",
+                        f"the death of a looked-after child is notified to "
+                        f"{' and '.join(LOOKED_AFTER_DEATH_NOTIFIED)} too; not recorded: "
+                        f"{', '.join(missing)}.",
+                        "notify them and name them in notified=[...].",
+                        "details",
+                    )
+                ]
+            )
+    return effects.record_notification(state, ctx)
+
 
 DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
     _t(
         T.NOTIFY_NATIONAL_PANEL,
         "notify the National Panel",
-        "The local authority notifies the National Panel of the serious incident.",
-        effect=effects.record_notification,
+        "The local authority notifies the National Panel of the serious incident (the duty "
+        "is the local authority's: National Panel FAQ), recording what happened and who "
+        "else was told: for a looked-after child's death, Ofsted and the Secretary of State "
+        "whether or not abuse or neglect is suspected (local procedures).",
+        _d(
+            "incident",
+            DetailKind.CHOICE,
+            "what happened: death or serious_harm",
+            required=False,
+            choices=INCIDENTS,
+        ),
+        _d("looked_after", DetailKind.BOOL, "True for a looked-after child", required=False),
+        _d(
+            "regulated_setting",
+            DetailKind.BOOL,
+            "True if it happened in a regulated setting",
+            required=False,
+        ),
+        _d(
+            "notified",
+            DetailKind.TEXTS,
+            "who else was told, e.g. Ofsted, Secretary of State, safeguarding partners",
+            required=False,
+        ),
+        effect=_record_notification,
+        examples=_fixed(
+            {},
+            {
+                "incident": "death",
+                "looked_after": True,
+                "regulated_setting": False,
+                "notified": ["Ofsted", "Secretary of State", "safeguarding partners"],
+            },
+        ),
+    ),
+    _t(
+        T.WITHDRAW_NOTIFICATION,
+        "withdraw the notification",
+        "The local authority withdraws the notification when the case is found not to meet "
+        "the criteria; a rapid review follows every notification unless it is so "
+        "determined (National Panel FAQ).",
+        _d("reason", DetailKind.TEXT, "why the case does not meet the criteria"),
+        examples=examples.REASON,
     ),
     _t(
         T.SUBMIT_RAPID_REVIEW,
@@ -312,9 +408,20 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         examples=_fixed({"chair": "Chair", "lead_reviewer": "Lead Reviewer"}),
     ),
     _t(
+        T.REPLACE_REVIEWER,
+        "replace the Chair or the Lead Reviewer",
+        "The Executive replaces the Chair or the Lead Reviewer; the history shows who held "
+        "the role for each step (reg 5 shows replacement for national reviews).",
+        _d("reviewer", DetailKind.CHOICE, "chair or lead_reviewer", choices=REVIEWERS),
+        _d("name", DetailKind.TEXT, "the new holder's name", personal=True),
+        effect=effects.record_reviewer_replaced,
+        examples=_fixed({"reviewer": "chair", "name": "Replacement chair"}),
+    ),
+    _t(
         T.SET_TERMS_OF_REFERENCE,
         "set the terms of reference",
-        "The Chair records the review's terms of reference.",
+        "The Chair records the review's terms of reference, or revises them as the review "
+        "goes on.",
         _d("terms", DetailKind.TEXT, "the terms of reference"),
         effect=effects.record_terms,
         examples=_fixed({"terms": "Terms of reference"}),
@@ -359,6 +466,15 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         _d("substitute", DetailKind.TEXT, "the substitute's name", personal=True),
         effect=effects.record_panel_substitute,
         examples=examples.substitutes,
+    ),
+    _t(
+        T.WITHDRAW_SUBSTITUTE,
+        "withdraw a substitute",
+        "A recorded substitute for an agency's panel member stands down.",
+        _d("agency", DetailKind.TEXT, "the agency"),
+        _d("substitute", DetailKind.TEXT, "the substitute's name", personal=True),
+        effect=effects.record_substitute_withdrawn,
+        examples=examples.substitutes_withdrawn,
     ),
     _t(
         T.HOLD_PANEL_MEETING,
@@ -413,8 +529,9 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
     ),
     _t(
         T.HOLD_LEARNING_EVENT,
-        "hold the Practitioner Learning Event",
-        "The Chair holds the Practitioner Learning Event.",
+        "hold a Practitioner Learning Event",
+        "The Chair or the Lead Reviewer holds a Practitioner Learning Event; a review may "
+        "hold several, during the panel's review or drafting (local procedures).",
         effect=effects.meeting(MeetingKind.LEARNING_EVENT),
     ),
     _t(
@@ -659,6 +776,19 @@ AFTER_APPROVAL: tuple[Stage, ...] = (
     S.PUBLICATION_DEFERRED,
 )
 
+#: The stages of a review under way, from scoping until publication: the panel and its
+#: reviewers may change at any of them.
+BEFORE_PUBLICATION: tuple[Stage, ...] = (
+    S.SCOPING,
+    S.PANEL_REVIEW,
+    S.DRAFTING,
+    S.FACT_CHECK,
+    S.CRP_AGREED,
+    S.CRG_APPROVED,
+    S.EXECUTIVE_APPROVED,
+    S.PRE_PUBLICATION,
+)
+
 #: The stages in which the completion clock runs and a delay can be notified.
 DELAYABLE: tuple[Stage, ...] = (*HOLDABLE, S.ON_HOLD, S.PUBLICATION_DEFERRED)
 
@@ -696,27 +826,31 @@ _MEETING_GUARDS = (
 # fmt: off
 DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.NOTIFY_NATIONAL_PANEL, S.AWARE, S.NOTIFIED, {R.LOCAL_AUTHORITY}),
+    _row(T.WITHDRAW_NOTIFICATION, S.NOTIFIED, S.NOTIFICATION_WITHDRAWN, {R.LOCAL_AUTHORITY}),
     _row(T.SUBMIT_RAPID_REVIEW, S.NOTIFIED, S.RAPID_REVIEW_SUBMITTED, {R.EXECUTIVE, R.PDEO}),
     _row(T.COMMISSION_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.COMMISSIONED, {R.EXECUTIVE}),
     _row(T.DECLINE_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.NOT_COMMISSIONED, {R.EXECUTIVE}),
     _row(T.RECORD_NATIONAL_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.NATIONAL_REVIEW, {R.EXECUTIVE}),
     _row(T.APPOINT_REVIEWERS, S.COMMISSIONED, S.SCOPING, {R.EXECUTIVE}),
-    _row(T.SET_TERMS_OF_REFERENCE, S.SCOPING, None, {R.CHAIR}),
-    _row(T.SHARE_KLOES, S.SCOPING, None, {R.CHAIR}),
+    _row(T.REPLACE_REVIEWER, BEFORE_PUBLICATION, None, {R.EXECUTIVE}),
+    _row(T.SET_TERMS_OF_REFERENCE, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None, {R.CHAIR}),
+    _row(T.SHARE_KLOES, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None, {R.CHAIR}),
     _row(T.AGREE_METHODOLOGY, S.SCOPING, None, {R.CHAIR, R.LEAD_REVIEWER}),
     _row(T.APPOINT_PANEL_MEMBER, (S.SCOPING, S.PANEL_REVIEW), None, {R.CHAIR, R.PDEO}),
-    _row(T.RECORD_SUBSTITUTE, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING, S.FACT_CHECK,
-                               S.CRP_AGREED), None, {R.CHAIR, R.PDEO}),
+    _row(T.RECORD_SUBSTITUTE, BEFORE_PUBLICATION, None, {R.CHAIR, R.PDEO}),
+    _row(T.WITHDRAW_SUBSTITUTE, BEFORE_PUBLICATION, None, {R.CHAIR, R.PDEO}),
     _row(T.HOLD_PANEL_MEETING, S.SCOPING, S.PANEL_REVIEW, {R.CHAIR}, *_MEETING_GUARDS),
     _row(T.HOLD_PANEL_MEETING, (S.PANEL_REVIEW, S.DRAFTING, S.FACT_CHECK), None, {R.CHAIR},
          *_MEETING_GUARDS),
-    _row(T.REQUEST_INFORMATION, (S.SCOPING, S.PANEL_REVIEW), None, {R.LEAD_REVIEWER, R.PDEO}),
+    _row(T.REQUEST_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
+         {R.LEAD_REVIEWER, R.PDEO}),
     _row(T.RETURN_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
          {R.PANEL_MEMBER}),
     _row(T.EXPLAIN_MISSING_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
          {R.PANEL_MEMBER}),
     _row(T.SHARE_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None, {R.PDEO}),
-    _row(T.HOLD_LEARNING_EVENT, S.PANEL_REVIEW, None, {R.CHAIR}),
+    _row(T.HOLD_LEARNING_EVENT, (S.PANEL_REVIEW, S.DRAFTING), None,
+         {R.CHAIR, R.LEAD_REVIEWER}),
     _row(T.INVITE_FAMILY, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
          {R.CHAIR, R.LEAD_REVIEWER}),
     _row(T.RECORD_FAMILY_RESPONSE, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
@@ -729,6 +863,8 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.AGREE_REPORT, S.FACT_CHECK, S.CRP_AGREED, {R.CHAIR}, "facts_confirmed"),
     _row(T.ADD_ACTION, S.CRP_AGREED, None, {R.CHAIR, R.PANEL_MEMBER}),
     _row(T.WITHDRAW_ACTION, S.CRP_AGREED, None, {R.CHAIR}),
+    _row(T.ADD_ACTION, S.MONITORING, None, {R.CRG}),
+    _row(T.WITHDRAW_ACTION, S.MONITORING, None, {R.CRG}),
     _row(T.CRG_APPROVE, S.CRP_AGREED, S.CRG_APPROVED, {R.CRG},
          "crp_agreed", "action_plan_complete"),
     _row(T.RETURN_TO_DRAFTING, S.CRP_AGREED, S.DRAFTING, {R.CRG}),
@@ -768,6 +904,7 @@ NATIONAL_CLOCKS: tuple[ClockSpec, ...] = (
                           "days of becoming aware of a serious incident"),
     ClockSpec("C2", "rapid review", 15, ClockUnit.WORKING_DAYS, ClockKind.DEADLINE,
               starts=S.NOTIFIED, stops=S.RAPID_REVIEW_SUBMITTED,
+              ends=(S.NOTIFICATION_WITHDRAWN,),
               source="national: Child Safeguarding Practice Review Panel guidance",
               description="the Rapid Review and its decision go to the National Panel within "
                           "15 working days of the notification"),

@@ -48,7 +48,12 @@ class TestDefaultDefinition:
         assert {t.name for t in D.triggers} == set(Trigger)
         assert D.initial_stage.name == S.AWARE
         finals = {s.name for s in D.stages if s.final}
-        assert finals == {S.CLOSED, S.NOT_COMMISSIONED, S.NATIONAL_REVIEW}
+        assert finals == {
+            S.CLOSED,
+            S.NOT_COMMISSIONED,
+            S.NATIONAL_REVIEW,
+            S.NOTIFICATION_WITHDRAWN,
+        }
 
     def test_every_transition_but_those_handling_a_delay_carries_the_timing_check(self) -> None:
         handling = {T.NOTIFY_DELAY, T.DEFER_PUBLICATION, T.PUT_ON_HOLD, T.RESUME, T.LIFT_DEFERRAL}
@@ -322,7 +327,7 @@ class TestLocalVariants:
         w("clear_legal_review", "executive")
         w(T.SEND_FINAL_REPORT, "pdeo")
         assert w.review.stage == S.PRE_PUBLICATION
-        assert len(D.stages) == 20
+        assert len(D.stages) == 21
 
     def test_a_stage_where_the_clock_runs_needs_the_delay_notice(self) -> None:
         legal = with_legal_review("within_due_date")

@@ -94,7 +94,8 @@ def test_finals_and_side_paths_are_distinct() -> None:
     on_hold = next(line for line in dot.splitlines() if line.strip().startswith("on_hold ["))
     assert "dashed" in on_hold
     mermaid = diagram().mermaid()
-    assert "class on_hold,publication_deferred,not_commissioned,national_review side" in mermaid
+    sides = "on_hold,publication_deferred,not_commissioned,national_review,notification_withdrawn"
+    assert f"class {sides} side" in mermaid
 
 
 def test_the_approval_chain_and_the_six_month_clock_are_boxed() -> None:

@@ -72,22 +72,25 @@ _LA, _EX, _CRG, _CH, _LR, _PM, _PD = (
 )
 EXPECTED_ROLES: dict[str, set[Role]] = {
     T.NOTIFY_NATIONAL_PANEL: {_LA},
+    T.WITHDRAW_NOTIFICATION: {_LA},
     T.SUBMIT_RAPID_REVIEW: {_EX, _PD},
     T.COMMISSION_REVIEW: {_EX},
     T.DECLINE_REVIEW: {_EX},
     T.RECORD_NATIONAL_REVIEW: {_EX},
     T.APPOINT_REVIEWERS: {_EX},
+    T.REPLACE_REVIEWER: {_EX},
     T.SET_TERMS_OF_REFERENCE: {_CH},
     T.SHARE_KLOES: {_CH},
     T.AGREE_METHODOLOGY: {_CH, _LR},
     T.APPOINT_PANEL_MEMBER: {_CH, _PD},
     T.RECORD_SUBSTITUTE: {_CH, _PD},
+    T.WITHDRAW_SUBSTITUTE: {_CH, _PD},
     T.HOLD_PANEL_MEETING: {_CH},
     T.REQUEST_INFORMATION: {_LR, _PD},
     T.RETURN_INFORMATION: {_PM},
     T.EXPLAIN_MISSING_INFORMATION: {_PM},
     T.SHARE_INFORMATION: {_PD},
-    T.HOLD_LEARNING_EVENT: {_CH},
+    T.HOLD_LEARNING_EVENT: {_CH, _LR},
     T.INVITE_FAMILY: {_CH, _LR},
     T.RECORD_FAMILY_RESPONSE: {_CH, _LR},
     T.BEGIN_DRAFTING: {_LR},
@@ -125,6 +128,8 @@ _RETURN_ROLES = {
 def _expected_roles(row) -> set[Role]:
     if row.trigger == T.RETURN_TO_DRAFTING:
         return _RETURN_ROLES[row.source]
+    if row.trigger in (T.ADD_ACTION, T.WITHDRAW_ACTION) and row.source == Stage.MONITORING:
+        return {_CRG}  # the action plan revised in monitoring, by the Case Review Group
     return EXPECTED_ROLES[row.trigger]
 
 

@@ -11,8 +11,10 @@ import pytest
 
 from cspr_workflow import (
     DEFAULT_DEFINITION,
+    Actor,
     Review,
     ReviewStore,
+    Role,
     Stage,
     TransitionRefused,
     Trigger,
@@ -24,8 +26,8 @@ from cspr_workflow import (
 from cspr_workflow._cli import main
 from cspr_workflow.clocks import ClockStatus
 from cspr_workflow.demo import ACTORS, demo_review
-from cspr_workflow.simulation import simulated_review
 from cspr_workflow.errors import InvalidDefinition, InvalidInput
+from cspr_workflow.simulation import simulated_review
 from cspr_workflow.states import NATIONAL_LIMITS
 
 from .builders import Walker, walker_at
@@ -380,3 +382,145 @@ def test_the_simulation_takes_each_new_path_with_a_chance(key: str, trigger: str
             e.trigger == trigger and (not stage or e.source == stage) for e in review.history
         )
     assert taken >= 2
+
+
+class TestNotification:
+    """The notification records what happened and who was told, and may be withdrawn when
+    the case does not meet the criteria."""
+
+    def test_scope_recorded(self) -> None:
+        w = Walker()
+        entry = w(
+            T.NOTIFY_NATIONAL_PANEL,
+            "la",
+            incident="serious_harm",
+            looked_after=False,
+            regulated_setting=True,
+            notified=["safeguarding partners"],
+        )
+        assert entry.details["incident"] == "serious_harm"
+        assert entry.details["regulated_setting"] is True
+
+    def test_a_looked_after_childs_death_names_ofsted_and_the_secretary_of_state(self) -> None:
+        w = Walker()
+        with pytest.raises(TransitionRefused) as info:
+            w(
+                T.NOTIFY_NATIONAL_PANEL,
+                "la",
+                incident="death",
+                looked_after=True,
+                notified=["Ofsted"],
+            )
+        assert info.value.rules == ("looked_after_death_notified",)
+        assert "Secretary of State" in str(info.value)
+        assert w.review.history == ()
+        w(
+            T.NOTIFY_NATIONAL_PANEL,
+            "la",
+            incident="death",
+            looked_after=True,
+            notified=["Ofsted", "Secretary of State"],
+        )
+        assert w.review.stage == Stage.NOTIFIED
+
+    def test_an_unknown_incident_is_refused(self) -> None:
+        with pytest.raises(TransitionRefused, match="death, serious_harm"):
+            Walker()(T.NOTIFY_NATIONAL_PANEL, "la", incident="accident")
+
+    def test_withdrawn_when_the_criteria_are_not_met(self) -> None:
+        w = Walker()
+        w(T.NOTIFY_NATIONAL_PANEL, "la")
+        with pytest.raises(TransitionRefused):
+            w(T.WITHDRAW_NOTIFICATION, "la")  # a reason is needed
+        w.now = pendulum.datetime(2026, 3, 2, 9, tz="Europe/London")  # after C2's due date
+        w(T.WITHDRAW_NOTIFICATION, "la", reason="The child's injuries were accidental")
+        assert w.review.stage == Stage.NOTIFICATION_WITHDRAWN
+        assert w.review.is_final
+        report = w.review.deadlines(at=w.tick())
+        assert report["C2"].status is ClockStatus.NOT_NEEDED
+        assert report.owed == ()
+
+    def test_only_the_local_authority_withdraws(self) -> None:
+        w = Walker()
+        w(T.NOTIFY_NATIONAL_PANEL, "la")
+        verdict = w.check(T.WITHDRAW_NOTIFICATION, "executive", reason="r")
+        assert "role" in verdict.rules
+
+
+class TestMidReviewChange:
+    """The review changes as it goes: no dead end when people or plans change."""
+
+    def test_emerging_kloes_and_revised_terms_until_drafting_ends(self) -> None:
+        w = walker_at(Stage.DRAFTING)
+        w(T.SHARE_KLOES, "chair", emerging=["Housing's role"])
+        assert "Housing's role" in w.review.state.kloes
+        w(T.SET_TERMS_OF_REFERENCE, "chair", terms="Terms, revised")
+        assert w.review.state.terms_of_reference == "Terms, revised"
+        w.submit_draft()
+        assert not w.check(T.SHARE_KLOES, "chair").allowed  # drafting has ended
+
+    def test_the_chair_replaced_and_the_history_shows_who_held_it(self) -> None:
+        w = walker_at(Stage.PANEL_REVIEW)
+        old = w.review.state.chair
+        w(T.REPLACE_REVIEWER, "executive", reviewer="chair", name="New chair")
+        assert w.review.state.chair == "New chair"
+        refused = w.check(T.HOLD_PANEL_MEETING, "chair")  # the old chair acts no more
+        assert "appointed_chair" in refused.rules
+        w(T.HOLD_PANEL_MEETING, Actor("New chair", Role.CHAIR))
+        by = [e.actor.name for e in w.review.history if e.trigger == T.HOLD_PANEL_MEETING]
+        assert by == [old, "New chair"]
+        with pytest.raises(TransitionRefused, match="same person"):
+            w(
+                T.REPLACE_REVIEWER,
+                "executive",
+                reviewer="lead_reviewer",
+                name="New chair",
+            )
+
+    def test_substitutes_recorded_and_withdrawn_until_publication(self) -> None:
+        w = walker_at(Stage.PRE_PUBLICATION)
+        w(T.RECORD_SUBSTITUTE, "pdeo", agency="Police", substitute="Police deputy")
+        assert w.review.state.panel_member("Police").substitutes == ("Police deputy",)
+        w(T.WITHDRAW_SUBSTITUTE, "pdeo", agency="Police", substitute="Police deputy")
+        assert w.review.state.panel_member("Police").substitutes == ()
+        with pytest.raises(TransitionRefused) as info:
+            w(T.WITHDRAW_SUBSTITUTE, "pdeo", agency="Police", substitute="Police deputy")
+        assert info.value.rules == ("substitute_recorded",)
+
+    def test_learning_events_by_chair_or_lead_reviewer_in_drafting_too(self) -> None:
+        w = walker_at(Stage.DRAFTING)
+        w(T.HOLD_LEARNING_EVENT, "lead")
+        w(T.HOLD_LEARNING_EVENT, "chair")
+        events = [m for m in w.review.state.meetings if m.kind == "practitioner_learning_event"]
+        assert len(events) == 2
+
+    def test_information_requested_during_drafting(self) -> None:
+        w = walker_at(Stage.DRAFTING)
+        w(T.REQUEST_INFORMATION, "lead", agency="Health")
+        assert w.review.state.information_requests[-1].agency == "Health"
+
+    def test_the_action_plan_revised_in_monitoring_by_the_crg(self) -> None:
+        w = walker_at(Stage.MONITORING)
+        rec = w.review.state.current_draft.recommendations[0].id
+        w(
+            T.ADD_ACTION,
+            "crg",
+            recommendation=rec,
+            owner="Health",
+            due="2027-09-30",
+            description="A further action",
+        )
+        added = w.review.state.actions[-1]
+        w(T.WITHDRAW_ACTION, "crg", action=added.id, reason="Superseded")
+        assert added.id not in {a.id for a in w.review.state.actions}
+        assert (
+            "role"
+            in w.check(
+                T.ADD_ACTION,
+                "chair",
+                recommendation=rec,
+                owner="Health",
+                due="2027-09-30",
+                description="x",
+            ).rules
+        )
