@@ -482,10 +482,11 @@ class CompletionRule:
     trigger that notifies a delay (with ``reason``, ``revised_date`` and
     ``recipients`` details); ``revise``, other triggers that notify a delay to every
     recipient at once (with ``reason`` and ``revised_date``), such as a deferral of
-    publication; and ``manage``, triggers that pause or resume a delayed review (put
-    it on hold, resume it, lift a deferral) without moving it on. A revised date
-    counts once every one of ``recipients`` has been told. ``title`` names the
-    guard; by default it is read from the clock's limit ("four-month timing check"
+    publication; and ``manage``, triggers that manage a delayed review without
+    moving it on (put it on hold, resume it, lift a deferral; oversee its time and
+    quality). A revised date counts once every one of ``recipients`` has been told.
+    ``title`` names the guard; by default it is read from the clock's limit
+    ("four-month timing check"
     for a limit of 4 calendar months).
 
     A projected miss (the review, at the policy's expected stage durations, would stop

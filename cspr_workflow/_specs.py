@@ -84,6 +84,8 @@ class Guard:
     the definition writes the remedy shown in a refusal (who takes which step),
     unless the function returns its own ``(message, remedy)``. A message may name
     a role as ``{role:chair}``: the definition writes in the partnership's title.
+    ``ready_on``, for a guard that time alone can satisfy, gives the date from which
+    it does in a review (None when time will not); the verifier waits for it.
     """
 
     id: str
@@ -91,6 +93,9 @@ class Guard:
     description: str
     function: GuardFunction = attrs.field(repr=False)
     remedies: tuple[str, ...] = attrs.field(default=(), converter=as_names)
+    ready_on: Callable[[ReviewState], pendulum.Date | None] | None = attrs.field(
+        default=None, repr=False, kw_only=True
+    )
 
     def __call__(self, review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Reason]:
         """Every reason this guard fails for ``actor`` at ``at`` (empty when it passes).

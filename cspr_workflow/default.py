@@ -23,7 +23,7 @@ from .states import (
 )
 from .statutory import DEFAULT_PROPERTIES
 
-__all__ = ["DEFAULT_DEFINITION", "MODULES"]
+__all__ = ["DEFAULT_DEFINITION", "MODULES", "WORKING_TOGETHER_2023_TITLES"]
 
 MODULES = ("_examples", "default", "demo", "guards", "practice", "roles", "states", "statutory")
 """The modules of the package that declare, assemble or demonstrate the default process.
@@ -45,3 +45,12 @@ DEFAULT_DEFINITION = ProcessDefinition(
     scenario=DEFAULT_SCENARIO,
 )
 """The national process with this partnership's local rules, validated."""
+
+WORKING_TOGETHER_2023_TITLES: dict[str, str] = {
+    Role.EXECUTIVE: "Lead and delegated safeguarding partners",
+}
+"""Working Together to Safeguard Children 2023's terms: the lead safeguarding partners
+(LSPs) and the delegated safeguarding partners (DSPs) sit where this definition says
+"Executive". A partnership that uses them derives
+``DEFAULT_DEFINITION.evolve(role_titles=WORKING_TOGETHER_2023_TITLES)``, and its refusals,
+diagrams, reports and tables use the titles."""

@@ -24,19 +24,26 @@ import pendulum
 
 from ._records import ActionStatus, Actor, ClockKind, MeetingKind, ReviewState
 from ._specs import Guard, GuardFunction, Selector, Unmet
+from ._time import add_months
 from .roles import Role
+from .states import Trigger
 
 __all__ = ["DEFAULT_GUARDS", "DEFAULT_SELECTORS"]
 
 _GUARDS: dict[str, Guard] = {}
 
 
-def _guard(id: str, title: str, *remedies: str) -> Callable[[GuardFunction], GuardFunction]:
+def _guard(
+    id: str,
+    title: str,
+    *remedies: str,
+    ready_on: Callable[[ReviewState], pendulum.Date | None] | None = None,
+) -> Callable[[GuardFunction], GuardFunction]:
     """Register a default guard; its docstring is its description."""
 
     def register(function: GuardFunction) -> GuardFunction:
         description = " ".join((function.__doc__ or title).split())
-        _GUARDS[id] = Guard(id, title, description, function, remedies)
+        _GUARDS[id] = Guard(id, title, description, function, remedies, ready_on=ready_on)
         return function
 
     return register
@@ -254,6 +261,46 @@ def _feedback_session_held(
     if review.meetings_of(MeetingKind.FEEDBACK_SESSION):
         return []
     return ["no practitioner feedback session has been held."]
+
+
+#: How long a published report stays available, at least, in calendar months.
+AVAILABLE_MONTHS = 12
+
+
+def _removable_from(review: ReviewState) -> pendulum.Date | None:
+    """The first day the published report may be taken down (None: no report to take
+    down, or taken down already)."""
+    published = review.published_at
+    if published is None or any(e.trigger == Trigger.REMOVE_REPORT for e in review.history):
+        return None
+    return add_months(published.date(), AVAILABLE_MONTHS)
+
+
+@_guard(
+    "report_available_a_year",
+    "published report available for at least a year",
+    ready_on=_removable_from,
+)
+def _report_available_a_year(
+    review: ReviewState, actor: Actor, at: pendulum.DateTime
+) -> list[Unmet]:
+    """A published report stays available for at least a year before it is taken down
+    (and is taken down once)."""
+    published = review.published_at
+    if published is None:
+        return ["no report was published (information about improvements is not removed)."]
+    until = _removable_from(review)
+    if until is None:
+        return ["the report has already been removed."]
+    if at.date() >= until:
+        return []
+    return [
+        (
+            f"the report was published on {published.date().to_date_string()} and stays "
+            f"available until at least {until.to_date_string()}.",
+            f"remove it on or after {until.to_date_string()}.",
+        )
+    ]
 
 
 @_guard("actions_resolved", "every action complete or closed with a reason", "update_action")

@@ -124,12 +124,15 @@ class Trigger(enum.StrEnum):
     PUBLISH_IMPROVEMENTS = "publish_improvements"
     DEFER_PUBLICATION = "defer_publication"
     LIFT_DEFERRAL = "lift_deferral"
+    REMOVE_REPORT = "remove_report"
     BEGIN_MONITORING = "begin_monitoring"
     UPDATE_ACTION = "update_action"
     CLOSE_REVIEW = "close_review"
     PUT_ON_HOLD = "put_on_hold"
     RESUME = "resume"
     NOTIFY_DELAY = "notify_delay"
+    REVIEW_PROGRESS = "review_progress"
+    REQUEST_FROM_REVIEWER = "request_from_reviewer"
 
 
 S, T, R = Stage, Trigger, Role
@@ -281,6 +284,10 @@ def _t(
 
 
 _fixed = examples.fixed
+
+#: What the partners may ask the Lead Reviewer for in writing (reg 14).
+REQUESTS = ("information", "draft")
+
 
 #: The reviewers a replacement may name, by the review's field.
 REVIEWERS = ("chair", "lead_reviewer")
@@ -679,6 +686,14 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         examples=examples.deferral,
     ),
     _t(T.LIFT_DEFERRAL, "lift the deferral", "Publication may go ahead again."),
+    _t(
+        T.REMOVE_REPORT,
+        "remove the published report",
+        "The Executive takes the published report down; it must have been available for at "
+        "least a year (SI 2018/789; Working Together 2023).",
+        _REASON,
+        examples=examples.REASON,
+    ),
     _t(T.BEGIN_MONITORING, "begin monitoring", "The CRG takes on monitoring of the action plan."),
     _t(
         T.UPDATE_ACTION,
@@ -727,6 +742,27 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
 )
 """The triggers of the default process, with their details, records and examples."""
 
+DEFAULT_TRIGGERS += (
+    _t(
+        T.REVIEW_PROGRESS,
+        "review the time and quality",
+        "The safeguarding partners monitor the time being taken and the quality of the "
+        "review, at regular intervals (SI 2018/789 reg 14), and record what they found.",
+        _d("time", DetailKind.TEXT, "how the time taken stands"),
+        _d("quality", DetailKind.TEXT, "how the quality stands"),
+        examples=_fixed({"time": "On track", "quality": "Good"}),
+    ),
+    _t(
+        T.REQUEST_FROM_REVIEWER,
+        "request information or a draft from the reviewer",
+        "The safeguarding partners ask the Lead Reviewer, in writing, for information or a "
+        "draft of the report (SI 2018/789 reg 14).",
+        _d("request", DetailKind.CHOICE, "information or draft", choices=REQUESTS),
+        _d("details", DetailKind.TEXT, "what is asked for", required=False),
+        examples=_fixed({"request": "draft"}),
+    ),
+)
+
 APPROVAL_CHAIN = ApprovalChain(
     draft=T.SUBMIT_DRAFT,
     steps=(
@@ -746,13 +782,20 @@ COMPLETION_RULE = CompletionRule(
     notify=T.NOTIFY_DELAY,
     recipients=COMPLETION_RECIPIENTS,
     revise=(T.DEFER_PUBLICATION,),
-    manage=(T.PUT_ON_HOLD, T.RESUME, T.LIFT_DEFERRAL),
+    manage=(
+        T.PUT_ON_HOLD,
+        T.RESUME,
+        T.LIFT_DEFERRAL,
+        T.REVIEW_PROGRESS,
+        T.REQUEST_FROM_REVIEWER,
+    ),
 )
 """The completion rule: once past the completion due date, nothing moves on until the
 PDEO has notified a delay, with a reason and a revised date, to both the National Panel
 and the Executive. A deferral of publication is such a notice to both. The steps that
 record or manage a delay (the notice, a deferral, putting on hold, resuming, lifting a
-deferral) are never blocked by the lateness they handle."""
+deferral, and the partners' oversight of time and quality with their written requests)
+are never blocked by the lateness they handle."""
 
 #: The stages a commissioned review can be put on hold from, in order.
 HOLDABLE: tuple[Stage, ...] = (
@@ -883,12 +926,16 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.DEFER_PUBLICATION, S.PRE_PUBLICATION, S.PUBLICATION_DEFERRED, {R.EXECUTIVE}),
     _row(T.LIFT_DEFERRAL, S.PUBLICATION_DEFERRED, S.PRE_PUBLICATION, {R.EXECUTIVE}),
     _row(T.BEGIN_MONITORING, (S.PUBLISHED, S.IMPROVEMENTS_PUBLISHED), S.MONITORING, {R.CRG}),
+    _row(T.REMOVE_REPORT, (S.PUBLISHED, S.MONITORING), None, {R.EXECUTIVE},
+         "report_available_a_year"),
     _row(T.UPDATE_ACTION, S.MONITORING, None, {R.CRG, R.PANEL_MEMBER}),
     _row(T.CLOSE_REVIEW, S.MONITORING, S.CLOSED, {R.CRG}, "actions_resolved"),
     _row(T.PUT_ON_HOLD, HOLDABLE, S.ON_HOLD, {R.EXECUTIVE}),
     *(_row(T.RESUME, S.ON_HOLD, stage, {R.EXECUTIVE}, selector="left_stage")
       for stage in HOLDABLE),
     _row(T.NOTIFY_DELAY, DELAYABLE, None, {R.PDEO}),
+    _row(T.REVIEW_PROGRESS, DELAYABLE, None, {R.EXECUTIVE}),
+    _row(T.REQUEST_FROM_REVIEWER, BEFORE_PUBLICATION, None, {R.EXECUTIVE}),
 ) for row in rows)
 """The process table: one row per trigger and route."""
 # fmt: on

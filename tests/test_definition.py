@@ -56,7 +56,15 @@ class TestDefaultDefinition:
         }
 
     def test_every_transition_but_those_handling_a_delay_carries_the_timing_check(self) -> None:
-        handling = {T.NOTIFY_DELAY, T.DEFER_PUBLICATION, T.PUT_ON_HOLD, T.RESUME, T.LIFT_DEFERRAL}
+        handling = {
+            T.NOTIFY_DELAY,
+            T.DEFER_PUBLICATION,
+            T.PUT_ON_HOLD,
+            T.RESUME,
+            T.LIFT_DEFERRAL,
+            T.REVIEW_PROGRESS,
+            T.REQUEST_FROM_REVIEWER,
+        }
         for row in D.transitions:
             assert ("within_due_date" in row.guards) == (row.trigger not in handling), row
 

@@ -109,12 +109,15 @@ EXPECTED_ROLES: dict[str, set[Role]] = {
     T.PUBLISH_IMPROVEMENTS: {_EX},
     T.DEFER_PUBLICATION: {_EX},
     T.LIFT_DEFERRAL: {_EX},
+    T.REMOVE_REPORT: {_EX},
     T.BEGIN_MONITORING: {_CRG},
     T.UPDATE_ACTION: {_CRG, _PM},
     T.CLOSE_REVIEW: {_CRG},
     T.PUT_ON_HOLD: {_EX},
     T.RESUME: {_EX},
     T.NOTIFY_DELAY: {_PD},
+    T.REVIEW_PROGRESS: {_EX},
+    T.REQUEST_FROM_REVIEWER: {_EX},
 }
 _RETURN_ROLES = {
     Stage.CRP_AGREED: {_CRG},
@@ -263,7 +266,15 @@ class TestPanelMembers:
             w(T.UPDATE_ACTION, "crg", action="A1", status="complete")
 
 
-HANDLING_DELAY = {T.NOTIFY_DELAY, T.DEFER_PUBLICATION, T.PUT_ON_HOLD, T.RESUME, T.LIFT_DEFERRAL}
+HANDLING_DELAY = {
+    T.NOTIFY_DELAY,
+    T.DEFER_PUBLICATION,
+    T.PUT_ON_HOLD,
+    T.RESUME,
+    T.LIFT_DEFERRAL,
+    T.REVIEW_PROGRESS,
+    T.REQUEST_FROM_REVIEWER,
+}
 
 
 class TestSixMonthCheck:
@@ -445,9 +456,10 @@ class TestHold:
         assert w.review.stage == stage
         assert w.review.state.held_from is None
 
-    def test_nothing_but_resume_or_a_delay_notice_while_on_hold(self) -> None:
+    def test_nothing_but_resume_a_delay_notice_or_oversight_while_on_hold(self) -> None:
         w = _walker_in(Stage.ON_HOLD)
-        assert set(w.review.available(by=WHO["executive"], at=w.tick())) == {T.RESUME}
+        executive = set(w.review.available(by=WHO["executive"], at=w.tick()))
+        assert executive == {T.RESUME, T.REVIEW_PROGRESS}
         assert set(w.review.available(by=WHO["pdeo"], at=w.tick())) == {T.NOTIFY_DELAY}
         with pytest.raises(TransitionRefused, match="not available at stage 'On hold'"):
             w.submit_draft()

@@ -20,15 +20,18 @@ from cspr_workflow import (
     Trigger,
     audit_report,
     check_review,
+    diagram,
     dumps,
     simulate,
 )
 from cspr_workflow._cli import main
 from cspr_workflow.clocks import ClockStatus
+from cspr_workflow.default import WORKING_TOGETHER_2023_TITLES
 from cspr_workflow.demo import ACTORS, demo_review
 from cspr_workflow.errors import InvalidDefinition, InvalidInput
 from cspr_workflow.simulation import simulated_review
 from cspr_workflow.states import NATIONAL_LIMITS
+from cspr_workflow.views import period_report
 
 from .builders import Walker, walker_at
 from .mutations import MUTATIONS
@@ -84,6 +87,8 @@ class TestDelayStepsNeverBlocked:
             T.PUT_ON_HOLD,
             T.RESUME,
             T.LIFT_DEFERRAL,
+            T.REVIEW_PROGRESS,
+            T.REQUEST_FROM_REVIEWER,
         }
         region = DEFAULT_DEFINITION.region
         for row in DEFAULT_DEFINITION.transitions:
@@ -524,3 +529,121 @@ class TestMidReviewChange:
                 description="x",
             ).rules
         )
+
+
+class TestAfterPublication:
+    """A published report stays available for at least a year."""
+
+    def test_removal_refused_within_the_year(self) -> None:
+        w = walker_at(Stage.MONITORING)
+        published = w.review.state.published_at
+        assert published is not None
+        before = dumps(w.review)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.REMOVE_REPORT, "executive", reason="Old news")
+        assert info.value.rules == ("report_available_a_year",)
+        assert "stays available until at least" in str(info.value)
+        assert dumps(w.review) == before
+        w.now = published.add(years=1)
+        w(T.REMOVE_REPORT, "executive", reason="A year on")
+        with pytest.raises(TransitionRefused, match="already been removed"):
+            w(T.REMOVE_REPORT, "executive", reason="Again")
+
+    def test_improvements_information_is_not_a_report_to_remove(self) -> None:
+        w = walker_at(Stage.IMPROVEMENTS_PUBLISHED)
+        w(T.BEGIN_MONITORING, "crg")
+        w.now = w.now.add(years=2)
+        with pytest.raises(TransitionRefused, match="no report was published"):
+            w(T.REMOVE_REPORT, "executive", reason="r")
+
+
+class TestPeriodReport:
+    """The partnership's yearly report data: reviews notified, decided, commissioned,
+    published, on time or late with reasons, over a period."""
+
+    def test_counts_and_completions_of_a_year(self) -> None:
+        late = walker_at(Stage.PRE_PUBLICATION)
+        late(T.INFORM_FAMILY, "pdeo")
+        late.now = PAST_DUE
+        late(
+            T.NOTIFY_DELAY,
+            "pdeo",
+            reason="Inquest pending",
+            revised_date="2026-09-30",
+            recipients=["national_panel", "executive"],
+        )
+        late(T.PUBLISH_IMPROVEMENTS, "executive", reason="r", improvements="i")
+        on_time = walker_at(Stage.PUBLISHED)
+        withdrawn = Walker()
+        withdrawn(T.NOTIFY_NATIONAL_PANEL, "la")
+        withdrawn(T.WITHDRAW_NOTIFICATION, "la", reason="Criteria not met")
+        reviews = [late.review, on_time.review, withdrawn.review]
+        report = period_report(reviews, start="2026-01-01", end="2026-12-31")
+        entered = dict(report.entered)
+        assert entered["Notified"] == 3
+        assert entered["Commissioned"] == 2
+        assert entered["Notification withdrawn"] == 1
+        assert entered["Published"] == 1
+        assert entered["Improvements published"] == 1
+        assert (report.reviews, report.on_time, report.late) == (3, 1, 1)
+        (slow,) = [c for c in report.completions if not c.on_time]
+        assert slow.stage == "Improvements published"
+        assert slow.within_notified_delay
+        assert slow.reasons == ("Inquest pending",)
+        text = report.to_markdown()
+        assert "late, within a notified delay" in text
+        assert "| Improvements published | 1 |" in text
+
+    def test_the_period_bounds_what_counts(self) -> None:
+        review = walker_at(Stage.PUBLISHED).review
+        report = period_report([review], start="2027-01-01", end="2027-12-31")
+        assert report.entered == ()
+        assert report.completions == ()
+        with pytest.raises(InvalidInput, match="ends before it starts"):
+            period_report([review], start="2027-01-01", end="2026-01-01")
+        with pytest.raises(InvalidInput):
+            period_report([None], start="2026-01-01", end="2026-12-31")  # type: ignore[list-item]
+
+
+def test_working_together_2023_titles_appear_everywhere(tmp_path: Path) -> None:
+    wt = DEFAULT_DEFINITION.evolve(
+        name="LCSPR (WT 2023)", role_titles=WORKING_TOGETHER_2023_TITLES
+    )
+    w = Walker(wt).to_crg_approved()
+    with pytest.raises(TransitionRefused) as info:
+        w(T.EXECUTIVE_APPROVE, "crg")
+    assert "Lead and delegated safeguarding partners" in str(info.value)
+    w(T.EXECUTIVE_APPROVE, "executive")
+    texts = [
+        str(info.value),
+        diagram(w.review).mermaid(),
+        diagram(wt).dot(),
+        audit_report(w.review).markdown(),
+        wt.process_table(),
+    ]
+    for text in texts:
+        assert "SSCP Executive" not in text
+    assert all("Lead and delegated safeguarding partners" in t for t in texts[1:])
+
+
+class TestPartnersOversight:
+    """The partners monitor time and quality at intervals and may ask the reviewer in
+    writing for information or a draft (reg 14); overseeing a late review is never
+    blocked by its lateness."""
+
+    def test_progress_reviewed_and_a_draft_requested_even_past_due(self) -> None:
+        w = _past_due(Stage.DRAFTING)
+        w(T.REVIEW_PROGRESS, "executive", time="Three weeks late", quality="Good")
+        w(T.REQUEST_FROM_REVIEWER, "executive", request="draft", details="The latest draft")
+        assert [e.trigger for e in w.review.history[-2:]] == [
+            T.REVIEW_PROGRESS,
+            T.REQUEST_FROM_REVIEWER,
+        ]
+        with pytest.raises(TransitionRefused):
+            w.submit_draft()  # progress still waits for a delay notice
+
+    def test_only_the_partners_oversee(self) -> None:
+        w = walker_at(Stage.PANEL_REVIEW)
+        assert "role" in w.check(T.REVIEW_PROGRESS, "pdeo", time="t", quality="q").rules
+        with pytest.raises(TransitionRefused, match="information, draft"):
+            w(T.REQUEST_FROM_REVIEWER, "executive", request="minutes")
