@@ -14,6 +14,20 @@ T = Trigger
 AGENCIES = ("Police", "Health")
 AWARE = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
 
+#: The steps that record or manage a delay, which lateness never blocks (an oracle for
+#: the default completion rule, written out, not read from it).
+HANDLING_DELAY = frozenset(
+    (
+        T.NOTIFY_DELAY,
+        T.DEFER_PUBLICATION,
+        T.PUT_ON_HOLD,
+        T.RESUME,
+        T.LIFT_DEFERRAL,
+        T.REVIEW_PROGRESS,
+        T.REQUEST_FROM_REVIEWER,
+    )
+)
+
 WHO: dict[str, Actor] = {
     "la": ACTORS["la"],
     "executive": ACTORS["executive"],

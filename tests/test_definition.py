@@ -17,7 +17,7 @@ from cspr_workflow import (
 from cspr_workflow.errors import InvalidDefinition
 from cspr_workflow.extension import Guard, StageSpec, TransitionSpec, TriggerSpec
 
-from .builders import Walker
+from .builders import HANDLING_DELAY, Walker
 from .variants import with_legal_review
 
 T, S, R = Trigger, Stage, Role
@@ -56,17 +56,8 @@ class TestDefaultDefinition:
         }
 
     def test_every_transition_but_those_handling_a_delay_carries_the_timing_check(self) -> None:
-        handling = {
-            T.NOTIFY_DELAY,
-            T.DEFER_PUBLICATION,
-            T.PUT_ON_HOLD,
-            T.RESUME,
-            T.LIFT_DEFERRAL,
-            T.REVIEW_PROGRESS,
-            T.REQUEST_FROM_REVIEWER,
-        }
         for row in D.transitions:
-            assert ("within_due_date" in row.guards) == (row.trigger not in handling), row
+            assert ("within_due_date" in row.guards) == (row.trigger not in HANDLING_DELAY), row
 
     def test_the_approval_chain_and_the_completion_rule_are_declared_once(self) -> None:
         chain = D.approvals

@@ -22,7 +22,7 @@ from cspr_workflow import (
 )
 from cspr_workflow.errors import InvalidTime, UnknownTrigger
 
-from .builders import AWARE, WHO, Walker, actor_for, walker_at
+from .builders import AWARE, HANDLING_DELAY, WHO, Walker, actor_for, walker_at
 
 T = Trigger
 TIMING = "within_due_date"
@@ -264,17 +264,6 @@ class TestPanelMembers:
         w(T.UPDATE_ACTION, "health", action="A1", status="complete")
         with pytest.raises(TransitionRefused, match="already complete"):
             w(T.UPDATE_ACTION, "crg", action="A1", status="complete")
-
-
-HANDLING_DELAY = {
-    T.NOTIFY_DELAY,
-    T.DEFER_PUBLICATION,
-    T.PUT_ON_HOLD,
-    T.RESUME,
-    T.LIFT_DEFERRAL,
-    T.REVIEW_PROGRESS,
-    T.REQUEST_FROM_REVIEWER,
-}
 
 
 class TestSixMonthCheck:
