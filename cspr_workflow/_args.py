@@ -41,5 +41,5 @@ def check_review_arg(value: object, argument: str = "review") -> None:
             argument,
             "argument_type",
             f"expected a Review, got {type(value).__name__}",
-            "Pass a Review.",
+            "Pass a Review (from Review.open, loads or store.get).",
         )

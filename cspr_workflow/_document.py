@@ -77,7 +77,7 @@ _MIGRATED = "migrated"  # what the migration to version 4 sets aside: the old re
 
 def to_document(review: Review) -> dict[str, Any]:
     """The review as a plain JSON object (what :func:`dumps` writes)."""
-    check_arg("review", review, Review, "a Review")
+    check_arg("review", review, Review, "a Review (from Review.open, loads or store.get)")
     return {
         "schema_version": SCHEMA_VERSION,
         "definition": review.definition.name,
@@ -112,7 +112,7 @@ def dumps_refusals(review: Review) -> str:
     >>> [r.trigger for r in again.refusals]
     ['hold_panel_meeting', 'confirm_facts']
     """
-    check_arg("review", review, Review, "a Review")
+    check_arg("review", review, Review, "a Review (from Review.open, loads or store.get)")
     return canonical_json(
         {
             "log_version": LOG_VERSION,
@@ -777,7 +777,7 @@ def replay(review: Review) -> Review:
     naming the first step where they part (a refused step, a different entry) or,
     when every step replays, the fields of the state that differ.
     """
-    check_arg("review", review, Review, "a Review")
+    check_arg("review", review, Review, "a Review (from Review.open, loads or store.get)")
     state = review.state
     rebuilt = Review.open(state.reference, aware_at=state.aware_at, definition=review.definition)
     for entry in state.history:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import attrs
 import pendulum
 
+from ._args import check_arg
 from ._deadlines import DeadlineReport
 from ._diagrams import Diagram
 from ._document import replay
@@ -426,13 +427,7 @@ def audit_report(
     (a refusal erased since shows). The refused steps are those of the review's
     refusal log; a review read from its document without its log says so.
     """
-    if not isinstance(review, Review):
-        raise InvalidInput(
-            "review",
-            "review",
-            f"expected a Review, got {type(review).__name__}",
-            "Pass a Review (Review.open, loads, or store.get).",
-        )
+    check_arg("review", review, Review, "a Review (from Review.open, loads or store.get)")
     for name, value in (("head", head), ("refusals_head", refusals_head)):
         if value is not None and not isinstance(value, str):
             raise InvalidInput(

@@ -32,6 +32,7 @@ import pendulum
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from ._args import check_arg
 from ._clocks import running_clocks
 from ._codec import CONVERTER, canonical_json
 from ._definition import ProcessDefinition, default_definition
@@ -444,13 +445,7 @@ def _check_reference(reference: object) -> None:
 
 
 def _check_review(review: object) -> None:
-    if not isinstance(review, Review):
-        raise InvalidInput(
-            "review",
-            "review",
-            f"expected a Review, got {type(review).__name__}",
-            "Pass a Review (Review.open, loads, or store.get).",
-        )
+    check_arg("review", review, Review, "a Review (from Review.open, loads or store.get)")
 
 
 def _check_version(version: object) -> None:
