@@ -25,7 +25,7 @@ from cspr_workflow import (
     simulate,
 )
 from cspr_workflow._cli import main
-from cspr_workflow.clocks import ClockStatus
+from cspr_workflow.clocks import ClockStatus, OwedNotice
 from cspr_workflow.default import WORKING_TOGETHER_2023_TITLES
 from cspr_workflow.demo import ACTORS, demo_review
 from cspr_workflow.errors import InvalidDefinition, InvalidInput
@@ -248,6 +248,19 @@ class TestNonPublication:
         assert "within_due_date" in {r.rule_id for r in info.value.reasons}
 
 
+def _notify_past(review: Review, owed: OwedNotice, at: pendulum.DateTime) -> None:
+    """The PDEO notifies a delay to a week past the projected finish."""
+    assert owed.projected is not None
+    review.fire(
+        T.NOTIFY_DELAY,
+        by=ACTORS["pdeo"],
+        at=at,
+        reason="Fact check running late",
+        revised_date=owed.projected.add(days=7),
+        recipients=["national_panel", "executive"],
+    )
+
+
 class TestProjectedDelay:
     """A projected miss of the completion due date owes a delay notice: shown in `owed`,
     `available`, the deadline report (status) and the audit report; the completion rule
@@ -279,14 +292,7 @@ class TestProjectedDelay:
         at = review.state.last_at.add(hours=1)
         (owed,) = review.owed(at=at)
         assert owed.projected is not None
-        review.fire(
-            T.NOTIFY_DELAY,
-            by=ACTORS["pdeo"],
-            at=at,
-            reason="Fact check running late",
-            revised_date=owed.projected.add(days=7),
-            recipients=["national_panel", "executive"],
-        )
+        _notify_past(review, owed, at)
         assert review.owed(at=at) == ()
 
     def test_the_policy_can_make_it_block(self) -> None:
@@ -303,14 +309,7 @@ class TestProjectedDelay:
         assert "would finish on" in str(info.value)
         assert dumps(review) == before
         assert review.available(by=ACTORS["pdeo"], at=at) == (T.NOTIFY_DELAY,)
-        review.fire(
-            T.NOTIFY_DELAY,
-            by=ACTORS["pdeo"],
-            at=at,
-            reason="Fact check running late",
-            revised_date=owed.projected.add(days=7),
-            recipients=["national_panel", "executive"],
-        )
+        _notify_past(review, owed, at)
         review.fire(T.CONFIRM_FACTS, by=ACTORS["police"], at=at.add(hours=1))
 
     def test_projected_blocks_is_a_bool(self) -> None:
