@@ -489,17 +489,22 @@ def _definition_name(name: object) -> str:
     return shown(name)
 
 
-def _body_limits(body: dict[str, Any], limits: DocumentLimits) -> list[Problem]:
-    problems = []
-    history = body.get("history")
-    if isinstance(history, list) and len(history) > limits.max_steps:
-        problems.append(
-            Problem(
-                "$.review.history",
-                f"{len(history)} steps, more than the limit of {limits.max_steps} "
-                "(DocumentLimits.max_steps)",
-            )
+def _too_many(
+    path: str, items: object, noun: str, limits: DocumentLimits, field: str
+) -> list[Problem]:
+    """A problem when ``items`` is a list longer than ``limits.<field>``."""
+    limit = getattr(limits, field)
+    if not isinstance(items, list) or len(items) <= limit:
+        return []
+    return [
+        Problem(
+            path, f"{len(items)} {noun}, more than the limit of {limit} (DocumentLimits.{field})"
         )
+    ]
+
+
+def _body_limits(body: dict[str, Any], limits: DocumentLimits) -> list[Problem]:
+    problems = _too_many("$.review.history", body.get("history"), "steps", limits, "max_steps")
     if "reference" in body:
         problem = reference_problem(body["reference"])
         if problem is not None:
@@ -531,16 +536,9 @@ def _load_log(
     """The review's refusal log from its document, or :class:`InvalidDocument`."""
     what = "refusal log"
     raw = _json_object(text, what, limits)
-    problems: list[Problem] = []
     entries_raw = raw.get("refusals")
-    if isinstance(entries_raw, list) and len(entries_raw) > limits.max_refusals:
-        problems.append(
-            Problem(
-                "$.refusals",
-                f"{len(entries_raw)} refusals, more than the limit of {limits.max_refusals} "
-                "(DocumentLimits.max_refusals)",
-            )
-        )
+    problems = _too_many("$.refusals", entries_raw, "refusals", limits, "max_refusals")
+    if problems:
         raise InvalidDocument(problems, what)
     if raw.get("log_version") != LOG_VERSION:
         problems.append(

@@ -68,15 +68,21 @@ _REVIEWS = sa.Table(
     sa.Column("updated_at", sa.String(40), nullable=False),
 )
 
-_REFUSALS = sa.Table(
-    "cspr_refusals",
-    _METADATA,
-    sa.Column(
+
+def _review_reference() -> sa.Column[str]:
+    """The column naming the review a row belongs to (deleted with the review)."""
+    return sa.Column(
         "reference",
         sa.String(64),
         sa.ForeignKey("cspr_reviews.reference", ondelete="CASCADE"),
         primary_key=True,
-    ),
+    )
+
+
+_REFUSALS = sa.Table(
+    "cspr_refusals",
+    _METADATA,
+    _review_reference(),
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("record", sa.Text, nullable=False),
 )
@@ -84,12 +90,7 @@ _REFUSALS = sa.Table(
 _REFUSAL_HEADS = sa.Table(
     "cspr_refusal_heads",
     _METADATA,
-    sa.Column(
-        "reference",
-        sa.String(64),
-        sa.ForeignKey("cspr_reviews.reference", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _review_reference(),
     sa.Column("logged", sa.Integer, nullable=False),
     sa.Column("head", sa.String(64), nullable=False),
     sa.Column("complete", sa.Boolean, nullable=False),
@@ -98,12 +99,7 @@ _REFUSAL_HEADS = sa.Table(
 _CLOCKS = sa.Table(
     "cspr_review_clocks",
     _METADATA,
-    sa.Column(
-        "reference",
-        sa.String(64),
-        sa.ForeignKey("cspr_reviews.reference", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _review_reference(),
     sa.Column("clock", sa.String(20), primary_key=True),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("due", sa.Date, nullable=False, index=True),

@@ -258,6 +258,10 @@ def _d(
 
 
 _REASON = _d("reason", DetailKind.TEXT, "the recorded reason")
+_SUBSTITUTE = (
+    _d("agency", DetailKind.TEXT, "the agency"),
+    _d("substitute", DetailKind.TEXT, "the substitute's name", personal=True),
+)
 _AGENCY_OPT = _d(
     "agency", DetailKind.TEXT, "the agency spoken for (default: the actor's)", required=False
 )
@@ -469,8 +473,7 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         T.RECORD_SUBSTITUTE,
         "record a substitute",
         "A substitute of equivalent seniority is recorded for an agency's panel member.",
-        _d("agency", DetailKind.TEXT, "the agency"),
-        _d("substitute", DetailKind.TEXT, "the substitute's name", personal=True),
+        *_SUBSTITUTE,
         effect=effects.record_panel_substitute,
         examples=examples.substitutes,
     ),
@@ -478,8 +481,7 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         T.WITHDRAW_SUBSTITUTE,
         "withdraw a substitute",
         "A recorded substitute for an agency's panel member stands down.",
-        _d("agency", DetailKind.TEXT, "the agency"),
-        _d("substitute", DetailKind.TEXT, "the substitute's name", personal=True),
+        *_SUBSTITUTE,
         effect=effects.record_substitute_withdrawn,
         examples=examples.substitutes_withdrawn,
     ),
