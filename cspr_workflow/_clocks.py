@@ -26,7 +26,15 @@ import pendulum
 
 from ._calendar import WorkingDayCalendar
 from ._errors import CalendarRangeError, InvalidInput, Reason, StepProblems
-from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, as_name, as_names
+from ._records import (
+    ClockKind,
+    ClockRecord,
+    ClockUnit,
+    ReviewState,
+    as_name,
+    as_names,
+    first_entering,
+)
 from ._time import add_months
 
 __all__ = ["ClockSpec", "CompletionRule", "NationalLimits", "OwedNotice", "Policy"]
@@ -162,7 +170,7 @@ class Policy:
     would finish after its due date.
 
     ``required`` names the clocks a policy derived from this one must keep (the
-    default policy requires the national clocks C1-C4). ``national`` holds the
+    default policy requires the national clocks C1-C5). ``national`` holds the
     national limits, which are floors: a partnership makes limits stricter with
     :meth:`with_limits`, never looser (only :meth:`relaxed_nationally`, a named
     national decision, relaxes them). Exactly one clock is the completion clock.
@@ -299,9 +307,14 @@ def running_clocks(
     """Every clock started and not yet stopped, with its due date as it stands now
     (the completion clock's as moved by delay notices, see :class:`CompletionRule`)."""
     result = []
+    entered: set[str] | None = None
     for spec in policy.clocks:
         record = state.clock(spec.id)
-        if record is None or spec.ended_at(state) is not None:
+        if record is None:
+            continue
+        if entered is None:  # the stages the history has moved into, read once
+            entered = {e.dest for e in state.history if e.dest != e.source}
+        if not entered.isdisjoint(spec.closing):
             continue
         due = completion.due(state) if spec.kind is ClockKind.COMPLETION else None
         result.append((spec, due or record.due))
@@ -405,6 +418,33 @@ def notices_owed(
                 ),
             )
     return ()
+
+
+def with_declared_clocks(policy: Policy, state: ReviewState) -> ReviewState:
+    """``state`` with a record of every deadline or completion clock of ``policy`` that
+    its history started but its stored facts lack: a review stored before the policy
+    declared the clock (a notice period may be missing on purpose, since a return to
+    drafting withdraws it). Records keep the order the engine gives them: by the step
+    that started them, then the policy's order."""
+    order = {spec.id: i for i, spec in enumerate(policy.clocks)}
+    added = []
+    for spec in policy.clocks:
+        if spec.kind is ClockKind.NOTICE_PERIOD or state.clock(spec.id) is not None:
+            continue
+        entry = first_entering(state.history, spec.starts)
+        if entry is not None:
+            added.append(policy.record(spec, entry.at))
+    if not added:
+        return state
+
+    specs = {spec.id: spec for spec in policy.clocks}
+
+    def started_by(record: ClockRecord) -> tuple[int, int]:
+        spec = specs.get(record.id)
+        entry = None if spec is None else first_entering(state.history, spec.starts)
+        return (0 if entry is None else entry.seq, order.get(record.id, len(order)))
+
+    return state.evolve(clocks=tuple(sorted((*state.clocks, *added), key=started_by)))
 
 
 def track_clocks(

@@ -41,6 +41,7 @@ import cattrs
 import pendulum
 
 from ._args import check_arg
+from ._clocks import with_declared_clocks
 from ._codec import CONVERTER, canonical_json, digest, opening_digest
 from ._definition import ProcessDefinition, default_definition
 from ._details import LATE_REASON
@@ -344,7 +345,10 @@ def loads(
             )
     if state is not None and not problems and check_history:
         problems += chain_problems(state, document.get("head"), sealed=migrated is None)
-        if migrated is not None and not problems:
+    if state is not None and not problems:
+        # a review stored before its policy declared a clock gains the clock's record
+        state = with_declared_clocks(definition.policy, state)
+        if check_history and migrated is not None:
             problems += _facts_follow(state, definition, version)
     if problems:
         raise InvalidDocument(problems)

@@ -1,8 +1,9 @@
 """The simulation's driver: plays one review of any process definition, on a virtual clock.
 
 The driver knows no process. It reads the definition: in each stage it picks the
-step that leaves it (the first on the shortest way to the end, or, with the
-scenario's chance, another way such as a return to drafting or a hold); while the
+step that leaves it (the first on the shortest way to the end; from a side path,
+the way back to where it left the main line, else to the nearest final stage; or,
+with the scenario's chance, another way such as a return to drafting or a hold); while the
 rules refuse that step, it takes the steps that satisfy them (each unmet guard
 names the triggers that can satisfy it), by the people each role's cast gives,
 with the details the scenario or the trigger's examples give, choosing those
@@ -29,7 +30,7 @@ from ._clocks import running_clocks
 from ._definition import ProcessDefinition
 from ._engine import Review
 from ._errors import Reason, SimulationError, StepProblems, TransitionRefused
-from ._records import Actor, ClockKind, ReviewState
+from ._records import Actor, AuditEntry, ClockKind, ReviewState
 from ._scenario import Duration, Scenario
 from ._steps import CompiledStep
 from ._time import LONDON, before, later
@@ -142,7 +143,7 @@ class Driver:
         ]
         if not moving:
             raise self._stuck("no step leaves this stage", [])
-        main = min(moving, key=lambda s: self.definition.distance_to_end(s.target))
+        main = self._usual(stage, moving)
         for step in moving:
             if step is main:
                 continue
@@ -152,6 +153,26 @@ class Driver:
                 self.branches[key] = taken + 1
                 return step
         return main
+
+    def _usual(self, stage: str, moving: Sequence[CompiledStep]) -> CompiledStep:
+        """The usual way out of ``stage``: on the main line, the step nearest the end; on a
+        side path, the step back to where the review left the main line, else the step
+        nearest a final stage (a decision against a local review ends it). Every other
+        way out is a branch, taken with the scenario's chance."""
+        definition = self.definition
+        if not definition.stage(stage).side_path:
+            return min(moving, key=lambda s: definition.distance_to_end(s.target))
+        came = next((e.source for e in reversed(self.review.history) if e.enters(stage)), None)
+        back = [s for s in moving if s.target == came]
+        if back:
+            return back[0]
+        finals = [s.name for s in definition.stages if s.final]
+
+        def to_a_final(step: CompiledStep) -> float:
+            paths = [definition.shortest_path(step.target, f) for f in finals]
+            return min((len(p) for p in paths if p is not None), default=float("inf"))
+
+        return min(moving, key=to_a_final)
 
     def _unmet(self, step: CompiledStep, state: ReviewState | None = None) -> list[Unmet]:
         """What stands in the way of ``step`` now, as (guard id, message) pairs; the
@@ -210,7 +231,8 @@ class Driver:
         self, state: ReviewState, trigger: str, actor: Actor, details: Mapping[str, Any]
     ) -> ReviewState | None:
         """What ``state`` would record if ``actor`` took the step now (None if refused): the
-        rules and the effects, without moving the stage or writing the history."""
+        rules and the effects, and the step noted in the history (for rules that read it),
+        without moving the stage."""
         step = self.definition.select(trigger, state)
         if step is None or step.permission(state, actor, self.now, details):
             return None
@@ -218,9 +240,13 @@ class Driver:
         if bad or step.guard_reasons(state, actor, self.now):
             return None
         try:
-            return step.apply(state, step.context(state, actor, self.now, parsed))
+            after = step.apply(state, step.context(state, actor, self.now, parsed))
         except StepProblems:
             return None
+        noted = AuditEntry(
+            len(state.history) + 1, self.now, actor, trigger, state.stage, step.target, parsed
+        )
+        return after.evolve(history=(*after.history, noted))
 
     def _routine(self, stage: str, entered: pendulum.DateTime) -> Iterator[pendulum.DateTime]:
         """Schedule the stage's routine steps; yield when each will be taken."""

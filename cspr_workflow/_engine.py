@@ -317,7 +317,7 @@ class Review:
         try:
             moved = self._definition.execute(step, move)
         except StepProblems as problems:
-            return list(problems.reasons), by, instant
+            return [step.titled(r) for r in problems.reasons], by, instant
         if not moved:  # a selector changed its mind between check and move: impossible when pure
             return [self._not_available(trigger)], by, instant
         entry = AuditEntry(

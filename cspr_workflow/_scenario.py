@@ -83,7 +83,8 @@ def _repeats(value: Mapping[str, Any]) -> Mapping[str, Repeat]:
         else:
             count = item["count"]
             result[str(key)] = Repeat(
-                count if isinstance(count, Duration) else Duration(**count), int(item["every"])
+                count if isinstance(count, Duration) else Duration(**count),
+                int(item.get("every", 1)),
             )
     return result
 

@@ -294,8 +294,19 @@ class CompiledStep:
         try:
             self.apply(state, ctx)
         except StepProblems as problems:
-            return list(problems.reasons)
+            return [self.titled(r) for r in problems.reasons]
         return []
+
+    def titled(self, reason: Reason) -> Reason:
+        """``reason`` with each ``{role:id}`` written as the partnership's title."""
+        if "{role:" not in reason.message + reason.remedy:
+            return reason
+        titles = self.rules.titles
+
+        def words(text: str) -> str:
+            return _ROLE_NAME.sub(lambda m: titles.get(m[1], m[1]), text)
+
+        return attrs.evolve(reason, message=words(reason.message), remedy=words(reason.remedy))
 
 
 def _article(title: str) -> str:

@@ -22,13 +22,20 @@ from collections.abc import Callable, Mapping
 
 import pendulum
 
+from ._calendar import WorkingDayCalendar
+from ._errors import InvalidInput
 from ._records import ActionStatus, Actor, ClockKind, MeetingKind, ReviewState
 from ._specs import Guard, GuardFunction, Selector, Unmet
 from ._time import add_months
 from .roles import Role
-from .states import Trigger
+from .states import Stage, Trigger, outstanding_corrections, requests_due
 
-__all__ = ["DEFAULT_GUARDS", "DEFAULT_SELECTORS"]
+__all__ = [
+    "DEFAULT_GUARDS",
+    "DEFAULT_SELECTORS",
+    "INFORMATION_LEAD_DAYS",
+    "information_shared_in_advance",
+]
 
 _GUARDS: dict[str, Guard] = {}
 
@@ -119,20 +126,72 @@ def _panel_independent(review: ReviewState, actor: Actor, at: pendulum.DateTime)
     ]
 
 
-@_guard(
-    "information_shared",
-    "agency information collated and shared before the meeting",
-    "share_information",
-)
-def _information_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
-    """Every piece of agency information returned so far has been collated and shared
-    with the panel members by the PDEO before the meeting."""
-    unshared = sorted(
-        {r.agency for r in review.information_requests if r.returned_at and not r.shared_at}
+INFORMATION_LEAD_DAYS = 2
+"""How many working days before a panel meeting the collated agency information reaches
+the panel members, by default (local practice: the PDEO "collates agency information for
+panel members before meetings"); :func:`information_shared_in_advance` makes the guard
+with another number."""
+
+
+def information_shared_in_advance(
+    working_days: int = INFORMATION_LEAD_DAYS, calendar: WorkingDayCalendar | None = None
+) -> Guard:
+    """The guard ``information_shared``: every piece of agency information returned so far
+    has been collated and shared with the panel members by the PDEO at least
+    ``working_days`` working days before the meeting (0: any time before it), on
+    ``calendar`` (default: England and Wales). A partnership with another lead time
+    replaces the default guard: ``definition.extend(guards=[information_shared_in_advance(5)])``.
+    """
+    if type(working_days) is not int or working_days < 0:
+        raise InvalidInput(
+            "working_days",
+            "argument_type",
+            "the lead time must be a whole number of working days, 0 or more "
+            f"(got {type(working_days).__name__})",
+            "pass an int such as 2.",
+        )
+    days = calendar or WorkingDayCalendar.england_and_wales()
+
+    def usable_from(review: ReviewState) -> pendulum.Date | None:
+        """The first day every returned piece has been with the panel long enough (None if
+        a piece is not shared yet, or nothing was returned)."""
+        shared = [r.shared_at for r in review.information_requests if r.returned_at]
+        if not shared or any(s is None for s in shared):
+            return None
+        return max(days.add_working_days(s.date(), working_days) for s in shared if s)
+
+    def rule(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
+        returned = [r for r in review.information_requests if r.returned_at]
+        unshared = sorted({r.agency for r in returned if not r.shared_at})
+        if unshared:
+            return [
+                f"information returned by {', '.join(unshared)} has not been shared with the "
+                "panel."
+            ]
+        ready = usable_from(review)
+        if ready is None or at.date() >= ready:
+            return []
+        return [
+            (
+                f"the panel members have had the collated information for less than "
+                f"{working_days} working days.",
+                f"hold the meeting on or after {ready.to_date_string()}.",
+            )
+        ]
+
+    lead = f"{working_days} working days " if working_days else ""
+    return Guard(
+        "information_shared",
+        f"agency information collated and shared {lead}before the meeting",
+        "Every piece of agency information returned so far has been collated and shared "
+        f"with the panel members by the PDEO {lead}before the meeting (local practice).",
+        rule,
+        ("share_information",),
+        ready_on=usable_from,
     )
-    if not unshared:
-        return []
-    return [f"information returned by {', '.join(unshared)} has not been shared with the panel."]
+
+
+_GUARDS["information_shared"] = information_shared_in_advance()
 
 
 @_guard(
@@ -144,10 +203,14 @@ def _information_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime
 def _information_answered(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every information request has been returned by its agency, or the agency's
     panel member has explained why it cannot be."""
-    waiting = sorted({r.agency for r in review.information_requests if not r.answered})
-    if not waiting:
+    outstanding = [r for r in review.information_requests if not r.answered]
+    if not outstanding:
         return []
-    return [f"information requested from {', '.join(waiting)} is outstanding."]
+    due = requests_due(review)
+    late = sorted({r.agency for r in outstanding if r.number in due and due[r.number] < at.date()})
+    waiting = sorted({r.agency for r in outstanding})
+    overdue = f" (past its due date: {', '.join(late)})" if late else ""
+    return [f"information requested from {', '.join(waiting)} is outstanding{overdue}."]
 
 
 @_guard(
@@ -301,6 +364,88 @@ def _report_available_a_year(
             f"remove it on or after {until.to_date_string()}.",
         )
     ]
+
+
+@_guard("corrections_made", "every factual correction made in this draft round", "correct_draft")
+def _corrections_made(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
+    """The Case Review Panel agrees a draft only once the Lead Reviewer has made every
+    factual correction an agency asked for in its fact check (role profiles: members
+    check drafts for factual accuracy for their own agency; local procedures)."""
+    waiting = outstanding_corrections(review)
+    if not waiting:
+        return []
+    return [f"factual corrections not yet made for: {', '.join(waiting)}."]
+
+
+@_guard("correction_waiting", "a factual correction asked for", "raise_correction")
+def _correction_waiting(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
+    """The Lead Reviewer corrects the draft under fact check where an agency has asked for
+    a factual correction in this draft round (the step names the agency; role profiles:
+    the Lead Reviewer drafts and revises the report)."""
+    if outstanding_corrections(review):
+        return []
+    return ["no agency has asked for a factual correction in this draft round."]
+
+
+def _panel_responses(review: ReviewState, after: int = 0) -> list[str]:
+    """The National Panel's responses to the Rapid Review, in order, from step ``after``."""
+    return [
+        str(e.details.get("response"))
+        for e in review.history
+        if e.seq > after and e.trigger == Trigger.RESPOND_TO_RAPID_REVIEW
+    ]
+
+
+@_guard("panel_responded", "the National Panel has responded", "respond_to_rapid_review")
+def _panel_responded(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
+    """Until a local review is commissioned, the case is not closed without one before the
+    National Panel has answered the Rapid Review and the partners' decision: the Panel may
+    disagree, or conclude that a local review is more appropriate (SI 2018/789 reg 11(d);
+    National Panel guidance). A request for more information is not an answer."""
+    if review.decided_at is not None:
+        return []
+    responses = _panel_responses(review)
+    if responses and responses[-1] != "asks_for_information":
+        return []
+    if responses:
+        return ["the National Panel asked for more information and has not answered since."]
+    return ["the National Panel has not responded to the Rapid Review."]
+
+
+@_guard(
+    "local_review_preferred",
+    "the National Panel concluded a local review is more appropriate",
+    "respond_to_rapid_review",
+)
+def _local_review_preferred(
+    review: ReviewState, actor: Actor, at: pendulum.DateTime
+) -> list[Unmet]:
+    """After a national review has been recorded, a local review follows only if the
+    National Panel then concludes that a local review is more appropriate for the case
+    (SI 2018/789 reg 11(d))."""
+    national = [
+        e.seq
+        for e in review.history
+        if e.dest == Stage.NATIONAL_REVIEW and e.source != Stage.NATIONAL_REVIEW
+    ]
+    if not national:
+        return []
+    if "local_review_more_appropriate" in _panel_responses(review, after=national[-1]):
+        return []
+    return [
+        "the National Panel has not concluded, since the national review was recorded, that "
+        "a local review is more appropriate."
+    ]
+
+
+@_guard("learning_event_held", "Practitioner Learning Event held", "hold_learning_event")
+def _learning_event_held(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
+    """Practitioners have had a learning event before the report is drafted (a local
+    choice: the role profiles say the review "potentially" holds one; see
+    :func:`cspr_workflow.default.with_local_choices`)."""
+    if review.meetings_of(MeetingKind.LEARNING_EVENT):
+        return []
+    return ["no Practitioner Learning Event has been held."]
 
 
 @_guard("actions_resolved", "every action complete or closed with a reason", "update_action")

@@ -142,6 +142,10 @@ def _council(review: ReviewState) -> Sequence[Actor]:
     return [Actor("Local authority", Role.LOCAL_AUTHORITY, agency="Council")]
 
 
+def _national_panel(review: ReviewState) -> Sequence[Actor]:
+    return [Actor("National Panel", Role.NATIONAL_PANEL)]
+
+
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         Role.LOCAL_AUTHORITY,
@@ -191,8 +195,9 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
         Role.NATIONAL_PANEL,
         _TITLES[Role.NATIONAL_PANEL],
         "The Child Safeguarding Practice Review Panel: receives notifications, rapid reviews, "
-        "delay notices and final reports.",
-        receives_only=True,
+        "delay notices and final reports; responds to each Rapid Review (it may disagree, or "
+        "conclude that a local review is more appropriate) and may ask for information.",
+        cast=_national_panel,
     ),
 )
 """The default roles, in the order tables list them."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+import pendulum
+
 from . import _effects as effects
 from . import _examples as examples
 from ._clocks import ClockSpec, CompletionRule, NationalLimits, Policy
@@ -25,6 +27,7 @@ from ._records import (
     ClockKind,
     ClockUnit,
     FamilyResponse,
+    InformationRequest,
     MeetingKind,
     ReviewState,
 )
@@ -80,6 +83,7 @@ class Stage(enum.StrEnum):
     NOT_COMMISSIONED = "not_commissioned"
     NATIONAL_REVIEW = "national_review"
     NOTIFICATION_WITHDRAWN = "notification_withdrawn"
+    LOCAL_PROCESS_ENDED = "local_process_ended"
 
 
 class Trigger(enum.StrEnum):
@@ -133,6 +137,13 @@ class Trigger(enum.StrEnum):
     NOTIFY_DELAY = "notify_delay"
     REVIEW_PROGRESS = "review_progress"
     REQUEST_FROM_REVIEWER = "request_from_reviewer"
+    RESPOND_TO_RAPID_REVIEW = "respond_to_rapid_review"
+    RAISE_CORRECTION = "raise_correction"
+    CORRECT_DRAFT = "correct_draft"
+    RAISE_ISSUE = "raise_issue"
+    RECORD_PRACTITIONER = "record_practitioner"
+    HOLD_FAMILY_MEETING = "hold_family_meeting"
+    END_LOCAL_PROCESS = "end_local_process"
 
 
 S, T, R = Stage, Trigger, Role
@@ -222,15 +233,17 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
     StageSpec(
         S.NOT_COMMISSIONED,
         "Not commissioned",
-        "The partners decided not to commission a review; learning is taken another way.",
-        final=True,
+        "The partners decided not to commission a review; learning is taken another way. "
+        "The decision can be revisited (the National Panel may disagree) until the local "
+        "process ends.",
         side_path=True,
     ),
     StageSpec(
         S.NATIONAL_REVIEW,
         "National review",
-        "The National Panel took a national review; the local process ends.",
-        final=True,
+        "The National Panel took a national review; the Panel may still conclude that a "
+        "local review is more appropriate (SI 2018/789 reg 11(d)) until the local process "
+        "ends.",
         side_path=True,
     ),
     StageSpec(
@@ -238,6 +251,14 @@ DEFAULT_STAGES: tuple[StageSpec, ...] = (
         "Notification withdrawn",
         "The case was found not to meet the criteria for notification; the notification "
         "is withdrawn with the reason, and no rapid review follows (National Panel FAQ).",
+        final=True,
+        side_path=True,
+    ),
+    StageSpec(
+        S.LOCAL_PROCESS_ENDED,
+        "Local process ended",
+        "No local review: the decision not to commission one, or the national review, "
+        "stands after the National Panel's response; learning is taken another way.",
         final=True,
         side_path=True,
     ),
@@ -296,6 +317,142 @@ REQUESTS = ("information", "draft")
 #: The reviewers a replacement may name, by the review's field.
 REVIEWERS = ("chair", "lead_reviewer")
 
+#: How the National Panel may answer a Rapid Review and the partners' decision.
+PANEL_RESPONSES = ("agrees", "disagrees", "local_review_more_appropriate", "asks_for_information")
+
+#: The stages in which the partners' decision not to run a local review stands, and may
+#: be revisited until the local process ends.
+NO_LOCAL_REVIEW: tuple[Stage, ...] = (Stage.NOT_COMMISSIONED, Stage.NATIONAL_REVIEW)
+
+
+def _refusal(
+    rule_id: str, title: str, message: str, remedy: str, kind: str = "guard"
+) -> StepProblems:
+    """A step's refusal by one rule of the default process's records."""
+    return StepProblems([Reason(rule_id, title, message, remedy, kind)])
+
+
+def outstanding_corrections(review: ReviewState) -> list[str]:
+    """The agencies whose factual corrections to the draft in fact check the Lead Reviewer
+    has not yet made (in raising order; empty outside fact check)."""
+    if review.stage != Stage.FACT_CHECK:
+        return []
+    pending: dict[str, None] = {}
+    for entry in review.history:
+        if entry.trigger == Trigger.SUBMIT_DRAFT:
+            pending.clear()
+        elif entry.trigger == Trigger.RAISE_CORRECTION:
+            pending[str(entry.details.get("agency", entry.actor.agency))] = None
+        elif entry.trigger == Trigger.CORRECT_DRAFT:
+            pending.pop(str(entry.details["agency"]), None)
+    return list(pending)
+
+
+def _corrected(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """A correction made for an agency that asked for one in this draft round."""
+    agency = str(ctx.details["agency"])
+    if agency not in outstanding_corrections(state):
+        raise _refusal(
+            "correction_raised",
+            "a correction asked for by the agency",
+            f"{agency} has no factual correction waiting in this draft round.",
+            "the agency's panel member asks for it first (raise_correction).",
+            "details",
+        )
+    return state
+
+
+def _confirmed(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """An agency's confirmation, once the corrections it asked for in this round are made."""
+    agency = ctx.spoken_for
+    if agency is not None and agency in outstanding_corrections(state):
+        raise _refusal(
+            "corrections_made",
+            "every factual correction made in this draft round",
+            f"the factual correction {agency} asked for is not yet made.",
+            "the {role:lead_reviewer} makes it first (correct_draft), then confirm.",
+        )
+    return effects.record_fact_check(state, ctx)
+
+
+def _correction_raised(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """A correction asked for: the agency's confirmation of this draft, if any, no longer
+    stands (it confirms the corrected draft)."""
+    agency = ctx.spoken_for
+    draft = state.current_draft
+    if agency is None or draft is None:
+        return state
+    kept = tuple(
+        f for f in state.fact_checks if not (f.agency == agency and f.version == draft.version)
+    )
+    return state.evolve(fact_checks=kept)
+
+
+def _corrections(state: ReviewState, at: pendulum.DateTime) -> list[dict[str, object]]:
+    return [{"agency": a, "correction": "Correction made"} for a in outstanding_corrections(state)]
+
+
+#: Where a practitioner stands in the review (recorded by role and agency, never by name).
+PRACTITIONER_STATUSES = ("identified", "invited", "attended", "did_not_attend")
+
+
+def _supporters_seated(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """The panel members who support a family meeting sit for agencies on the panel."""
+    unseated = [
+        str(a) for a in ctx.details.get("supported_by") or () if state.panel_member(str(a)) is None
+    ]
+    if unseated:
+        raise _refusal(
+            "supporter_seated",
+            "a family meeting supported by panel members",
+            f"{', '.join(unseated)} has no seat on this review's panel.",
+            "name agencies seated on the panel in supported_by.",
+            "details",
+        )
+    return state
+
+
+def _requested(state: ReviewState, ctx: StepContext) -> ReviewState:
+    """A request for any agency's information (with a seat on the panel or not), numbered
+    from 1; its due date, if given, stays in the step's details."""
+    request = InformationRequest(
+        len(state.information_requests) + 1, str(ctx.details["agency"]), ctx.at
+    )
+    return state.evolve(information_requests=(*state.information_requests, request))
+
+
+def _for_an_agency_without_a_seat(effect: Effect) -> Effect:
+    """``effect``, where the PDEO records an answer only for an agency with no seat on the
+    panel (a seated agency answers through its own panel member)."""
+
+    def recorded(state: ReviewState, ctx: StepContext) -> ReviewState:
+        agency = ctx.spoken_for
+        if ctx.actor.agency is None and agency and state.panel_member(agency) is not None:
+            raise _refusal(
+                "answered_by_its_member",
+                "a seated agency answers through its panel member",
+                f"{agency} has a seat on the panel: its panel member answers for it.",
+                f"{agency}'s panel member takes the step.",
+            )
+        return effect(state, ctx)
+
+    recorded.__doc__ = effect.__doc__
+    return recorded
+
+
+def requests_due(review: ReviewState) -> dict[int, pendulum.Date]:
+    """The due dates given to information requests, by request number."""
+    due: dict[int, pendulum.Date] = {}
+    number = 0
+    for entry in review.history:
+        if entry.trigger == Trigger.REQUEST_INFORMATION:
+            number += 1
+            value = entry.details.get("due")
+            if isinstance(value, pendulum.Date):
+                due[number] = value
+    return due
+
+
 #: What a notified serious incident was.
 INCIDENTS = ("death", "serious_harm")
 
@@ -311,19 +468,14 @@ def _record_notification(state: ReviewState, ctx: StepContext) -> ReviewState:
         told = {str(t).casefold() for t in details.get("notified") or ()}
         missing = [w for w in LOOKED_AFTER_DEATH_NOTIFIED if w.casefold() not in told]
         if missing:
-            raise StepProblems(
-                [
-                    Reason(
-                        "looked_after_death_notified",
-                        "a looked-after child's death notified to Ofsted and the "
-                        "Secretary of State",
-                        f"the death of a looked-after child is notified to "
-                        f"{' and '.join(LOOKED_AFTER_DEATH_NOTIFIED)} too; not recorded: "
-                        f"{', '.join(missing)}.",
-                        "notify them and name them in notified=[...].",
-                        "details",
-                    )
-                ]
+            raise _refusal(
+                "looked_after_death_notified",
+                "a looked-after child's death notified to Ofsted and the Secretary of State",
+                f"the death of a looked-after child is notified to "
+                f"{' and '.join(LOOKED_AFTER_DEATH_NOTIFIED)} too; not recorded: "
+                f"{', '.join(missing)}.",
+                "notify them and name them in notified=[...].",
+                "details",
             )
     return effects.record_notification(state, ctx)
 
@@ -388,7 +540,10 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
     _t(
         T.COMMISSION_REVIEW,
         "commission a local review",
-        "The partners decide to initiate a local review: a recorded judgement with reasons.",
+        "The partners decide to initiate a local review: a recorded judgement with reasons. "
+        "A decision not to commission can be revisited, and after a national review the "
+        "National Panel may conclude that a local review is more appropriate (SI 2018/789 "
+        "reg 11(d)); the completion clock runs from the decision to initiate.",
         _REASON,
         effect=effects.record_decision,
         examples=examples.REASON,
@@ -404,7 +559,9 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
     _t(
         T.RECORD_NATIONAL_REVIEW,
         "record a national review",
-        "The National Panel takes a national review; the local process ends.",
+        "The National Panel takes a national review; the local process waits for the "
+        "Panel's response and then ends, unless the Panel concludes a local review is more "
+        "appropriate.",
         _REASON,
         effect=effects.record_decision_reason,
         examples=examples.REASON,
@@ -494,15 +651,18 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
     _t(
         T.REQUEST_INFORMATION,
         "request agency information",
-        "Information is requested from an agency on the panel.",
+        "Information is requested from an agency, on the panel or not (local procedures: "
+        "members give information in a timely manner), by a date if one is set.",
         _d("agency", DetailKind.TEXT, "the agency asked"),
-        effect=effects.record_information_request,
+        _d("due", DetailKind.DATE, "when the information is due", required=False),
+        effect=_requested,
         examples=examples.requests,
     ),
     _t(
         T.RETURN_INFORMATION,
         "return agency information",
-        "A panel member returns their agency's requested information.",
+        "A panel member returns their agency's requested information (the PDEO records "
+        "it for an agency with no seat on the panel).",
         _d(
             "number",
             DetailKind.INT,
@@ -511,7 +671,7 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         ),
         _AGENCY_OPT,
         agency_detail="agency",
-        effect=effects.record_information_returned,
+        effect=_for_an_agency_without_a_seat(effects.record_information_returned),
         examples=_fixed({}),
     ),
     _t(
@@ -527,7 +687,7 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         _REASON,
         _AGENCY_OPT,
         agency_detail="agency",
-        effect=effects.record_information_missing,
+        effect=_for_an_agency_without_a_seat(effects.record_information_missing),
         examples=_fixed({"reason": "Records not held"}),
     ),
     _t(
@@ -581,17 +741,80 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         "A panel member confirms the draft is factually accurate for their own agency.",
         _AGENCY_OPT,
         agency_detail="agency",
-        effect=effects.record_fact_check,
+        effect=_confirmed,
         examples=_fixed({}),
     ),
     _t(
         T.RETURN_COMMENTS,
         "return fact-check comments",
-        "A panel member returns comments on the draft, sending it back to drafting.",
+        "A panel member returns comments that need a new draft, sending it back to "
+        "drafting (a factual correction is made in the same round: raise_correction).",
         _d("comments", DetailKind.TEXT, "the comments"),
         _AGENCY_OPT,
         agency_detail="agency",
         examples=_fixed({"comments": "Chronology incomplete"}),
+    ),
+    _t(
+        T.RAISE_CORRECTION,
+        "ask for a factual correction",
+        "A panel member asks for a factual correction for their own agency: the Lead "
+        "Reviewer makes it in the same draft round, without a new draft (local procedures: "
+        "not every comment sends the whole draft back); the agency then confirms the "
+        "corrected draft (an earlier confirmation of it no longer stands).",
+        _d("correction", DetailKind.TEXT, "what is factually wrong, and the correction"),
+        _AGENCY_OPT,
+        agency_detail="agency",
+        effect=_correction_raised,
+        examples=_fixed({"correction": "The referral was made on 3 March"}),
+    ),
+    _t(
+        T.CORRECT_DRAFT,
+        "make a factual correction",
+        "The Lead Reviewer makes an agency's factual correction in the draft under fact "
+        "check; the draft round goes on.",
+        _d("agency", DetailKind.TEXT, "the agency that asked for the correction"),
+        _d("correction", DetailKind.TEXT, "what was corrected", required=False),
+        effect=_corrected,
+        examples=_corrections,
+    ),
+    _t(
+        T.RAISE_ISSUE,
+        "raise an issue for the panel",
+        "A panel member raises an issue that is not a factual error (an analysis, a "
+        "finding, a recommendation) for the panel to consider when it agrees the report; "
+        "the draft stays in fact check.",
+        _d("issue", DetailKind.TEXT, "the issue for the panel"),
+        _AGENCY_OPT,
+        agency_detail="agency",
+        examples=_fixed({"issue": "The finding on information sharing needs discussion"}),
+    ),
+    _t(
+        T.RECORD_PRACTITIONER,
+        "record a practitioner",
+        "A panel member records a practitioner of their own agency who worked with the "
+        "child or family, by role (never by name): identified, invited to contribute or to "
+        "the learning event, attended or not (role profiles: the member identifies "
+        "practitioners).",
+        _d("practitioner_role", DetailKind.TEXT, "the practitioner's role, e.g. Health visitor"),
+        _d("status", DetailKind.CHOICE, "where they stand", choices=PRACTITIONER_STATUSES),
+        _AGENCY_OPT,
+        agency_detail="agency",
+        examples=_fixed({"practitioner_role": "Health visitor", "status": "invited"}),
+    ),
+    _t(
+        T.HOLD_FAMILY_MEETING,
+        "meet the family",
+        "The Chair or the Lead Reviewer meets family members, once they have been invited "
+        "and their answer recorded, supported by panel members (role profiles: members "
+        "support family meetings).",
+        _d(
+            "supported_by",
+            DetailKind.TEXTS,
+            "the agencies whose panel members supported the meeting",
+            required=False,
+        ),
+        effect=_supporters_seated,
+        examples=_fixed({}),
     ),
     _t(
         T.AGREE_REPORT,
@@ -763,6 +986,26 @@ DEFAULT_TRIGGERS += (
         _d("details", DetailKind.TEXT, "what is asked for", required=False),
         examples=_fixed({"request": "draft"}),
     ),
+    _t(
+        T.RESPOND_TO_RAPID_REVIEW,
+        "respond to the Rapid Review",
+        "The National Panel responds to the Rapid Review and the partners' decision (in "
+        "about 10 days in practice): it agrees, disagrees, concludes that a local review is "
+        "more appropriate (SI 2018/789 reg 11(d)), or asks for more information. Its latest "
+        "response is the one that stands.",
+        _d("response", DetailKind.CHOICE, "the Panel's response", choices=PANEL_RESPONSES),
+        _d("note", DetailKind.TEXT, "what the Panel said or asked for", required=False),
+        examples=_fixed(*({"response": r} for r in PANEL_RESPONSES)),
+    ),
+    _t(
+        T.END_LOCAL_PROCESS,
+        "end the local process",
+        "The partners close the case without a local review: their decision not to "
+        "commission one, or the national review, stands after the National Panel's "
+        "response.",
+        _REASON,
+        examples=examples.REASON,
+    ),
 )
 
 APPROVAL_CHAIN = ApprovalChain(
@@ -876,6 +1119,13 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.COMMISSION_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.COMMISSIONED, {R.EXECUTIVE}),
     _row(T.DECLINE_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.NOT_COMMISSIONED, {R.EXECUTIVE}),
     _row(T.RECORD_NATIONAL_REVIEW, S.RAPID_REVIEW_SUBMITTED, S.NATIONAL_REVIEW, {R.EXECUTIVE}),
+    _row(T.RESPOND_TO_RAPID_REVIEW, (S.RAPID_REVIEW_SUBMITTED, *NO_LOCAL_REVIEW), None,
+         {R.NATIONAL_PANEL}),
+    _row(T.COMMISSION_REVIEW, S.NOT_COMMISSIONED, S.COMMISSIONED, {R.EXECUTIVE}),
+    _row(T.COMMISSION_REVIEW, S.NATIONAL_REVIEW, S.COMMISSIONED, {R.EXECUTIVE},
+         "local_review_preferred"),
+    _row(T.END_LOCAL_PROCESS, NO_LOCAL_REVIEW, S.LOCAL_PROCESS_ENDED, {R.EXECUTIVE},
+         "panel_responded"),
     _row(T.APPOINT_REVIEWERS, S.COMMISSIONED, S.SCOPING, {R.EXECUTIVE}),
     _row(T.REPLACE_REVIEWER, BEFORE_PUBLICATION, None, {R.EXECUTIVE}),
     _row(T.SET_TERMS_OF_REFERENCE, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None, {R.CHAIR}),
@@ -890,9 +1140,9 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
     _row(T.REQUEST_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
          {R.LEAD_REVIEWER, R.PDEO}),
     _row(T.RETURN_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
-         {R.PANEL_MEMBER}),
+         {R.PANEL_MEMBER, R.PDEO}),
     _row(T.EXPLAIN_MISSING_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
-         {R.PANEL_MEMBER}),
+         {R.PANEL_MEMBER, R.PDEO}),
     _row(T.SHARE_INFORMATION, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None, {R.PDEO}),
     _row(T.HOLD_LEARNING_EVENT, (S.PANEL_REVIEW, S.DRAFTING), None,
          {R.CHAIR, R.LEAD_REVIEWER}),
@@ -900,12 +1150,20 @@ DEFAULT_TRANSITIONS: tuple[TransitionSpec, ...] = tuple(row for rows in (
          {R.CHAIR, R.LEAD_REVIEWER}),
     _row(T.RECORD_FAMILY_RESPONSE, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
          {R.CHAIR, R.LEAD_REVIEWER}),
+    _row(T.RECORD_PRACTITIONER, (S.SCOPING, S.PANEL_REVIEW, S.DRAFTING), None,
+         {R.PANEL_MEMBER}),
+    _row(T.HOLD_FAMILY_MEETING, (S.PANEL_REVIEW, S.DRAFTING), None,
+         {R.CHAIR, R.LEAD_REVIEWER}, "family_invited"),
     _row(T.BEGIN_DRAFTING, S.PANEL_REVIEW, S.DRAFTING, {R.LEAD_REVIEWER}),
     _row(T.SUBMIT_DRAFT, S.DRAFTING, S.FACT_CHECK, {R.LEAD_REVIEWER},
          "information_answered", "family_invited"),
     _row(T.CONFIRM_FACTS, S.FACT_CHECK, None, {R.PANEL_MEMBER}),
     _row(T.RETURN_COMMENTS, S.FACT_CHECK, S.DRAFTING, {R.PANEL_MEMBER}),
-    _row(T.AGREE_REPORT, S.FACT_CHECK, S.CRP_AGREED, {R.CHAIR}, "facts_confirmed"),
+    _row(T.RAISE_CORRECTION, S.FACT_CHECK, None, {R.PANEL_MEMBER}),
+    _row(T.CORRECT_DRAFT, S.FACT_CHECK, None, {R.LEAD_REVIEWER}, "correction_waiting"),
+    _row(T.RAISE_ISSUE, S.FACT_CHECK, None, {R.PANEL_MEMBER}),
+    _row(T.AGREE_REPORT, S.FACT_CHECK, S.CRP_AGREED, {R.CHAIR}, "facts_confirmed",
+         "corrections_made"),
     _row(T.ADD_ACTION, S.CRP_AGREED, None, {R.CHAIR, R.PANEL_MEMBER}),
     _row(T.WITHDRAW_ACTION, S.CRP_AGREED, None, {R.CHAIR}),
     _row(T.ADD_ACTION, S.MONITORING, None, {R.CRG}),
@@ -970,8 +1228,18 @@ NATIONAL_CLOCKS: tuple[ClockSpec, ...] = (
               description="the final report goes to the National Panel and the Secretary of "
                           "State at least 7 working days before publication (no longer needed "
                           "once the partners decide not to publish it)"),
+    ClockSpec("C5", "decision", 15, ClockUnit.WORKING_DAYS, ClockKind.DEADLINE,
+              starts=S.NOTIFIED,
+              stops=(S.COMMISSIONED, S.NOT_COMMISSIONED, S.NATIONAL_REVIEW),
+              ends=(S.NOTIFICATION_WITHDRAWN,),
+              source=f"national: {_WT}; Child Safeguarding Practice Review Panel guidance",
+              description="the partners record their decision (a local review, none, or a "
+                          "national review) and send it to the National Panel with the Rapid "
+                          "Review, within 15 working days of the notification; a decision "
+                          "revisited later starts the completion clock from its own date"),
 )
-"""The national clocks: notification, Rapid Review, completion, pre-publication."""
+"""The national clocks: notification, Rapid Review, completion, pre-publication, and the
+partners' decision."""
 
 #: How long each stage usually takes, in working days: the deadline report's
 #: basis for calling a running clock "at risk". Scoping to pre-publication adds up
@@ -991,7 +1259,7 @@ NATIONAL_LIMITS = NationalLimits(
     {c.id: c.limit for c in NATIONAL_CLOCKS},
     f"Children Act 2004 s16C; SI 2018/789; {_WT}; National Panel guidance",
 )
-"""The national limits of C1-C4: floors no local policy may loosen."""
+"""The national limits of C1-C5: floors no local policy may loosen."""
 
 NATIONAL_POLICY = Policy(
     clocks=NATIONAL_CLOCKS,

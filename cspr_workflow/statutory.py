@@ -29,7 +29,7 @@ from ._oracle import (
 from ._records import AuditEntry
 from ._specs import Property
 from .roles import Role
-from .states import ApprovalBody, Trigger
+from .states import ApprovalBody, Stage, Trigger
 
 __all__ = ["APPROVAL_OWNERS", "DEFAULT_PROPERTIES", "STATUTORY_OWNERS"]
 
@@ -49,6 +49,8 @@ STATUTORY_OWNERS: Mapping[str, frozenset[str]] = {
     T.RETURN_COMMENTS: frozenset({Role.PANEL_MEMBER}),
     T.PUBLISH: frozenset({Role.EXECUTIVE}),
     T.NOTIFY_DELAY: frozenset({Role.PDEO}),
+    T.RESPOND_TO_RAPID_REVIEW: frozenset({Role.NATIONAL_PANEL}),
+    T.END_LOCAL_PROCESS: frozenset({Role.EXECUTIVE}),
 }
 """Who alone may take each statutory step, by trigger."""
 
@@ -97,6 +99,14 @@ def _fact_check(path: PathSoFar, step: AuditEntry) -> str | None:
     missing = sorted(str(a) for a in seated - confirmed)
     if missing:
         return f"the panel agreed a draft not confirmed by {', '.join(missing)}"
+    asked: dict[str, None] = {}
+    for e in earlier[draft + 1 :]:
+        if e.trigger == T.RAISE_CORRECTION:
+            asked[str(e.details.get("agency", e.actor.agency))] = None
+        elif e.trigger == T.CORRECT_DRAFT:
+            asked.pop(str(e.details.get("agency")), None)
+    if asked:
+        return f"the panel agreed a draft with factual corrections not made for {', '.join(asked)}"
     return None
 
 
@@ -164,6 +174,36 @@ def _own_agency(path: PathSoFar, step: AuditEntry) -> str | None:
     return None
 
 
+def _panel_answers(path: PathSoFar, after: int) -> list[object]:
+    return [
+        e.details.get("response")
+        for e in path.earlier[after:]
+        if e.trigger == T.RESPOND_TO_RAPID_REVIEW
+    ]
+
+
+def _panel_heard(path: PathSoFar, step: AuditEntry) -> str | None:
+    """A local review after a national review only on the Panel's conclusion that a local
+    review is more appropriate (reg 11(d)); no case closed without a local review before the
+    Panel has answered the Rapid Review."""
+    entered = [
+        i
+        for i, e in enumerate(path.earlier)
+        if e.dest == Stage.NATIONAL_REVIEW and e.source != Stage.NATIONAL_REVIEW
+    ]
+    undone = step.source == Stage.NATIONAL_REVIEW and step.dest == Stage.COMMISSIONED
+    if undone and "local_review_more_appropriate" not in _panel_answers(path, entered[-1] + 1):
+        return (
+            "a local review followed the national review without the National Panel "
+            "concluding that a local review is more appropriate"
+        )
+    if step.trigger == T.END_LOCAL_PROCESS:
+        answers = _panel_answers(path, 0)
+        if not answers or answers[-1] == "asks_for_information":
+            return "the case was closed without a local review before the National Panel answered"
+    return None
+
+
 DEFAULT_PROPERTIES: tuple[Property, ...] = (
     approvals_in_order(),
     Property(
@@ -177,7 +217,8 @@ DEFAULT_PROPERTIES: tuple[Property, ...] = (
     notice_period(),
     Property(
         "fact_check",
-        "no panel agreement before every panel agency confirmed that exact draft",
+        "no panel agreement before every panel agency confirmed that exact draft, with "
+        "every factual correction asked for made",
         _fact_check,
     ),
     Property(
@@ -188,6 +229,12 @@ DEFAULT_PROPERTIES: tuple[Property, ...] = (
     Property("owners", "statutory steps are taken only by the role that owns them", _owners),
     Property(
         "own_agency", "a panel member speaks only for their own seat and agency", _own_agency
+    ),
+    Property(
+        "panel_heard",
+        "a decision against a local review stands only after the National Panel has "
+        "answered, and a national review gives way to a local one only on its conclusion",
+        _panel_heard,
     ),
     history_forward(),
     nothing_after_final(),

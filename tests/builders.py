@@ -37,6 +37,7 @@ WHO: dict[str, Actor] = {
     "lead": ACTORS["lead"],
     "police": ACTORS["police"],
     "health": ACTORS["health"],
+    "panel": Actor("National Panel", Role.NATIONAL_PANEL),
 }
 
 

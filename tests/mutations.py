@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import attrs
 
-from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, Role, Stage, Trigger
+from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, Role, Stage, Trigger, effects
 from cspr_workflow.extension import Guard, TransitionSpec
 
 S, T, R = Stage, Trigger, Role
@@ -126,6 +126,32 @@ def notice_not_given_again() -> ProcessDefinition:
     )
 
 
+def national_review_undone() -> ProcessDefinition:
+    """A national review gives way to a local one without the National Panel concluding
+    that a local review is more appropriate (reg 11(d))."""
+    return _without_guard(T.COMMISSION_REVIEW, S.NATIONAL_REVIEW, "local_review_preferred").evolve(
+        name="national review undone unasked"
+    )
+
+
+def panel_not_heard() -> ProcessDefinition:
+    """A decision not to commission is closed before the National Panel has answered."""
+    return _without_guard(T.END_LOCAL_PROCESS, S.NOT_COMMISSIONED, "panel_responded").evolve(
+        name="decision closed before the Panel answered"
+    )
+
+
+def corrections_skipped() -> ProcessDefinition:
+    """An agency's confirmation no longer waits for its factual correction, and the panel
+    agrees a draft with corrections still to make."""
+    confirm = attrs.evolve(D.trigger(T.CONFIRM_FACTS), effect=effects.record_fact_check)
+    plain = _without_guard(T.AGREE_REPORT, S.FACT_CHECK, "corrections_made")
+    return plain.evolve(
+        name="corrections skipped",
+        triggers=[confirm if t.name == T.CONFIRM_FACTS else t for t in plain.triggers],
+    )
+
+
 REFUSED_AT_BUILD: dict[str, str] = {
     "approval bypassed": "needs the chain's guard 'crg_approved'",
     "timing check removed": "needs the completion check 'within_due_date'",
@@ -144,7 +170,16 @@ MUTATIONS: dict[str, tuple[Callable[[], ProcessDefinition], str]] = {
     "publication exempt from timing": (publication_exempt, "timing"),
     "improvements published unapproved": (improvements_unapproved, "approvals"),
     "notice not given again": (notice_not_given_again, "notice_period"),
+    "national review undone unasked": (national_review_undone, "panel_heard"),
+    "decision closed before the Panel answered": (panel_not_heard, "panel_heard"),
+    "corrections skipped": (corrections_skipped, "fact_check"),
 }
+
+ON_SIDE_PATHS: frozenset[str] = frozenset(
+    {"national review undone unasked", "decision closed before the Panel answered"}
+)
+"""Mutations whose broken rule lies on a side path (a decision against a local review):
+the stateful tests look for them with every walk taking a side path."""
 
 SEARCH_MISSES: dict[str, str] = {
     "notice not given again": (

@@ -51,6 +51,14 @@ class TestPolicy:
                 ("published", "improvements_published"),
             ),
             ("C4", 7, "working_days", "notice_period", "pre_publication", ("published",)),
+            (
+                "C5",
+                15,
+                "working_days",
+                "deadline",
+                "notified",
+                ("commissioned", "not_commissioned", "national_review"),
+            ),
         ]
         assert all(c.source.startswith("national:") for c in policy.clocks)
         assert policy.calendar.name == "England and Wales"
@@ -182,17 +190,18 @@ class TestEnforcement:
 
 class TestDeadlineReport:
     def test_statuses_through_the_demo(self) -> None:
-        # (steps taken, instant, expected statuses of C1..C4)
+        # (steps taken, instant, expected statuses of C1..C5)
+        ns, ok, met = "not started", "on track", "met"
         cases = [
-            (0, "2026-01-06", ["on track", "not started", "not started", "not started"]),
-            (0, "2026-01-13", ["overdue", "not started", "not started", "not started"]),
-            (1, "2026-01-20", ["met", "on track", "not started", "not started"]),
-            (3, "2026-02-02", ["met", "met", "on track", "not started"]),
-            (33, "2026-06-02", ["met", "met", "at risk", "not started"]),
-            (43, "2026-06-22", ["met", "met", "delay notified", "not started"]),
-            (46, "2026-08-04", ["met", "met", "delay notified", "on track"]),
-            (48, "2026-08-17", ["met", "met", "delay notified", "met"]),
-            (len(SCRIPT), "2027-03-02", ["met", "met", "met late", "met"]),
+            (0, "2026-01-06", [ok, ns, ns, ns, ns]),
+            (0, "2026-01-13", ["overdue", ns, ns, ns, ns]),
+            (1, "2026-01-20", [met, ok, ns, ns, ok]),
+            (3, "2026-02-02", [met, met, ok, ns, met]),
+            (33, "2026-06-02", [met, met, "at risk", ns, met]),
+            (43, "2026-06-22", [met, met, "delay notified", ns, met]),
+            (46, "2026-08-04", [met, met, "delay notified", ok, met]),
+            (48, "2026-08-17", [met, met, "delay notified", met, met]),
+            (len(SCRIPT), "2027-03-02", [met, met, "met late", met, met]),
         ]
         for upto, when, statuses in cases:
             review = demo_review(upto=upto)
@@ -262,7 +271,7 @@ class TestDeadlineReport:
         review = demo_review(upto=upto)
         at = review.state.last_at.add(days=days)
         report = review.deadlines(at=at)
-        assert [d.clock.id for d in report.deadlines] == ["C1", "C2", "C3", "C4"]
+        assert [d.clock.id for d in report.deadlines] == ["C1", "C2", "C3", "C4", "C5"]
         for deadline in report.deadlines:
             if deadline.status is ClockStatus.NOT_STARTED:
                 assert deadline.due is None

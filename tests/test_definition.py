@@ -48,12 +48,7 @@ class TestDefaultDefinition:
         assert {t.name for t in D.triggers} == set(Trigger)
         assert D.initial_stage.name == S.AWARE
         finals = {s.name for s in D.stages if s.final}
-        assert finals == {
-            S.CLOSED,
-            S.NOT_COMMISSIONED,
-            S.NATIONAL_REVIEW,
-            S.NOTIFICATION_WITHDRAWN,
-        }
+        assert finals == {S.CLOSED, S.LOCAL_PROCESS_ENDED, S.NOTIFICATION_WITHDRAWN}
 
     def test_every_transition_but_those_handling_a_delay_carries_the_timing_check(self) -> None:
         for row in D.transitions:
@@ -139,8 +134,10 @@ class TestValidation:
         )
 
     def test_recipient_only_role_may_not_fire(self) -> None:
-        row = TransitionSpec(T.NOTIFY_NATIONAL_PANEL, S.AWARE, S.NOTIFIED, {R.NATIONAL_PANEL})
-        found = problems_of(transitions=(*D.transitions, row))
+        silent = [
+            attrs.evolve(r, receives_only=True) if r.id == R.NATIONAL_PANEL else r for r in D.roles
+        ]
+        found = problems_of(roles=silent)  # the National Panel's answer is a row of its own
         assert any("National Panel receives notices and fires no trigger" in p for p in found)
 
     def test_unknown_guard_selector_stage_and_trigger(self) -> None:
@@ -326,7 +323,7 @@ class TestLocalVariants:
         w("clear_legal_review", "executive")
         w(T.SEND_FINAL_REPORT, "pdeo")
         assert w.review.stage == S.PRE_PUBLICATION
-        assert len(D.stages) == 21
+        assert len(D.stages) == 22
 
     def test_a_stage_where_the_clock_runs_needs_the_delay_notice(self) -> None:
         legal = with_legal_review("within_due_date")
@@ -385,7 +382,9 @@ def test_permission_table_is_read_from_the_transitions() -> None:
     perms = D.permissions()
     assert perms[T.RETURN_TO_DRAFTING] == {R.CRG, R.EXECUTIVE}
     assert perms[T.PUBLISH] == {R.EXECUTIVE}
-    assert not any(R.NATIONAL_PANEL in roles for roles in perms.values())
+    assert [t for t, roles in perms.items() if R.NATIONAL_PANEL in roles] == [
+        T.RESPOND_TO_RAPID_REVIEW
+    ]
     table = D.permission_table()
     assert len([line for line in table.splitlines() if line.startswith("| `")]) == len(Trigger)
     assert "| SSCP Executive |" in table

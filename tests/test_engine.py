@@ -31,12 +31,18 @@ LONDON = "Europe/London"
 
 def _walker_in(stage: Stage) -> Walker:
     """A review in ``stage``, including the stages off the main line."""
-    if stage in (Stage.AWARE, Stage.NOTIFIED, Stage.RAPID_REVIEW_SUBMITTED):
+    decisions = {
+        Stage.NOT_COMMISSIONED: T.DECLINE_REVIEW,
+        Stage.NATIONAL_REVIEW: T.RECORD_NATIONAL_REVIEW,
+    }
+    if stage in (Stage.AWARE, Stage.NOTIFIED, Stage.RAPID_REVIEW_SUBMITTED, *decisions):
         w = Walker()
         if stage != Stage.AWARE:
             w(T.NOTIFY_NATIONAL_PANEL, "la")
-        if stage == Stage.RAPID_REVIEW_SUBMITTED:
+        if stage not in (Stage.AWARE, Stage.NOTIFIED):
             w(T.SUBMIT_RAPID_REVIEW, "pdeo", kloes=["K"], agencies=["Police", "Health"])
+        if stage in decisions:
+            w(decisions[stage], "executive", reason="Recorded reason")
         return w
     if stage == Stage.SCOPING:
         return Walker().ready_for_first_meeting()
@@ -87,8 +93,8 @@ EXPECTED_ROLES: dict[str, set[Role]] = {
     T.WITHDRAW_SUBSTITUTE: {_CH, _PD},
     T.HOLD_PANEL_MEETING: {_CH},
     T.REQUEST_INFORMATION: {_LR, _PD},
-    T.RETURN_INFORMATION: {_PM},
-    T.EXPLAIN_MISSING_INFORMATION: {_PM},
+    T.RETURN_INFORMATION: {_PM, _PD},
+    T.EXPLAIN_MISSING_INFORMATION: {_PM, _PD},
     T.SHARE_INFORMATION: {_PD},
     T.HOLD_LEARNING_EVENT: {_CH, _LR},
     T.INVITE_FAMILY: {_CH, _LR},
@@ -118,6 +124,13 @@ EXPECTED_ROLES: dict[str, set[Role]] = {
     T.NOTIFY_DELAY: {_PD},
     T.REVIEW_PROGRESS: {_EX},
     T.REQUEST_FROM_REVIEWER: {_EX},
+    T.RESPOND_TO_RAPID_REVIEW: {Role.NATIONAL_PANEL},
+    T.END_LOCAL_PROCESS: {_EX},
+    T.RAISE_CORRECTION: {_PM},
+    T.CORRECT_DRAFT: {_LR},
+    T.RAISE_ISSUE: {_PM},
+    T.RECORD_PRACTITIONER: {_PM},
+    T.HOLD_FAMILY_MEETING: {_CH, _LR},
 }
 _RETURN_ROLES = {
     Stage.CRP_AGREED: {_CRG},
@@ -309,6 +322,8 @@ class TestSixMonthCheck:
                 Stage.AWARE,
                 Stage.NOTIFIED,
                 Stage.RAPID_REVIEW_SUBMITTED,
+                Stage.NOT_COMMISSIONED,
+                Stage.NATIONAL_REVIEW,
                 Stage.PUBLISHED,
                 Stage.IMPROVEMENTS_PUBLISHED,
                 Stage.MONITORING,
@@ -621,8 +636,7 @@ class TestDetailsAndErrors:
         w(T.REQUEST_INFORMATION, "pdeo", agency="Police")
         with pytest.raises(TransitionRefused, match="no outstanding request 7"):
             w(T.RETURN_INFORMATION, "police", number=7)
-        with pytest.raises(TransitionRefused, match="has no seat on the panel to answer"):
-            w(T.REQUEST_INFORMATION, "pdeo", agency="Probation")
+        w(T.REQUEST_INFORMATION, "pdeo", agency="Probation")  # an agency without a seat
         with pytest.raises(TransitionRefused, match="no returned information"):
             w(T.SHARE_INFORMATION, "pdeo")
 
@@ -650,6 +664,8 @@ class TestQueries:
         assert w.review.available(by=WHO["police"], at=w.tick()) == (
             T.CONFIRM_FACTS,
             T.RETURN_COMMENTS,
+            T.RAISE_CORRECTION,
+            T.RAISE_ISSUE,
         )
         chair = w.review.available(by=WHO["chair"], at=w.tick())
         assert T.AGREE_REPORT not in chair

@@ -22,22 +22,25 @@ from cspr_workflow import (
     check_review,
     diagram,
     dumps,
+    loads,
     simulate,
 )
 from cspr_workflow._cli import main
 from cspr_workflow.clocks import ClockStatus, OwedNotice
-from cspr_workflow.default import WORKING_TOGETHER_2023_TITLES
+from cspr_workflow.default import WORKING_TOGETHER_2023_TITLES, with_local_choices
 from cspr_workflow.demo import ACTORS, demo_review
 from cspr_workflow.errors import InvalidDefinition, InvalidInput
+from cspr_workflow.guards import information_shared_in_advance
 from cspr_workflow.simulation import simulated_review
 from cspr_workflow.states import NATIONAL_LIMITS
 from cspr_workflow.views import period_report
 
-from .builders import HANDLING_DELAY, Walker, walker_at
+from .builders import HANDLING_DELAY, WHO, Walker, walker_at
 from .mutations import MUTATIONS
 
 T = Trigger
 PAST_DUE = pendulum.datetime(2026, 7, 20, 9, tz="Europe/London")
+DATA = Path(__file__).parent / "data"
 
 
 def _past_due(stage: Stage):
@@ -116,7 +119,7 @@ class TestNationalLimitsAreFloors:
 
     def test_stricter_limits_accepted(self) -> None:
         policy = DEFAULT_DEFINITION.policy.with_limits(C1=3, C2=10, C3=4, C4=10)
-        assert [c.limit for c in policy.clocks] == [3, 10, 4, 10]
+        assert [c.limit for c in policy.clocks] == [3, 10, 4, 10, 15]
         assert policy.national == NATIONAL_LIMITS
 
     def test_evolve_cannot_loosen_either(self) -> None:
@@ -638,3 +641,353 @@ class TestPartnersOversight:
         assert "role" in w.check(T.REVIEW_PROGRESS, "pdeo", time="t", quality="q").rules
         with pytest.raises(TransitionRefused, match="information, draft"):
             w(T.REQUEST_FROM_REVIEWER, "executive", request="minutes")
+
+
+class TestNationalPanel:
+    """The National Panel answers the Rapid Review; a decision against a local review can
+    be revisited until the local process ends, and has its own clock (C5)."""
+
+    def submitted(self) -> Walker:
+        w = Walker()
+        w(T.NOTIFY_NATIONAL_PANEL, "la")
+        w(T.SUBMIT_RAPID_REVIEW, "executive", kloes=["KLOE 1"], agencies=["Police", "Health"])
+        return w
+
+    def test_only_the_panel_answers(self) -> None:
+        w = self.submitted()
+        assert "role" in w.check(T.RESPOND_TO_RAPID_REVIEW, "executive", response="agrees").rules
+        with pytest.raises(TransitionRefused, match="local_review_more_appropriate"):
+            w(T.RESPOND_TO_RAPID_REVIEW, "panel", response="maybe")
+        entry = w(T.RESPOND_TO_RAPID_REVIEW, "panel", response="agrees", note="Agreed")
+        assert (entry.source, entry.dest) == (Stage.RAPID_REVIEW_SUBMITTED,) * 2
+
+    def test_a_decision_not_to_commission_ends_only_after_the_panel_answered(self) -> None:
+        w = self.submitted()
+        w(T.DECLINE_REVIEW, "executive", reason="Learning taken through a thematic audit")
+        assert w.review.stage == Stage.NOT_COMMISSIONED
+        assert not w.review.is_final
+        before = dumps(w.review)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.END_LOCAL_PROCESS, "executive", reason="Decision stands")
+        assert info.value.rules == ("panel_responded",)
+        assert "National Panel" in str(info.value)
+        assert dumps(w.review) == before
+        w(T.RESPOND_TO_RAPID_REVIEW, "panel", response="asks_for_information")
+        with pytest.raises(TransitionRefused, match="asked for more information"):
+            w(T.END_LOCAL_PROCESS, "executive", reason="Decision stands")
+        w(T.RESPOND_TO_RAPID_REVIEW, "panel", response="agrees")
+        w(T.END_LOCAL_PROCESS, "executive", reason="Decision stands")
+        assert w.review.stage == Stage.LOCAL_PROCESS_ENDED
+        assert w.review.is_final
+        assert check_review(w.review) == ()
+
+    def test_the_panel_disagrees_and_the_partners_commission_after_all(self) -> None:
+        w = self.submitted()
+        declined = w(T.DECLINE_REVIEW, "executive", reason="Single-agency learning")
+        w.now = pendulum.datetime(2026, 2, 16, 9, tz="Europe/London")
+        w(T.RESPOND_TO_RAPID_REVIEW, "panel", response="disagrees")
+        commissioned = w(T.COMMISSION_REVIEW, "executive", reason="The Panel disagreed")
+        assert w.review.stage == Stage.COMMISSIONED
+        assert w.review.state.decided_at == commissioned.at
+        # the completion clock runs from the revisited decision, not the first one
+        assert w.review.completion_due == pendulum.date(2026, 8, 16)
+        report = w.review.deadlines(at=w.tick())
+        assert report["C5"].status is ClockStatus.MET
+        assert report["C5"].stopped_at == declined.at
+        assert check_review(w.review) == ()
+
+    def test_a_national_review_gives_way_only_on_the_panels_conclusion(self) -> None:
+        w = self.submitted()
+        w(T.RESPOND_TO_RAPID_REVIEW, "panel", response="local_review_more_appropriate")
+        w(T.RECORD_NATIONAL_REVIEW, "executive", reason="The Panel takes a national review")
+        before = dumps(w.review)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.COMMISSION_REVIEW, "executive", reason="Local after all")
+        assert info.value.rules == ("local_review_preferred",)  # the earlier answer is spent
+        assert dumps(w.review) == before
+        w(T.RESPOND_TO_RAPID_REVIEW, "panel", response="local_review_more_appropriate")
+        w(T.COMMISSION_REVIEW, "executive", reason="The Panel concluded reg 11(d)")
+        assert w.review.stage == Stage.COMMISSIONED
+        assert check_review(w.review) == ()
+
+    def test_a_late_decision_is_explained(self) -> None:
+        w = self.submitted()
+        w.now = pendulum.datetime(2026, 2, 10, 9, tz="Europe/London")  # C5 due 2026-01-27
+        with pytest.raises(TransitionRefused) as info:
+            w(T.COMMISSION_REVIEW, "executive", reason="Criteria met")
+        assert info.value.rules == ("late_reason",)
+        assert "C5" in str(info.value)
+        entry = w(
+            T.COMMISSION_REVIEW, "executive", reason="Criteria met", late_reason="Panel asked"
+        )
+        assert entry.details["late_reason"] == "Panel asked"
+        assert w.review.deadlines(at=w.tick())["C5"].status is ClockStatus.MET_LATE
+
+    def test_the_simulation_takes_the_revisit_and_the_early_end(self) -> None:
+        scenario = DEFAULT_DEFINITION.scenario.with_chances(
+            {"decline_review": 0.6, "commission_review@not_commissioned": 0.5}
+        )
+        finals, revisited = set(), 0
+        for index in range(16):
+            review = simulated_review(index, seed=3, scenario=scenario)
+            assert check_review(review) == ()
+            finals.add(review.stage)
+            revisited += any(
+                e.trigger == T.COMMISSION_REVIEW and e.source == Stage.NOT_COMMISSIONED
+                for e in review.history
+            )
+        assert Stage.LOCAL_PROCESS_ENDED in finals
+        assert Stage.CLOSED in finals
+        assert revisited >= 2
+
+    def test_a_review_stored_before_the_decision_clock_gains_it(self, tmp_path: Path) -> None:
+        """Documents of today's format written before C5 existed (tests/data, written by
+        the previous release) load, and the clock's record is added from the history."""
+        text = (DATA / "child-b-schema-4.json").read_text()
+        assert '"C5"' not in text
+        review = loads(text)
+        record = review.state.clock("C5")
+        assert record is not None
+        assert record.started_at == review.state.entered_at(Stage.NOTIFIED)
+        assert record.due == pendulum.date(2026, 3, 24)  # 15 working days from 3 March
+        assert [c.id for c in review.state.clocks] == ["C1", "C2", "C5"]
+        assert loads(dumps(review)).state == review.state  # sealed again as it now is
+        store = ReviewStore(f"sqlite:///{tmp_path / 'reviews.db'}")
+        store.add(review)
+        at = pendulum.datetime(2026, 3, 23, 10, tz="Europe/London")
+        store.fire("Child B", T.COMMISSION_REVIEW, by=WHO["executive"], at=at, reason="Met")
+        assert store.get("Child B").deadlines(at=at)["C5"].status is ClockStatus.MET
+        demo = loads((DATA / "child-a-schema-4.json").read_text())
+        assert [c.id for c in demo.state.clocks] == ["C1", "C2", "C5", "C3", "C4"]
+        assert check_review(demo) == ()
+
+
+def test_a_simulated_deferral_is_lifted_not_turned_into_non_publication() -> None:
+    """From a side path the driver's usual way out is back where the review left the main
+    line (a deferral is lifted); publishing the improvements instead is a branch."""
+    scenario = DEFAULT_DEFINITION.scenario.with_chances({"defer_publication": 1.0})
+    for index in range(4):
+        review = simulated_review(index, seed=3, scenario=scenario)
+        triggers = [e.trigger for e in review.history]
+        assert T.DEFER_PUBLICATION in triggers
+        assert T.LIFT_DEFERRAL in triggers
+        assert T.PUBLISH in triggers
+        assert T.PUBLISH_IMPROVEMENTS not in triggers
+
+
+class TestFactCheckComments:
+    """A factual correction is made in the same draft round; an issue goes to the panel;
+    only comments that need a new draft send it back."""
+
+    def test_a_correction_is_made_in_the_same_round(self) -> None:
+        w = walker_at(Stage.FACT_CHECK)
+        w(T.CONFIRM_FACTS, "police")
+        w(T.RAISE_CORRECTION, "police", correction="The referral was on 3 March")
+        assert w.review.stage == Stage.FACT_CHECK
+        assert [f.agency for f in w.review.state.fact_checks] == []  # confirm the corrected
+        w(T.CONFIRM_FACTS, "health")
+        before = dumps(w.review)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.AGREE_REPORT, "chair")
+        assert info.value.rules == ("facts_confirmed", "corrections_made")
+        assert "Police" in str(info.value)
+        assert dumps(w.review) == before
+        with pytest.raises(TransitionRefused) as info:
+            w(T.CONFIRM_FACTS, "police")  # not before the correction is made
+        assert info.value.rules == ("corrections_made",)
+        assert "Lead Reviewer makes it first" in str(info.value)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.CORRECT_DRAFT, "lead", agency="Health")  # Health asked for none
+        assert info.value.rules == ("correction_raised",)
+        version = w.review.state.current_draft.version
+        w(T.CORRECT_DRAFT, "lead", agency="Police", correction="Date corrected")
+        w(T.CONFIRM_FACTS, "police")
+        w(T.AGREE_REPORT, "chair")
+        assert w.review.state.current_draft.version == version  # no new draft
+        assert check_review(w.review) == ()
+
+    def test_nothing_to_correct_and_only_ones_own_agency(self) -> None:
+        w = walker_at(Stage.FACT_CHECK)
+        verdict = w.check(T.CORRECT_DRAFT, "lead", agency="Police")
+        assert verdict.rules == ("correction_waiting", "correction_raised")
+        verdict = w.check(T.RAISE_CORRECTION, "police", correction="c", agency="Health")
+        assert "own_agency" in verdict.rules
+
+    def test_an_issue_for_the_panel_does_not_send_the_draft_back(self) -> None:
+        w = walker_at(Stage.FACT_CHECK)
+        entry = w(T.RAISE_ISSUE, "health", issue="The finding on information sharing")
+        assert (entry.source, entry.dest) == (Stage.FACT_CHECK, Stage.FACT_CHECK)
+        w.confirm_all()
+        w(T.AGREE_REPORT, "chair")
+        assert w.review.stage == Stage.CRP_AGREED
+
+    def test_a_new_draft_starts_a_new_round(self) -> None:
+        w = walker_at(Stage.FACT_CHECK)
+        w(T.RAISE_CORRECTION, "police", correction="Wrong date")
+        w(T.RETURN_COMMENTS, "health", comments="The analysis needs a new draft")
+        w.submit_draft()
+        w.confirm_all()
+        w(T.AGREE_REPORT, "chair")  # the old round's correction went with the old draft
+        assert check_review(w.review) == ()
+
+
+class TestInformationInAdvance:
+    """The collated information reaches the panel members a configurable number of working
+    days before the meeting (2 by default), not one minute before."""
+
+    def shared(self, definition=None) -> Walker:
+        w = Walker(definition).to_panel_review()
+        w(T.REQUEST_INFORMATION, "pdeo", agency="Police")
+        w(T.RETURN_INFORMATION, "police")
+        w.now = pendulum.datetime(2026, 4, 2, 10, tz="Europe/London")  # Thursday before Easter
+        w(T.SHARE_INFORMATION, "pdeo")
+        return w
+
+    def test_two_working_days_by_default(self) -> None:
+        w = self.shared()
+        before = dumps(w.review)
+        w.now = pendulum.datetime(2026, 4, 3, 9, tz="Europe/London")  # Good Friday
+        with pytest.raises(TransitionRefused) as info:
+            w(T.HOLD_PANEL_MEETING, "chair")
+        assert info.value.rules == ("information_shared",)
+        # Good Friday and Easter Monday are not working days: Wednesday 8 April is the second
+        assert "on or after 2026-04-08" in str(info.value)
+        assert dumps(w.review) == before
+        w.now = pendulum.datetime(2026, 4, 7, 17, tz="Europe/London")
+        with pytest.raises(TransitionRefused):
+            w(T.HOLD_PANEL_MEETING, "chair")
+        w.now = pendulum.datetime(2026, 4, 8, 9, tz="Europe/London")
+        w(T.HOLD_PANEL_MEETING, "chair")
+        assert check_review(w.review) == ()
+
+    def test_a_partnership_sets_its_own_lead_time(self) -> None:
+        five = DEFAULT_DEFINITION.extend(
+            name="five days ahead", guards=[information_shared_in_advance(5)]
+        )
+        assert "5 working days" in five.all_guards["information_shared"].title
+        w = self.shared(five)
+        w.now = pendulum.datetime(2026, 4, 10, 9, tz="Europe/London")
+        with pytest.raises(TransitionRefused, match="2026-04-13"):
+            w(T.HOLD_PANEL_MEETING, "chair")
+        same_day = DEFAULT_DEFINITION.extend(guards=[information_shared_in_advance(0)])
+        w = self.shared(same_day)
+        w(T.HOLD_PANEL_MEETING, "chair")
+
+    def test_the_lead_time_is_checked(self) -> None:
+        with pytest.raises(InvalidInput, match="working_days"):
+            information_shared_in_advance(-1)
+        with pytest.raises(InvalidInput, match="float"):
+            information_shared_in_advance(2.5)  # type: ignore[arg-type]
+
+
+class TestPractitionersAndFamily:
+    """Practitioners recorded by role and agency (never by name), family meetings supported
+    by panel members, and the practitioner events as the partnership's own choices."""
+
+    def test_practitioners_by_role_for_ones_own_agency(self) -> None:
+        w = walker_at(Stage.PANEL_REVIEW)
+        entry = w(
+            T.RECORD_PRACTITIONER,
+            "police",
+            practitioner_role="Response officer",
+            status="identified",
+        )
+        w(T.RECORD_PRACTITIONER, "police", practitioner_role="Response officer", status="invited")
+        assert entry.details["practitioner_role"] == "Response officer"
+        assert (
+            "own_agency"
+            in w.check(
+                T.RECORD_PRACTITIONER,
+                "police",
+                practitioner_role="GP",
+                status="invited",
+                agency="Health",
+            ).rules
+        )
+        with pytest.raises(TransitionRefused, match="did_not_attend"):
+            w(T.RECORD_PRACTITIONER, "health", practitioner_role="GP", status="maybe")
+        spec = DEFAULT_DEFINITION.trigger(T.RECORD_PRACTITIONER)
+        assert not any(d.personal for d in spec.details)  # no name is ever asked for
+
+    def test_a_family_meeting_after_the_invitation_with_seated_supporters(self) -> None:
+        w = walker_at(Stage.PANEL_REVIEW)
+        assert "family_invited" in w.check(T.HOLD_FAMILY_MEETING, "lead").rules
+        w(T.INVITE_FAMILY, "lead")
+        w(T.RECORD_FAMILY_RESPONSE, "lead", response="contributed")
+        with pytest.raises(TransitionRefused) as info:
+            w(T.HOLD_FAMILY_MEETING, "lead", supported_by=["Probation"])
+        assert info.value.rules == ("supporter_seated",)
+        entry = w(T.HOLD_FAMILY_MEETING, "chair", supported_by=["Health"])
+        assert entry.details["supported_by"] == ("Health",)
+
+    def test_the_practitioner_events_are_local_choices(self) -> None:
+        default = with_local_choices()
+        assert default.transitions == DEFAULT_DEFINITION.transitions
+        strict = with_local_choices(learning_event=True)
+        w = walker_at(Stage.PANEL_REVIEW)
+        w.review = Review(w.review.state, strict)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.BEGIN_DRAFTING, "lead")
+        assert info.value.rules == ("learning_event_held",)
+        w(T.HOLD_LEARNING_EVENT, "chair")
+        w(T.BEGIN_DRAFTING, "lead")
+        relaxed = with_local_choices(feedback_session=False)
+        w = walker_at(Stage.PRE_PUBLICATION)
+        w(T.INFORM_FAMILY, "pdeo")
+        w.now = pendulum.datetime(2026, 1, 26, 9, tz="Europe/London")  # past the notice
+        assert "feedback_session_held" in w.check(T.PUBLISH, "executive").rules
+        w.review = Review(w.review.state, relaxed)
+        w(T.PUBLISH, "executive")
+        assert w.review.stage == Stage.PUBLISHED
+
+
+def test_the_simulation_takes_the_new_routine_steps() -> None:
+    """A scenario can have agencies ask for corrections, raise issues and record
+    practitioners: the driver then has the Lead Reviewer make each correction before the
+    panel agrees the draft."""
+    base = DEFAULT_DEFINITION.scenario
+    scenario = base.evolve(
+        repeats={
+            **base.repeats,
+            "raise_correction@fact_check": {"count": {"low": 1, "mode": 1, "high": 2}},
+            "raise_issue@fact_check": {"count": {"low": 1, "mode": 1, "high": 1}},
+            "record_practitioner@panel_review": {"count": {"low": 1, "mode": 2, "high": 3}},
+        }
+    )
+    for index in range(4):
+        review = simulated_review(index, seed=2, scenario=scenario)
+        assert review.stage == Stage.CLOSED
+        assert check_review(review) == ()
+        triggers = [e.trigger for e in review.history]
+        assert triggers.count(T.CORRECT_DRAFT) >= 1
+        assert T.RAISE_ISSUE in triggers
+        assert triggers.count(T.RECORD_PRACTITIONER) >= 1
+
+
+class TestInformationFromAnyAgency:
+    """Information is requested from any agency, with or without a seat on the panel, by a
+    due date; the PDEO records an unseated agency's answer."""
+
+    def test_an_agency_without_a_seat_with_a_due_date(self) -> None:
+        w = walker_at(Stage.DRAFTING)
+        w(T.REQUEST_INFORMATION, "lead", agency="Probation", due="2026-01-09")
+        assert w.review.state.information_requests[-1].agency == "Probation"
+        w.now = pendulum.datetime(2026, 1, 12, 9, tz="Europe/London")
+        with pytest.raises(TransitionRefused) as info:
+            w.submit_draft()
+        assert "past its due date: Probation" in str(info.value)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.RETURN_INFORMATION, "pdeo")  # the PDEO names the agency it records for
+        assert info.value.rules == ("agency_named",)
+        with pytest.raises(TransitionRefused) as info:
+            w(T.RETURN_INFORMATION, "pdeo", agency="Police")  # Police answers for itself
+        assert info.value.rules == ("answered_by_its_member",)
+        w(T.RETURN_INFORMATION, "pdeo", agency="Probation")
+        assert w.review.state.information_requests[-1].returned_at is not None
+        assert check_review(w.review) == ()
+
+    def test_an_unseated_agency_explains_through_the_pdeo(self) -> None:
+        w = walker_at(Stage.PANEL_REVIEW)
+        w(T.REQUEST_INFORMATION, "pdeo", agency="Education")
+        w(T.EXPLAIN_MISSING_INFORMATION, "pdeo", agency="Education", reason="No records")
+        assert w.review.state.information_requests[-1].answered

@@ -46,13 +46,13 @@ from cspr_workflow._verify import candidate_steps
 from cspr_workflow.demo import SCRIPT, demo_review
 from cspr_workflow.records import ClockKind
 
-from .mutations import MUTATIONS, REFUSED_AT_BUILD, SEARCH_MISSES
+from .mutations import MUTATIONS, ON_SIDE_PATHS, REFUSED_AT_BUILD, SEARCH_MISSES
 
 AWARE = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
 
 #: People who should be refused most of the time: wrong roles, an agency with no
 #: seat, an unrecorded substitute, a Chair who was not appointed, the National
-#: Panel (which receives notices and takes no step).
+#: Panel (which only answers a Rapid Review).
 STRANGERS = (
     Actor("Someone else", Role.CHAIR),
     Actor("Someone else", Role.LEAD_REVIEWER),
@@ -80,18 +80,32 @@ _MODES = ("progress",) * 12 + ("allowed",) * 2 + ("anything",) * 2
 _MODES += ("later", "past_due", "backwards")
 
 
-def _distances(definition: ProcessDefinition) -> dict[str, float]:
-    """How many stage changes each stage is from the end of a published review."""
+def _ends(definition: ProcessDefinition) -> list[str]:
+    """The final stages: first the end of a published review, then the early endings."""
     published = definition.policy.completion.stops[0]
-    end = next(
-        s.name
-        for s in definition.stages
-        if s.final and definition.shortest_path(published, s.name) is not None
-    )
+    finals = [s.name for s in definition.stages if s.final]
+    return sorted(finals, key=lambda f: definition.shortest_path(published, f) is None)
+
+
+def _side_routes(definition: ProcessDefinition) -> list[tuple[str, str]]:
+    """Each side stage with each final stage reachable from it (a hold, which resumes by
+    a selector, with the end of a published review)."""
+    ends = _ends(definition)
+    routes = []
+    for side in (s.name for s in definition.stages if s.side_path):
+        reachable = [f for f in ends if f == side or definition.shortest_path(side, f)]
+        routes += [(side, f) for f in reachable or ends[:1]]
+    return routes
+
+
+def _distances(definition: ProcessDefinition, end: str | None = None) -> dict[str, float]:
+    """How many stage changes each stage is from ``end`` (default: the end of a published
+    review)."""
+    end = end or _ends(definition)[0]
     result: dict[str, float] = {}
     for stage in definition.stages:
         path = definition.shortest_path(stage.name, end)
-        result[stage.name] = float("inf") if path is None else len(path)
+        result[stage.name] = float("inf") if path is None else len(path) - 1
     return result
 
 
@@ -100,17 +114,27 @@ class ReviewLifecycle(RuleBasedStateMachine):
 
     definition: ClassVar[ProcessDefinition] = DEFAULT_DEFINITION
     from_demo: ClassVar[bool] = True
+    side_paths: ClassVar[int] = 5
 
     def __init__(self) -> None:
         super().__init__()
         self.distance = _distances(self.definition)
+        self.legs: list[dict[str, float]] = []
         self.review = Review.open("Child A", aware_at=AWARE, definition=self.definition)
         self.now = AWARE
         self.checked = 0
 
     @initialize(data=st.data())
     def start(self, data: st.DataObject) -> None:
-        """Half the time, start from a random point of the demo review."""
+        """One walk in ``side_paths`` takes a side path: it heads for a side stage (a hold, a
+        deferral, a decision against a local review, a withdrawn notification), then for
+        one of the final stages reachable from there; half the time, it starts from a
+        random point of the demo review."""
+        routes = _side_routes(self.definition)
+        if routes and data.draw(st.integers(1, self.side_paths), label="side path") == 1:
+            waypoint, end = data.draw(st.sampled_from(routes), label="side stage, then end")
+            self.distance = _distances(self.definition, waypoint)
+            self.legs.append(_distances(self.definition, end))
         if self.from_demo and data.draw(st.booleans(), label="from the demo"):
             upto = data.draw(st.integers(0, len(SCRIPT)), label="demo steps")
             self.review = demo_review(upto=upto)
@@ -139,6 +163,8 @@ class ReviewLifecycle(RuleBasedStateMachine):
     def step(self, data: st.DataObject) -> None:
         mode = data.draw(st.sampled_from(_MODES), label="mode")
         state = self.review.state
+        if self.legs and self.distance[state.stage] == 0:
+            self.distance = self.legs.pop()
         if mode in ("progress", "allowed"):
             steps = [
                 (trigger, actor, details)
@@ -242,11 +268,11 @@ class ReviewLifecycle(RuleBasedStateMachine):
 TestReviewLifecycle = ReviewLifecycle.TestCase
 
 
-def _mutant(definition: ProcessDefinition) -> type[ReviewLifecycle]:
+def _mutant(definition: ProcessDefinition, side_paths: int = 5) -> type[ReviewLifecycle]:
     return type(
         "MutantLifecycle",
         (ReviewLifecycle,),
-        {"definition": definition, "from_demo": False},
+        {"definition": definition, "from_demo": False, "side_paths": side_paths},
     )
 
 
@@ -255,7 +281,7 @@ def _mutant(definition: ProcessDefinition) -> type[ReviewLifecycle]:
 )
 def test_the_stateful_tests_catch_each_mutation(name: str) -> None:
     build, prop = MUTATIONS[name]
-    machine = _mutant(build())
+    machine = _mutant(build(), side_paths=1 if name in ON_SIDE_PATHS else 5)
     quick = _fixed_run(300, phases=[Phase.generate], print_blob=False)
     with pytest.raises(AssertionError) as caught:
         run_state_machine_as_test(machine, settings=quick)

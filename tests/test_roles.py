@@ -44,7 +44,7 @@ def test_repr_leaves_the_name_out() -> None:
 
 def test_roles_are_their_values() -> None:
     assert Actor("A", "chair").role == Role.CHAIR
-    assert Role.NATIONAL_PANEL.recipient_only
+    assert not Role.NATIONAL_PANEL.recipient_only  # it answers the Rapid Review
     assert not Role.PDEO.recipient_only
     assert Role.CRG.label == "Case Review Group"
 

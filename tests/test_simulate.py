@@ -105,7 +105,7 @@ def test_late_reviews_notify_delays_before_moving_on() -> None:
 def test_decisions_not_to_review_end_the_process() -> None:
     result = simulate(40, seed=5, scenario=DEFAULT_SCENARIO.with_chances(decline_review=0.5))
     finals = {o.final_stage for o in result.outcomes}
-    assert finals == {"closed", "not_commissioned"}
+    assert finals == {"closed", "local_process_ended"}
     assert result.summary()["clock started"] < 40
 
 

@@ -46,7 +46,7 @@ def proof(name: str) -> VerificationResult:
 def test_each_variant_is_proved(name: str) -> None:
     result = proof(name)
     assert result.ok, result.summary()
-    assert result.properties == len(VARIANTS[name].properties) == 11
+    assert result.properties == len(VARIANTS[name].properties) == 12
     assert result.unreached == ()
     assert result.unfired == ()
 

@@ -221,7 +221,7 @@ def test_the_summary_says_what_was_explored() -> None:
     summary = default_result().summary()
     assert summary.startswith("LCSPR (England): ")
     assert "states" in summary
-    assert "11 properties checked, 0 violated" in summary
+    assert "12 properties checked, 0 violated" in summary
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_AT_BUILD))
@@ -290,7 +290,7 @@ def test_cli_verify_proves_the_default(
     monkeypatch.setattr(cspr_workflow._verify, "verify", cached)
     assert main(["verify"]) == 0
     out = capsys.readouterr().out
-    assert "11 properties checked, 0 violated" in out
+    assert "12 properties checked, 0 violated" in out
     assert seen == [(DEFAULT_DEFINITION, {"max_states": 200_000})]
 
 
@@ -300,7 +300,7 @@ def test_cli_verify_fails_a_broken_definition(capsys: pytest.CaptureFixture[str]
     )
     out = capsys.readouterr().out
     assert code == 1
-    assert "11 properties checked, 1 violated" in out
+    assert "12 properties checked, 1 violated" in out
     assert "violated: the methodology was not agreed" in out
     assert "hold_panel_meeting (scoping -> panel_review)" in out
 
