@@ -36,6 +36,13 @@ __all__: list[str] = []
 _ROLE_NAME = re.compile(r"\{role:([^{}]+)\}")
 
 
+def _role_titles(text: str, titles: Mapping[str, str]) -> str:
+    """``text`` with each ``{role:id}`` written as the role's title in ``titles``."""
+    if "{role:" not in text:
+        return text
+    return _ROLE_NAME.sub(lambda m: titles.get(m[1], m[1]), text)
+
+
 class BoundGuard:
     """A guard as one definition uses it: its remedy written in the definition's words,
     role names in its messages written as the definition titles them."""
@@ -72,9 +79,7 @@ class BoundGuard:
 
     def words(self, text: str) -> str:
         """``text`` with each ``{role:id}`` written as the role's title."""
-        if "{role:" not in text:
-            return text
-        return _ROLE_NAME.sub(lambda m: self.titles.get(m[1], m[1]), text)
+        return _role_titles(text, self.titles)
 
 
 @attrs.frozen(eq=False)
@@ -302,11 +307,11 @@ class CompiledStep:
         if "{role:" not in reason.message + reason.remedy:
             return reason
         titles = self.rules.titles
-
-        def words(text: str) -> str:
-            return _ROLE_NAME.sub(lambda m: titles.get(m[1], m[1]), text)
-
-        return attrs.evolve(reason, message=words(reason.message), remedy=words(reason.remedy))
+        return attrs.evolve(
+            reason,
+            message=_role_titles(reason.message, titles),
+            remedy=_role_titles(reason.remedy, titles),
+        )
 
 
 def _article(title: str) -> str:
