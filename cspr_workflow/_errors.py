@@ -145,12 +145,14 @@ class InvalidInput(CsprWorkflowError, ValueError, TypeError):
 class InvalidTime(CsprWorkflowError, ValueError):
     """An instant that is naive (no time zone) or not a date-time at all."""
 
-    def __init__(self, what: str, value: object) -> None:
+    def __init__(self, what: str, value: object, problem: str | None = None) -> None:
         self.what = what
+        if problem is None:
+            problem = f"{'without a time zone' if _is_naive(value) else 'instead'}"
         super().__init__(
             f"{what} must be a timezone-aware date-time (for example "
             f"pendulum.datetime(2026, 3, 2, 10, tz='Europe/London')); got {type(value).__name__} "
-            f"{'without a time zone' if _is_naive(value) else 'instead'}."
+            f"{problem}."
         )
 
 

@@ -31,7 +31,10 @@ def as_instant(value: object, what: str = "at") -> pendulum.DateTime:
             raise InvalidTime(what, value)
         if isinstance(value, pendulum.DateTime) and value.tzinfo == LONDON:
             return value
-        return pendulum.instance(value.astimezone(_dt.UTC)).in_timezone(LONDON)
+        try:
+            return pendulum.instance(value.astimezone(_dt.UTC)).in_timezone(LONDON)
+        except OverflowError:  # year 1 or 9999 in a far zone: no such instant in UTC
+            raise InvalidTime(what, value, "outside the years Python can hold in UTC") from None
     raise InvalidTime(what, value)
 
 

@@ -1042,6 +1042,24 @@ class TestInputsAreChecked:
         shown_reprs = repr(DEMO.state) + "".join(map(repr, DEMO.history)) + repr(DEMO.refusals)
         assert [n for n in names if n in shown_reprs] == []
 
+    @pytest.mark.parametrize(
+        "instant",
+        [
+            dt.datetime(9999, 12, 31, 23, 59, tzinfo=ZoneInfo("Etc/GMT+12")),
+            dt.datetime(1, 1, 1, 0, 0, tzinfo=ZoneInfo("Etc/GMT-14")),
+        ],
+        ids=["after-9999-in-UTC", "before-year-1-in-UTC"],
+    )
+    def test_an_instant_with_no_utc_equivalent_is_refused(self, instant: dt.datetime) -> None:
+        """Found by CI's fuzzing: an aware time that UTC cannot hold raised OverflowError."""
+        with pytest.raises(InvalidTime, match="outside the years Python can hold in UTC"):
+            Review.open("Child A", aware_at=instant)
+        review = Review(_COMMISSIONED.state, _COMMISSIONED.definition)
+        before = dumps(review)
+        with pytest.raises(InvalidTime, match="outside the years"):
+            review.fire(T.NOTIFY_DELAY, by=WHO["chair"], at=instant)
+        assert dumps(review) == before
+
     def test_store_queries_check_their_arguments(self, tmp_path: Path) -> None:
         store = ReviewStore(f"sqlite:///{tmp_path / 'q.db'}")
         with pytest.raises(InvalidTime):
