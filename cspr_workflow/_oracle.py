@@ -49,6 +49,9 @@ class PathSoFar:
     definition: ProcessDefinition
     opened_at: pendulum.DateTime
     earlier: Sequence[AuditEntry]
+    # What a property worked out from the path, kept for the next step tried from the
+    # same path (the verifier tries several): the path is immutable, so it stays true.
+    _memo: dict[str, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def last_index(self, *triggers: str) -> int | None:
         """The position of the latest earlier step of one of ``triggers``."""
@@ -183,6 +186,12 @@ def approvals_in_order() -> Property:
 
 def _completion_due(path: PathSoFar) -> pendulum.Date | None:
     """The completion due date the history sets, or None when the clock is not running."""
+    if "completion_due" not in path._memo:
+        path._memo["completion_due"] = _completion_due_from(path)
+    return path._memo["completion_due"]  # type: ignore[return-value]
+
+
+def _completion_due_from(path: PathSoFar) -> pendulum.Date | None:
     definition = path.definition
     clock = definition.policy.completion
     rule = definition.completion

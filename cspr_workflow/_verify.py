@@ -275,6 +275,7 @@ def verify(
         for later in _waits(definition, state, now):
             visit(state, later)
         handle = Review(state, definition)
+        path = PathSoFar(definition, state.aware_at, state.history)
         for trigger, actor, details in candidate_steps(definition, state, now):
             attempts += 1
             try:
@@ -288,7 +289,7 @@ def verify(
             transitions += 1
             fired.add(trigger)
             stages.add(after.stage)
-            _record(properties, definition, state, entry, after, found)
+            _record(properties, definition, path, entry, after, found)
             visit(after, now)
     return VerificationResult(
         definition=definition.name,
@@ -309,12 +310,11 @@ def verify(
 def _record(
     properties: Sequence[Property],
     definition: ProcessDefinition,
-    before: ReviewState,
+    path: PathSoFar,
     entry: AuditEntry,
     after: ReviewState,
     found: dict[str, Counterexample],
 ) -> None:
-    path = PathSoFar(definition, before.aware_at, before.history)
     for prop in properties:
         if prop.id in found:
             continue

@@ -7,6 +7,7 @@ any failure (``@reproduce_failure``).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -28,20 +29,51 @@ _DEFAULT = "ci" if os.environ.get("CI") else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _DEFAULT))
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
-    """Report the concurrent writers' outcomes, so that CI's log shows what was tried."""
+def _reported() -> dict[str, dict[str, Any]]:
+    """What this process's tests recorded for the summary: the concurrent writers'
+    outcomes and the simulation's runs."""
     import sys
 
     store_tests = sys.modules.get("tests.test_store")
-    outcomes = getattr(store_tests, "OUTCOMES", None)
+    simulation = sys.modules.get("tests.test_simulate")
+    return {
+        "outcomes": {k: dict(v) for k, v in getattr(store_tests, "OUTCOMES", {}).items()},
+        "runs": dict(getattr(simulation, "RUNS", {})),
+    }
+
+
+_FROM_WORKERS: list[dict[str, dict[str, Any]]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand what the tests recorded to the main process."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["cspr_reported"] = json.dumps(_reported())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the main process, collect what each pytest-xdist worker handed over."""
+    reported = getattr(node, "workeroutput", {}).get("cspr_reported")
+    if reported:
+        _FROM_WORKERS.append(json.loads(reported))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Report the concurrent writers' outcomes and the simulation's runs, so that CI's log
+    shows what was tried (from every worker process)."""
+    outcomes: dict[str, dict[str, int]] = {}
+    runs: dict[str, list[float]] = {}
+    for part in [_reported(), *_FROM_WORKERS]:
+        outcomes.update(part["outcomes"])
+        runs.update(part["runs"])
     if outcomes:
         terminalreporter.section("concurrent writers")
         for name, counts in sorted(outcomes.items()):
             tried = sum(counts.values())
             parts = ", ".join(f"{what} {n}" for what, n in sorted(counts.items()))
             terminalreporter.write_line(f"{name}: {tried} attempted: {parts}")
-    simulation = sys.modules.get("tests.test_simulate")
-    runs = getattr(simulation, "RUNS", None)
     if runs:
         terminalreporter.section("simulation")
         for name, (reviews, seconds) in sorted(runs.items()):

@@ -48,7 +48,9 @@ def _postgres() -> str:
     return POSTGRES
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# One PostgreSQL database serves the run, and each test starts by dropping its tables: the
+# PostgreSQL tests run in one worker process, one at a time.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.xdist_group("pg"))])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'reviews.db'}"

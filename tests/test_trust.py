@@ -458,7 +458,9 @@ def _refusal_cases() -> list[tuple[str, Callable[[Walker], Any]]]:
 
 
 class TestRefusalsLeaveTheReviewAsItWas:
-    @pytest.mark.parametrize(("what", "attempt"), _refusal_cases(), ids=lambda c: str(c))
+    @pytest.mark.parametrize(
+        ("what", "attempt"), [pytest.param(*c, id=c[0]) for c in _refusal_cases()]
+    )
     def test_a_refused_call_leaves_the_document_byte_for_byte(
         self, what: str, attempt: Callable[[Walker], Any]
     ) -> None:

@@ -42,7 +42,12 @@ def proof(name: str) -> VerificationResult:
     return verify(VARIANTS[name])
 
 
-@pytest.mark.parametrize("name", NAMES)
+def _same_worker_as_its_proof(name: str) -> object:
+    """``name`` as a parameter whose test runs in the worker process that proves it."""
+    return pytest.param(name, marks=pytest.mark.xdist_group(f"proof of {name}"))
+
+
+@pytest.mark.parametrize("name", [_same_worker_as_its_proof(n) for n in NAMES])
 def test_each_variant_is_proved(name: str) -> None:
     result = proof(name)
     assert result.ok, result.summary()
@@ -69,6 +74,7 @@ def _words(name: str) -> str:
     return "\n".join((diagram(VARIANTS[name]).dot(), diagram(review).mermaid(), report.markdown()))
 
 
+@pytest.mark.xdist_group("proof of extra stage")
 def test_an_extra_stage_is_drawn_reported_and_simulated() -> None:
     text = _words("extra stage")
     assert "Legal review" in text

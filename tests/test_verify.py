@@ -44,6 +44,10 @@ def default_result() -> VerificationResult:
     return verify()
 
 
+# The tests that read default_result() run in one worker process, so the proof runs once.
+DEFAULT_PROOF = pytest.mark.xdist_group("default-proof")
+
+
 @functools.cache
 def mutant_result(name: str) -> VerificationResult:
     build, _ = MUTATIONS[name]
@@ -204,6 +208,7 @@ def test_the_owners_of_an_approval_are_its_bodys_whatever_the_trigger_is_called(
 # -- the verifier ----------------------------------------------------------------------------
 
 
+@DEFAULT_PROOF
 def test_the_default_definition_is_proved() -> None:
     result = default_result()
     assert result.ok, result.summary()
@@ -217,6 +222,7 @@ def test_the_default_definition_is_proved() -> None:
     assert result.stages_reached == {s.name for s in DEFAULT_DEFINITION.stages}
 
 
+@DEFAULT_PROOF
 def test_the_summary_says_what_was_explored() -> None:
     summary = default_result().summary()
     assert summary.startswith("LCSPR (England): ")
@@ -274,6 +280,7 @@ def test_a_definition_without_properties_proves_nothing() -> None:
 # -- the command line ---------------------------------------------------------------------------
 
 
+@DEFAULT_PROOF
 def test_cli_verify_proves_the_default(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
