@@ -12,12 +12,17 @@ machine moves both. Memory is measured with tracemalloc.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
+import os
 import platform
 import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -30,6 +35,8 @@ from transitions import Machine
 from cspr_workflow import (
     DEFAULT_DEFINITION,
     Review,
+    ReviewStore,
+    TransitionRefused,
     Trigger,
     diagram,
     dumps,
@@ -57,9 +64,12 @@ class Row:
     ratio: float | None = None
     target: str = ""
     met: bool | None = None
+    spread: tuple[float, float] | None = None  # the ratio's interquartile range over rounds
 
     def cells(self) -> list[str]:
         ratio = "" if self.ratio is None else f"{self.ratio:.2f}"
+        if self.spread is not None:
+            ratio += f" [{self.spread[0]:.2f}-{self.spread[1]:.2f}]"
         met = "" if self.met is None else ("met" if self.met else "NOT MET")
         return [self.measure, f"{self.value:,.{_digits(self.value)}f} {self.unit}",
                 self.baseline, ratio, self.target, met]  # fmt: skip
@@ -79,22 +89,56 @@ def _round(fn: Callable[[], object], number: int) -> float:
     return seconds
 
 
+@attrs.frozen
+class Paired:
+    """A subject timed against its baseline in interleaved rounds."""
+
+    subject: float  # the median over rounds of the subject's time per call, in seconds
+    baseline: float  # the same for the baseline
+    ratio: float  # the median over rounds of the round's subject / baseline
+    spread: tuple[float, float]  # the interquartile range of those ratios
+
+    def row(self, measure: str, against: str, target: str = "", limit: float | None = None,
+            scale: float = 1e6, unit: str = "µs", at_least: bool = False) -> Row:  # fmt: skip
+        """The table line: the subject's median time, and the ratio with its spread; met
+        when the ratio is at most ``limit`` (at least, with ``at_least``)."""
+        met = None if limit is None else (self.ratio >= limit if at_least else self.ratio <= limit)
+        return Row(measure, self.subject * scale, unit, against, self.ratio, target, met,
+                   self.spread)  # fmt: skip
+
+
+def _quartiles(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return values[0], values[0]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[0], q[2]
+
+
 def paired(
     subject: Callable[[], object],
     baseline: Callable[[], object],
     number: tuple[int, int],
     repeat: int,
-) -> tuple[float, float, float]:
-    """Median time of ``subject`` and of ``baseline``, and the median of their ratio,
-    timed in alternating rounds so that both see the same moments of a noisy machine."""
+) -> Paired:
+    """Time ``subject`` and ``baseline`` in alternating rounds (``number`` calls each a
+    round, the order swapped every round), so that both see the same moments of a noisy
+    machine; the ratio is the median of the rounds' ratios, with its interquartile range."""
     pairs = []
-    for _ in range(repeat):
-        b = _round(baseline, number[1])
-        a = _round(subject, number[0])
+    for i in range(repeat):
+        if i % 2:
+            a = _round(subject, number[0])
+            b = _round(baseline, number[1])
+        else:
+            b = _round(baseline, number[1])
+            a = _round(subject, number[0])
         pairs.append((a, b))
-    subject_s = statistics.median(a for a, _ in pairs)
-    baseline_s = statistics.median(b for _, b in pairs)
-    return subject_s, baseline_s, statistics.median(a / b for a, b in pairs)
+    ratios = [a / b for a, b in pairs]
+    return Paired(
+        statistics.median(a for a, _ in pairs),
+        statistics.median(b for _, b in pairs),
+        statistics.median(ratios),
+        _quartiles(ratios),
+    )
 
 
 def median_seconds(fn: Callable[[], object], number: int, repeat: int) -> float:
@@ -159,22 +203,110 @@ def bench_step(repeat: int) -> list[Row]:
     def hand() -> None:
         machine.fire(Trigger.HOLD_PANEL_MEETING)
 
-    engine_s, bare_s, ratio = paired(engine, bare, (200, 2000), repeat * 10)
-    hand_s = median_seconds(hand, 200000, repeat)
+    step = paired(engine, bare, (200, 2000), repeat * 10)
+    on_dict = paired(bare, hand, (2000, 200000), repeat)
+    review = Review(state, DEFAULT_DEFINITION)
+
+    def available() -> None:
+        review.available(by=chair, at=at)
+
+    asked = paired(available, engine, (200, 200), repeat * 4)
     return [
-        Row("dict state machine: one trigger", hand_s * 1e6, "µs"),
-        Row("transitions: one trigger, one guard", bare_s * 1e6, "µs", "dict", bare_s / hand_s),
-        Row(
-            "engine step (roles, 7 guards, clocks, history)",
-            engine_s * 1e6,
-            "µs",
-            "transitions",
-            ratio,
-            "<= 5",
-            ratio <= 5,
+        Row("dict state machine: one trigger", on_dict.baseline * 1e6, "µs"),
+        on_dict.row("transitions: one trigger, one guard", "dict"),
+        step.row("engine step (roles, 7 guards, clocks, history)", "transitions", "<= 3", 3),
+        asked.row("Review.available (every trigger, one actor)", "engine step", "<= 1", 1),
+    ]
+
+
+def _long(state: Any, steps: int) -> Any:
+    """``state`` with ``steps`` more panel meetings in its history, a minute apart."""
+    review = Review(state, DEFAULT_DEFINITION)
+    chair = DEMO_ACTORS["chair"]
+    at = state.last_at
+    for _ in range(steps):
+        at = at.add(minutes=1)
+        review.fire(Trigger.HOLD_PANEL_MEETING, by=chair, at=at)
+    return review.state
+
+
+def bench_growth(repeat: int, entries: int, refusals: int) -> list[Row]:
+    """A step's cost as the review grows: with a long history against a short one, and a
+    refused step with many earlier refusals against one with none."""
+    short = _panel_review_state()
+    long = _long(short, entries - len(short.history))
+    chair = DEMO_ACTORS["chair"]
+
+    def step_on(state: Any) -> Callable[[], object]:
+        at = state.last_at.add(hours=1)
+        return lambda: Review(state, DEFAULT_DEFINITION).fire(
+            Trigger.HOLD_PANEL_MEETING, by=chair, at=at
+        )
+
+    history = paired(step_on(long), step_on(short), (100, 100), repeat * 4)
+
+    # Refused: the PDEO may not hold a panel meeting.
+    pdeo = DEMO_ACTORS["pdeo"]
+    at = short.last_at.add(hours=1)
+    many = Review(short, DEFAULT_DEFINITION)
+    for _ in range(refusals):
+        with contextlib.suppress(TransitionRefused):
+            many.fire(Trigger.HOLD_PANEL_MEETING, by=pdeo, at=at)
+    logged = len(many.refusals)
+
+    def refuse_many() -> None:  # the same review throughout: its log grows by the calls
+        with contextlib.suppress(TransitionRefused):
+            many.fire(Trigger.HOLD_PANEL_MEETING, by=pdeo, at=at)
+
+    def refuse_first() -> None:  # a new review each call: a log with nothing in it
+        with contextlib.suppress(TransitionRefused):
+            Review(short, DEFAULT_DEFINITION).fire(Trigger.HOLD_PANEL_MEETING, by=pdeo, at=at)
+
+    refused = paired(refuse_many, refuse_first, (100, 100), repeat * 4)
+    return [
+        history.row(
+            f"engine step with {len(long.history):,} history entries",
+            f"with {len(short.history)}",
+            "<= 1.2",
+            1.2,
         ),
-        Row(
-            "engine step against the dict machine", engine_s * 1e6, "µs", "dict", engine_s / hand_s
+        refused.row(f"refused step with {logged:,} earlier refusals", "with none", "<= 1.2", 1.2),
+    ]
+
+
+# -- start-up ----------------------------------------------------------------------------------
+
+
+def _python(code: str) -> Callable[[], object]:
+    command = [sys.executable, "-X", "frozen_modules=on", "-c", code]
+    return lambda: subprocess.run(command, check=True, capture_output=True)
+
+
+def bench_startup(repeat: int) -> list[Row]:
+    """Fresh processes: importing the package, and the command's help, against importing
+    transitions (each in its own interpreter, in alternating rounds)."""
+    baseline = _python("import transitions")
+    imported = paired(_python("import cspr_workflow"), baseline, (1, 1), repeat * 2)
+    helped = paired(
+        _python(
+            "import sys; from cspr_workflow._cli import main; sys.argv[0] = "
+            "'cspr-workflow'; main(['--help'])"
+        ),
+        baseline,
+        (1, 1),
+        repeat * 2,
+    )
+    return [
+        imported.row(
+            "import cspr_workflow (a fresh process)", "import transitions", "<= 2", 2, 1e3, "ms"
+        ),
+        helped.row(
+            "cspr-workflow --help (a fresh process)",
+            "import transitions",
+            "<= 2.5",
+            2.5,
+            1e3,
+            "ms",
         ),
     ]
 
@@ -287,27 +419,82 @@ def bench_json(repeat: int) -> list[Row]:
     review = demo_review()
     text = dumps(review)
     document = to_document(review)
-    plain_dump = median_seconds(lambda: json.dumps(document, sort_keys=True), 200, repeat)
-    plain_load = median_seconds(lambda: json.loads(text), 200, repeat)
-    dump = median_seconds(lambda: dumps(review), 50, repeat)
-    load = median_seconds(lambda: loads(text), 50, repeat)
-    load_fast = median_seconds(lambda: loads(text, check_history=False), 50, repeat)
     steps = len(review.history)
+    dump = paired(lambda: dumps(review), lambda: json.dumps(document, sort_keys=True),
+                  (20, 200), repeat)  # fmt: skip
+    load = paired(lambda: loads(text), lambda: json.loads(text), (20, 200), repeat)
+    fast = paired(lambda: loads(text, check_history=False), lambda: json.loads(text),
+                  (20, 200), repeat)  # fmt: skip
     return [
-        Row(f"dumps a review of {steps} steps", dump * 1e3, "ms", "json.dumps", dump / plain_dump),
-        Row(
-            "loads it (strict, hash chain checked)",
-            load * 1e3,
+        dump.row(f"dumps a review of {steps} steps", "json.dumps", scale=1e3, unit="ms"),
+        load.row("loads it (strict, hash chain checked)", "json.loads", "<= 10", 10, 1e3, "ms"),
+        fast.row("loads it without the hash chain check", "json.loads", scale=1e3, unit="ms"),
+    ]
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+def bench_store(repeat: int, folder: str) -> list[Row]:
+    """``ReviewStore`` on SQLite against raw sqlite3 doing the same reads and writes."""
+    state = _panel_review_state()
+    chair = DEMO_ACTORS["chair"]
+    text = dumps(Review(state, DEFAULT_DEFINITION))
+    raw = sqlite3.connect(f"{folder}/raw.db", isolation_level=None)
+    raw.execute("CREATE TABLE reviews (reference TEXT PRIMARY KEY, version INTEGER, "
+                "document TEXT)")  # fmt: skip
+    rounds = repeat * 2
+    calls = 10
+    # One store per round, each holding Child A at the same step, so that every round of
+    # steps starts from the same history; the raw table likewise has one row per round.
+    stores = [ReviewStore(f"sqlite:///{folder}/store{r}.db") for r in range(rounds)]
+    for r, store in enumerate(stores):
+        store.add(Review(state, DEFAULT_DEFINITION))
+        raw.execute("INSERT INTO reviews VALUES (?, 1, ?)", (f"Child {r}", text))
+    store = stores[0]
+    counter = iter(range(10**9))
+
+    def load() -> None:
+        store.load("Child A")
+
+    def raw_load() -> None:
+        row = raw.execute("SELECT document FROM reviews WHERE reference = ?", ("Child 0",))
+        json.loads(row.fetchone()[0])
+
+    loaded = paired(load, raw_load, (calls, calls), rounds)
+
+    fire_round = iter(range(rounds))
+    raw_round = iter(range(rounds))
+
+    def fire_batch() -> None:
+        into = stores[next(fire_round)]
+        for _ in range(calls):
+            at = state.last_at.add(hours=1, minutes=next(counter))
+            into.fire("Child A", Trigger.HOLD_PANEL_MEETING, by=chair, at=at)
+
+    def raw_batch() -> None:
+        reference = f"Child {next(raw_round)}"
+        for _ in range(calls):
+            raw.execute("BEGIN IMMEDIATE")
+            row = raw.execute("SELECT version, document FROM reviews WHERE reference = ?",
+                              (reference,)).fetchone()  # fmt: skip
+            raw.execute("UPDATE reviews SET version = ?, document = ? WHERE reference = ?",
+                        (row[0] + 1, text, reference))  # fmt: skip
+            raw.execute("COMMIT")
+
+    fired = paired(fire_batch, raw_batch, (1, 1), rounds)
+    for each in stores:
+        each.engine.dispose()
+    raw.close()
+    return [
+        loaded.row("ReviewStore.load (SQLite)", "SELECT + json.loads", "<= 12", 12, 1e3, "ms"),
+        fired.row(
+            "ReviewStore.fire (SQLite), per step",
+            "sqlite3 transaction",
+            "<= 1.3",
+            1.3,
+            1e3 / calls,
             "ms",
-            "json.loads",
-            load / plain_load,
-        ),
-        Row(
-            "loads it without the hash chain check",
-            load_fast * 1e3,
-            "ms",
-            "json.loads",
-            load_fast / plain_load,
         ),
     ]
 
@@ -330,8 +517,8 @@ def bench_diagrams(repeat: int) -> list[Row]:
         Row("process diagram source (DOT)", dot * 1e3, "ms", target="< 5 ms", met=dot < 0.005),
     ]
     if shutil.which("dot"):
-        svg = median_seconds(lambda: process.render("svg"), 1, max(3, repeat // 3))
-        rows.append(Row("render it to SVG (Graphviz)", svg * 1e3, "ms", "DOT source", svg / dot))
+        svg = paired(lambda: process.render("svg"), process.dot, (1, 20), max(3, repeat // 3))
+        rows.append(svg.row("render it to SVG (Graphviz)", "DOT source", scale=1e3, unit="ms"))
     return rows
 
 
@@ -366,21 +553,46 @@ def _floor(histories: list[list[tuple[str, pendulum.Date, int]]]) -> float:
     return time.perf_counter() - start
 
 
-def bench_simulation(reviews: int) -> list[Row]:
+def bench_simulation(reviews: int, rounds: int, parallel: int) -> list[Row]:
+    """Reviews per second through the engine against the floor, in alternating rounds;
+    then ``parallel`` reviews on two worker processes against one, alternating too."""
     histories = _steps(reviews, 1)
-    floor_s = min(_floor(histories) for _ in range(3))
-    engine_s = min(simulate(reviews, seed=1).seconds for _ in range(3))
-    ratio = engine_s / floor_s
+    engine_times: list[float] = []
+    floor_times: list[float] = []
+    for i in range(rounds):
+        if i % 2:
+            engine_times.append(simulate(reviews, seed=1).seconds)
+            floor_times.append(_floor(histories))
+        else:
+            floor_times.append(_floor(histories))
+            engine_times.append(simulate(reviews, seed=1).seconds)
+    ratios = [e / f for e, f in zip(engine_times, floor_times, strict=True)]
+    through = Paired(statistics.median(engine_times) / reviews,
+                     statistics.median(floor_times) / reviews, statistics.median(ratios),
+                     _quartiles(ratios))  # fmt: skip
+    one: list[float] = []
+    two: list[float] = []
+    for i in range(max(3, rounds // 2)):
+        order = (1, 2) if i % 2 == 0 else (2, 1)
+        for count in order:
+            seconds = simulate(parallel, seed=1, workers=count).seconds
+            (one if count == 1 else two).append(seconds)
+    speedups = [a / b for a, b in zip(one, two, strict=True)]
+    spread = Paired(statistics.median(two) / parallel, statistics.median(one) / parallel,
+                     statistics.median(speedups), _quartiles(speedups))  # fmt: skip
     return [
-        Row("simulation floor (dict machine): reviews per second", reviews / floor_s, "/s"),
-        Row(
-            "simulation through the engine: reviews per second",
-            reviews / engine_s,
-            "/s",
-            "floor",
-            ratio,
-            "<= 10 (time per review)",
-            ratio <= 10,
+        Row("simulation floor (dict machine): reviews per second", 1 / through.baseline, "/s"),
+        through.row(
+            "simulation through the engine: time per review", "floor", "<= 4", 4, 1e3, "ms"
+        ),
+        spread.row(
+            f"simulation of {parallel:,} reviews, 2 workers: speed-up over 1",
+            "1 worker",
+            ">= 1.7 (idle 2 cores)",
+            1.7,
+            1e3,
+            "ms/review",
+            at_least=True,
         ),
     ]
 
@@ -392,14 +604,21 @@ def run(quick: bool = False) -> list[Row]:
     repeat = 5 if quick else 15
     sizes = (100, 1000) if quick else (1000, 10_000, 100_000)
     rows: list[Row] = []
-    for part in (
-        lambda: bench_step(repeat),
-        lambda: bench_open_and_load(sizes),
-        lambda: bench_json(repeat),
-        lambda: bench_diagrams(repeat),
-        lambda: bench_simulation(50 if quick else 1000),
-    ):
-        rows += part()
+    with tempfile.TemporaryDirectory() as folder:
+        parts: list[Callable[[], list[Row]]] = [
+            lambda: bench_step(repeat),
+            lambda: bench_growth(repeat, 200 if quick else 9_999, 200 if quick else 20_000),
+            lambda: bench_startup(1 if quick else repeat),
+            lambda: bench_open_and_load(sizes),
+            lambda: bench_json(repeat),
+            lambda: bench_store(repeat, folder),
+            lambda: bench_diagrams(repeat),
+            lambda: bench_simulation(
+                50 if quick else 500, 3 if quick else 7, 40 if quick else 2000
+            ),
+        ]
+        for part in parts:
+            rows += part()
     return rows
 
 
@@ -417,9 +636,11 @@ def table(rows: list[Row]) -> str:
 def markdown(rows: list[Row], seconds: float) -> str:
     lines = ["| " + " | ".join([*_HEAD[:-1], "met"]) + " |", "|---|---:|---|---:|---|---|"]
     lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     machine = (
-        f"Python {platform.python_version()} on {platform.machine()}, "
-        f"{platform.system()}; the whole run took {seconds:.0f} s."
+        f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}, "
+        f"{os.cpu_count()} cores (load average at the end: {load}); the whole run took "
+        f"{seconds:.0f} s."
     )
     return "\n".join(lines) + "\n\n" + machine + "\n"
 

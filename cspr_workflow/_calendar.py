@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import functools
-from collections.abc import Iterable, Mapping
+import importlib.metadata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import attrs
 import pendulum
@@ -29,7 +30,36 @@ def _as_date(value: _dt.date) -> _dt.date:
 
 
 def _freeze(value: Mapping[_dt.date, str]) -> Mapping[_dt.date, str]:
+    if isinstance(value, _Deferred):
+        return value
     return dict(sorted((_as_date(d), name) for d, name in value.items()))
+
+
+class _Deferred(Mapping[_dt.date, str]):
+    """Holidays read when first asked for: the ``holidays`` package imports every
+    country's rules, which would otherwise be paid by every program that imports this
+    library (and by each simulation worker) before it needs a single working day."""
+
+    def __init__(self, load: Callable[[], Mapping[_dt.date, str]]) -> None:
+        self._load = load
+        self._data: Mapping[_dt.date, str] | None = None
+
+    def _loaded(self) -> Mapping[_dt.date, str]:
+        if self._data is None:
+            self._data = _freeze(self._load())
+        return self._data
+
+    def __getitem__(self, date: _dt.date) -> str:
+        return self._loaded()[date]
+
+    def __iter__(self) -> Iterator[_dt.date]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def __contains__(self, date: object) -> bool:
+        return date in self._loaded()
 
 
 @attrs.frozen(eq=False)
@@ -52,20 +82,27 @@ class WorkingDayCalendar:
     last_year: int
     source: str = "given"
     _first: int = attrs.field(init=False, repr=False)
-    _counts: list[int] = attrs.field(init=False, repr=False)
+    _table: list[int] | None = attrs.field(init=False, repr=False, default=None)
 
     def __attrs_post_init__(self) -> None:
-        """Count the working days once, so that adding and counting them is a lookup."""
-        first = _dt.date(self.first_year, 1, 1).toordinal()
-        last = _dt.date(self.last_year, 12, 31).toordinal()
-        counts, total = [], 0
-        for ordinal in range(first, last + 1):
-            day = _dt.date.fromordinal(ordinal)
-            if day.weekday() < 5 and day not in self.holidays:
-                total += 1
-            counts.append(total)
-        object.__setattr__(self, "_first", first)
-        object.__setattr__(self, "_counts", counts)
+        object.__setattr__(self, "_first", _dt.date(self.first_year, 1, 1).toordinal())
+
+    @property
+    def _counts(self) -> list[int]:
+        """The working days counted once (when first needed), so that adding and
+        counting them is a lookup."""
+        if self._table is None:
+            last = _dt.date(self.last_year, 12, 31).toordinal()
+            holidays = dict(self.holidays)
+            counts, total = [], 0
+            for ordinal in range(self._first, last + 1):
+                day = _dt.date.fromordinal(ordinal)
+                if day.weekday() < 5 and day not in holidays:
+                    total += 1
+                counts.append(total)
+            object.__setattr__(self, "_table", counts)
+            return counts
+        return self._table
 
     @classmethod
     def from_holidays_package(
@@ -93,7 +130,8 @@ class WorkingDayCalendar:
     @classmethod
     def england_and_wales(cls) -> WorkingDayCalendar:
         """England and Wales bank holidays (shared by both), 1990-2100 (years to come as the
-        ``holidays`` package projects them from today's rules)."""
+        ``holidays`` package projects them from today's rules), read from the package
+        when first needed."""
         return _england_and_wales()
 
     def covers(self, date: _dt.date) -> bool:
@@ -168,4 +206,17 @@ class WorkingDayCalendar:
 
 @functools.cache
 def _england_and_wales() -> WorkingDayCalendar:
-    return WorkingDayCalendar.from_holidays_package("GB", "ENG", name="England and Wales")
+    years = range(1990, 2101)
+    return WorkingDayCalendar(
+        name="England and Wales",
+        holidays=_Deferred(functools.partial(_package_holidays, "GB", "ENG", years)),
+        first_year=years[0],
+        last_year=years[-1],
+        source=f"holidays {importlib.metadata.version('holidays')} (GB/ENG)",
+    )
+
+
+def _package_holidays(country: str, subdiv: str, years: range) -> Mapping[_dt.date, str]:
+    """The ``holidays`` package's holidays (a module-level function: a calendar still
+    deferring them can be sent to a simulation worker)."""
+    return WorkingDayCalendar.from_holidays_package(country, subdiv, years=years).holidays

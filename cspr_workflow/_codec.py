@@ -218,12 +218,30 @@ def opening_digest(reference: str, aware_at: pendulum.DateTime) -> str:
     return digest({"reference": reference, "aware_at": aware_at.isoformat()})
 
 
+# The digests of the latest entries whose successors were asked for, each kept with its
+# entry: holding the entry keeps its id from being reused, and entries never change.
+_TIPS: dict[int, tuple[AuditEntry, str]] = {}
+_TIPS_KEPT = 1024
+
+
 def chain_tip(state: ReviewState) -> str:
     """The digest of the last history entry, or of the opening record before the first
-    step: what the next step's ``prev`` points at."""
-    if state.history:
-        return entry_digest(state.history[-1])
-    return opening_digest(state.reference, state.aware_at)
+    step: what the next step's ``prev`` points at.
+
+    A review's next steps (and the verifier's many tries from one state) ask for the
+    same entry's digest again; it is worked out once and kept for a while.
+    """
+    if not state.history:
+        return opening_digest(state.reference, state.aware_at)
+    last = state.history[-1]
+    kept = _TIPS.get(id(last))
+    if kept is not None and kept[0] is last:
+        return kept[1]
+    tip = entry_digest(last)
+    if len(_TIPS) >= _TIPS_KEPT:
+        _TIPS.clear()
+    _TIPS[id(last)] = (last, tip)
+    return tip
 
 
 def seal(state: ReviewState) -> str:

@@ -30,7 +30,7 @@ class RefusalLog:
     log of the refusals made since.
     """
 
-    __slots__ = ("_aware_at", "_entries", "_head", "_reference", "complete")
+    __slots__ = ("_aware_at", "_head", "_items", "_reference", "_tuple", "complete")
 
     def __init__(
         self,
@@ -42,7 +42,8 @@ class RefusalLog:
     ) -> None:
         self._reference = reference
         self._aware_at = aware_at
-        self._entries = tuple(entries)
+        self._items = list(entries)  # appended to in place: a refusal costs the same at any length
+        self._tuple: tuple[Refusal, ...] | None = None  # the items as read, until the next one
         self._head: str | None = None  # computed when first needed
         self.complete = complete
 
@@ -57,17 +58,19 @@ class RefusalLog:
     @property
     def entries(self) -> tuple[Refusal, ...]:
         """The refusals, oldest first."""
-        return self._entries
+        if self._tuple is None:
+            self._tuple = tuple(self._items)
+        return self._tuple
 
     @property
     def head(self) -> str:
         """The SHA-256 closing the log's chain (of its opening record while it is empty)."""
         if self._head is None:
-            self._head = refusal_digest(self._entries[-1]) if self._entries else self._opening
+            self._head = refusal_digest(self._items[-1]) if self._items else self._opening
         return self._head
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._items)
 
     def append(
         self,
@@ -79,9 +82,10 @@ class RefusalLog:
     ) -> Refusal:
         """Note one refused step at the end of the log and return its record."""
         refusal = Refusal(
-            at, actor, trigger, stage, tuple(reasons), seq=len(self._entries) + 1, prev=self.head
+            at, actor, trigger, stage, tuple(reasons), seq=len(self._items) + 1, prev=self.head
         )
-        self._entries = (*self._entries, refusal)
+        self._items.append(refusal)
+        self._tuple = None
         self._head = refusal_digest(refusal)
         return refusal
 
@@ -89,14 +93,14 @@ class RefusalLog:
         """An independent log with the same refusals (appending to one leaves the other)."""
         twin = RefusalLog.__new__(RefusalLog)
         twin._reference, twin._aware_at = self._reference, self._aware_at
-        twin._entries, twin._head = self._entries, self._head
+        twin._items, twin._tuple, twin._head = list(self._items), self._tuple, self._head
         twin.complete = self.complete
         return twin
 
     def problems(self, head: object = None, *, root: str = "$.refusals") -> list[Problem]:
         """The first break in the log's chain, and a ``head`` that does not close it."""
         expected = self._opening
-        for i, refusal in enumerate(self._entries):
+        for i, refusal in enumerate(self._items):
             where = f"{root}[{i}]"
             if refusal.seq != i + 1:
                 return [Problem(f"{where}.seq", f"expected refusal {i + 1}, found {refusal.seq}")]
@@ -126,6 +130,6 @@ class RefusalLog:
         n = len(other)
         return (
             other.matches(self._reference, self._aware_at)
-            and len(self._entries) >= n
-            and (n == 0 or refusal_digest(self._entries[n - 1]) == other.head)
+            and len(self._items) >= n
+            and (n == 0 or refusal_digest(self._items[n - 1]) == other.head)
         )

@@ -217,12 +217,15 @@ def candidate_steps(
     for row in definition.rows_from(state.stage):
         roles.setdefault(row.trigger, set()).update(row.roles)
     late = {s for c in _overdue(definition, state, at) for s in definition.policy.clock(c).stops}
+    cast: dict[str, Sequence[Actor]] = {}  # each role's people, found once for the state
     for trigger, allowed in roles.items():
         examples = list(definition.trigger(trigger).example_details(state, at))
         if any(r.target in late for r in definition.rows(trigger, state.stage)):
             examples += [{**e, "late_reason": "Example reason for the delay"} for e in examples]
         for role in sorted(allowed):
-            for actor in _actors(definition, state, role):
+            if role not in cast:
+                cast[role] = _actors(definition, state, role)
+            for actor in cast[role]:
                 for details in examples:
                     yield trigger, actor, details
 

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from .profile import PROFILE
+
 settings.register_profile("dev", max_examples=50, stateful_step_count=60, deadline=None)
 settings.register_profile(
     "ci",
@@ -25,8 +27,7 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-_DEFAULT = "ci" if os.environ.get("CI") else "dev"
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _DEFAULT))
+settings.load_profile(PROFILE)
 
 
 def _reported() -> dict[str, dict[str, Any]]:

@@ -3,6 +3,7 @@ asserted here: timings belong to benchmarks/, not to unit tests on a shared mach
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,27 @@ def test_the_quick_run_reports_every_measure(
     assert text.startswith("| measure | median | against | ratio | target | met |")
     for measure in (
         "engine step (roles, 7 guards, clocks, history)",
+        "Review.available (every trigger, one actor)",
+        "engine step with 200 history entries",
+        "refused step with 200 earlier refusals",
+        "import cspr_workflow (a fresh process)",
+        "cspr-workflow --help (a fresh process)",
         "open 1,000: last tenth against the first",
         "memory the engine adds per loaded review (1,000)",
         "loads it (strict, hash chain checked)",
+        "ReviewStore.load (SQLite)",
+        "ReviewStore.fire (SQLite), per step",
         "process diagram source (Mermaid)",
-        "simulation through the engine: reviews per second",
+        "simulation through the engine: time per review",
+        "simulation of 40 reviews, 2 workers: speed-up over 1",
     ):
         assert measure in text
         assert measure in printed
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    assert sum(1 for row in rows if "<=" in row or "< 5 ms" in row) == 6
+    targets = [row for row in rows if "<=" in row or ">=" in row or "< 5 ms" in row]
+    assert len(targets) == 15
+    # Every ratio against a baseline timed in paired rounds carries its spread.
+    paired = [row for row in rows[1:] if "first tenth" not in row and row.split(" | ")[3]]
+    assert paired
+    spread = re.compile(r"\| \d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\] \|")
+    assert [row for row in paired if not spread.search(row)] == []
