@@ -14,24 +14,55 @@ The public API is exactly what ``__all__`` and those modules' ``__all__`` list;
 every module whose name starts with an underscore is private.
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from ._definition import ProcessDefinition
 from ._definition import use_as_default as _use_as_default
 from ._document import dumps, loads
-from ._draw import diagram
 from ._engine import Option, Review, Verdict
 from ._errors import CsprWorkflowError, NotPermitted, Reason, TimeWentBackwards, TransitionRefused
 from ._oracle import check_review
 from ._records import Actor
-from ._report import audit_report
-from ._scenario import Scenario
-from ._simulate import simulate
-from ._store import ReviewStore
-from ._verify import verify
 from .default import DEFAULT_DEFINITION
 from .roles import Role
 from .states import Stage, Trigger
 
+if _typing.TYPE_CHECKING:
+    from ._draw import diagram
+    from ._report import audit_report
+    from ._scenario import Scenario
+    from ._simulate import simulate
+    from ._store import ReviewStore
+    from ._verify import verify
+
 _use_as_default(DEFAULT_DEFINITION)
+
+# What running a review does not need is imported when first used, so that importing
+# the package (and each simulation worker, and the command line) stays quick: the store
+# brings SQLAlchemy, the views and the verifier their own modules.
+_LATER = {
+    "ReviewStore": "._store",
+    "Scenario": "._scenario",
+    "audit_report": "._report",
+    "diagram": "._draw",
+    "simulate": "._simulate",
+    "verify": "._verify",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cspr_workflow' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LATER))
+
 
 __all__ = [
     "DEFAULT_DEFINITION",
