@@ -376,8 +376,8 @@ class Review:
         allowed: set[str] = set()
         for step in d.steps_from(state.stage):
             trigger = step.row.trigger
-            if trigger in allowed or not step.applies(state):
-                continue
+            if trigger in allowed or by.role not in step.roles or not step.applies(state):
+                continue  # (a role the step is not for: permission would refuse it)
             if not step.permission(state, by, instant, None) and not step.guard_reasons(
                 state, by, instant
             ):
