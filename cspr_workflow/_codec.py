@@ -28,6 +28,7 @@ from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.gen import make_dict_structure_fn
 
 from ._records import Actor, AuditEntry, Refusal, ReviewState
+from ._sequence import AppendOnly
 from ._text import shown
 from ._time import as_instant
 
@@ -129,6 +130,31 @@ def _strict_tuple(wanted: Any, converter: cattrs.Converter) -> Any:
     return structure
 
 
+def _is_append_only(wanted: Any) -> bool:
+    return typing.get_origin(wanted) is AppendOnly
+
+
+def _append_only_structure(wanted: Any, converter: cattrs.Converter) -> Any:
+    """Read as a strict tuple of the same items (a list, element by element)."""
+    (item,) = typing.get_args(wanted)
+    items = _strict_tuple(tuple[item, ...], converter)  # type: ignore[valid-type]
+
+    def structure(value: object, _: object) -> Any:
+        return AppendOnly(items(value, None))
+
+    return structure
+
+
+def _append_only_unstructure(wanted: Any, converter: cattrs.Converter) -> Any:
+    (item,) = typing.get_args(wanted)
+    one = converter.get_unstructure_hook(item)
+
+    def unstructure(value: AppendOnly[Any]) -> list[Any]:
+        return [one(v) for v in value]
+
+    return unstructure
+
+
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     for kind, name in ((str, "text"), (int, "a whole number"), (bool, "true or false")):
@@ -141,6 +167,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
     converter.register_structure_hook(pendulum.Date, _date)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple)
+    converter.register_structure_hook_factory(_is_append_only, _append_only_structure)
+    converter.register_unstructure_hook_factory(_is_append_only, _append_only_unstructure)
     roles, details = frozenset[str], Mapping[str, object]
     converter.register_unstructure_hook_func(lambda t: t == roles, plain)
     converter.register_structure_hook_func(lambda t: t == roles, _roles)

@@ -51,6 +51,7 @@ from ._hashchain import chain_problems
 from ._limits import DocumentLimits
 from ._records import AuditEntry, Refusal, ReviewState, reference_problem
 from ._refusals import RefusalLog
+from ._sequence import item_type
 from ._text import shown, text_problem, visible
 from ._time import before
 
@@ -648,15 +649,15 @@ def _nested(hint: Any, value: object, path: str) -> Iterator[tuple[object, type,
     if cls is not None:
         yield value, cls, path
         return
-    args = typing.get_args(hint)
-    if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
-        element = _attrs_class(args[0])
+    item = item_type(hint)
+    if item is not None:
+        element = _attrs_class(item)
         if element is not None and isinstance(value, list):
-            for i, item in enumerate(value):
-                yield item, element, f"{path}[{i}]"
+            for i, one in enumerate(value):
+                yield one, element, f"{path}[{i}]"
         return
     if value is not None:  # X | None
-        for arg in args:
+        for arg in typing.get_args(hint):
             cls = _attrs_class(arg)
             if cls is not None:
                 yield value, cls, path

@@ -217,7 +217,7 @@ def meeting(kind: MeetingKind) -> Effect:
     """An effect recording a meeting of ``kind``."""
 
     def record(state: ReviewState, ctx: StepContext) -> ReviewState:
-        return state.evolve(meetings=(*state.meetings, Meeting(kind, ctx.at)))
+        return state.evolve(meetings=state.meetings.add(Meeting(kind, ctx.at)))
 
     record.__doc__ = f"A {kind.value.replace('_', ' ')}."
     return record

@@ -13,7 +13,7 @@ very end, so a refusal or an exception anywhere leaves the review exactly as it 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -211,8 +211,9 @@ class Review:
         return self._state
 
     @property
-    def history(self) -> tuple[AuditEntry, ...]:
-        """Every step taken, in order (append-only)."""
+    def history(self) -> Sequence[AuditEntry]:
+        """Every step taken, in order: an immutable sequence, equal to the tuple of the same
+        entries, that a step extends without copying the earlier ones."""
         return self._state.history
 
     @property
@@ -524,7 +525,7 @@ def _settle(
     history are filled in place before anyone sees it (one copy of the state per
     step instead of two); otherwise the unchanged state is copied.
     """
-    history = (*before.history, entry)
+    history = before.history.add(entry)
     if result is before:
         return before.evolve(stage=stage, history=history)
     object.__setattr__(result, "stage", stage)

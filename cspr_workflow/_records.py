@@ -18,6 +18,7 @@ import attrs
 import pendulum
 
 from ._errors import InvalidInput, Reason
+from ._sequence import AppendOnly, append_only
 from ._text import text_problem
 
 __all__ = [
@@ -383,6 +384,14 @@ class Refusal:
         return tuple(r.rule_id for r in self.reasons)
 
 
+def _meetings(items: Iterable[Meeting]) -> AppendOnly[Meeting]:
+    return append_only(items)
+
+
+def _entries(items: Iterable[AuditEntry]) -> AppendOnly[AuditEntry]:
+    return append_only(items)
+
+
 @attrs.frozen
 class ReviewState:
     """Everything a review knows at one moment. Immutable; see :class:`Review`."""
@@ -403,7 +412,7 @@ class ReviewState:
     terms_of_reference: str | None = None
     methodology: tuple[MethodologyAgreement, ...] = ()
     panel: tuple[PanelMember, ...] = ()
-    meetings: tuple[Meeting, ...] = ()
+    meetings: AppendOnly[Meeting] = attrs.field(default=AppendOnly(), converter=_meetings)
     information_requests: tuple[InformationRequest, ...] = ()
     family_invited_at: pendulum.DateTime | None = None
     family_response: FamilyResponse | None = None
@@ -416,7 +425,7 @@ class ReviewState:
     report_sent_at: pendulum.DateTime | None = None
     published_at: pendulum.DateTime | None = None
     clocks: tuple[ClockRecord, ...] = ()
-    history: tuple[AuditEntry, ...] = ()
+    history: AppendOnly[AuditEntry] = attrs.field(default=AppendOnly(), converter=_entries)
 
     def clock(self, id: str) -> ClockRecord | None:
         """The record of clock ``id``, once it has started."""

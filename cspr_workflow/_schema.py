@@ -13,6 +13,7 @@ import pendulum
 from ._document import LOG_FIELDS, LOG_VERSION, SCHEMA_VERSION, TOP_FIELDS, field_types
 from ._errors import InvalidInput
 from ._records import Refusal, ReviewState
+from ._sequence import item_type
 from ._text import shown
 
 __all__ = ["json_schema"]
@@ -114,9 +115,10 @@ def _schema_of(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:
                 "additionalProperties": False,
             }
         return {"$ref": f"#/$defs/{hint.__name__}"}
+    item = item_type(hint)
+    if item is not None:
+        return {"type": "array", "items": _schema_of(item, defs)}
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return {"type": "array", "items": _schema_of(args[0], defs)}
     if origin is frozenset:
         return {"type": "array", "items": _schema_of(args[0], defs), "uniqueItems": True}
     if origin is Mapping or origin is dict:

@@ -324,5 +324,5 @@ def _record(
         problem = prop.check(path, entry)
         if problem is not None:
             found[prop.id] = Counterexample(
-                prop.id, prop.title, problem, after.history, definition.titles
+                prop.id, prop.title, problem, tuple(after.history), definition.titles
             )
