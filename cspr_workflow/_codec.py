@@ -30,7 +30,7 @@ from cattrs.gen import make_dict_structure_fn
 from ._records import Actor, AuditEntry, Refusal, ReviewState
 from ._sequence import AppendOnly
 from ._text import shown
-from ._time import as_instant
+from ._time import LONDON, as_instant
 
 __all__: list[str] = []
 
@@ -77,6 +77,19 @@ def _instant(value: object, _: object) -> pendulum.DateTime:
         raise ValueError("not an ISO 8601 date-time") from None
     if parsed.tzinfo is None:
         raise ValueError("date-time without a time zone offset")
+    try:
+        london = parsed.astimezone(LONDON)  # the zone's own conversion (zoneinfo, in C)
+    except OverflowError:
+        london = None
+    if (
+        london is not None
+        and london.replace(tzinfo=None, fold=0) == parsed.replace(tzinfo=None)
+        and london.utcoffset() == parsed.utcoffset()
+    ):  # written in London's offset: the same instant as_instant gives, built directly
+        return pendulum.DateTime(
+            london.year, london.month, london.day, london.hour, london.minute,
+            london.second, london.microsecond, tzinfo=LONDON, fold=london.fold,
+        )  # fmt: skip
     instant = as_instant(parsed)
     if instant.utcoffset() != parsed.utcoffset():
         raise ValueError(

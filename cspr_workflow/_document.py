@@ -629,38 +629,58 @@ def _missing_fields(value: object, cls: type, path: str) -> list[Problem]:
     A document states every field, defaults included, so that a field dropped by
     accident is an error rather than a silent default.
     """
-    if not isinstance(value, dict):
-        return []
-    hints = field_types(cls)
-    problems = []
-    for field in attrs.fields(cls):
-        where = f"{path}.{field.name}"
-        if field.name not in value:
-            problems.append(Problem(where, "required field missing"))
-            continue
-        for inner, sub, sub_path in _nested(hints[field.name], value[field.name], where):
-            problems += _missing_fields(inner, sub, sub_path)
+    problems: list[Problem] = []
+    _missing(value, _plan(cls), path, problems)
     return problems
 
 
-def _nested(hint: Any, value: object, path: str) -> Iterator[tuple[object, type, str]]:
-    """The (value, attrs class, path) of the records nested in a field's value."""
+_Plan = tuple[tuple[str, str, "_Plan | None"], ...]
+"""For each field of a record: its name, how records nest in it ("record": the value is
+one, "list": a list of them, "optional": one or null) and the nested record's plan."""
+
+
+@functools.cache
+def _plan(cls: type) -> _Plan:
+    """Where records nest in ``cls``, worked out once from its type hints (a record's own
+    type hints do not change)."""
+    hints = field_types(cls)
+    plan = []
+    for field in attrs.fields(cls):
+        how, inner = _nesting(hints[field.name])
+        plan.append((field.name, how, None if inner is None else _plan(inner)))
+    return tuple(plan)
+
+
+def _nesting(hint: Any) -> tuple[str, type | None]:
     cls = _attrs_class(hint)
     if cls is not None:
-        yield value, cls, path
-        return
+        return "record", cls
     item = item_type(hint)
     if item is not None:
-        element = _attrs_class(item)
-        if element is not None and isinstance(value, list):
-            for i, one in enumerate(value):
-                yield one, element, f"{path}[{i}]"
+        return "list", _attrs_class(item)
+    for arg in typing.get_args(hint):  # X | None
+        cls = _attrs_class(arg)
+        if cls is not None:
+            return "optional", cls
+    return "", None
+
+
+def _missing(value: object, plan: _Plan, path: str, problems: list[Problem]) -> None:
+    if not isinstance(value, dict):
         return
-    if value is not None:  # X | None
-        for arg in typing.get_args(hint):
-            cls = _attrs_class(arg)
-            if cls is not None:
-                yield value, cls, path
+    for name, how, inner in plan:
+        if name not in value:
+            problems.append(Problem(f"{path}.{name}", "required field missing"))
+            continue
+        if inner is None:
+            continue
+        nested = value[name]
+        if how == "list":
+            if isinstance(nested, list):
+                for i, item in enumerate(nested):
+                    _missing(item, inner, f"{path}.{name}[{i}]", problems)
+        elif nested is not None or how == "record":
+            _missing(nested, inner, f"{path}.{name}", problems)
 
 
 def _names(

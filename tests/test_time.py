@@ -6,7 +6,7 @@ import datetime as dt
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cspr_workflow._time import add_months, as_date, as_instant
@@ -68,3 +68,44 @@ def test_dates_from_instants_use_the_london_day() -> None:
     late_utc = dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)
     assert as_date(late_utc) == pendulum.date(2026, 7, 1)
     assert as_date(dt.date(2026, 7, 1)) == pendulum.date(2026, 7, 1)
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),  # noqa: DTZ001 (Hypothesis wants naive bounds)
+        max_value=dt.datetime(2100, 12, 31),  # noqa: DTZ001
+        timezones=st.just(dt.UTC),
+    )
+)
+@example(dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC))  # 01:30 BST, the first 01:30
+@example(dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC))  # 01:30 GMT, the second
+@example(dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC))  # 02:00 BST, just after the gap
+@example(dt.datetime(1941, 5, 4, 1, 0, tzinfo=dt.UTC))  # double summer time
+def test_documents_read_an_instant_back_exactly(moment: dt.datetime) -> None:
+    """A document's instant (London's offset) reads back as the instant as_instant gives:
+    the same wall time, offset and fold, in the autumn's repeated hour too."""
+    from cspr_workflow._codec import _instant  # the converter's reader of instants
+
+    instant = as_instant(moment)
+    back = _instant(instant.isoformat(), None)
+    assert back == instant
+    assert back.isoformat() == instant.isoformat()
+    assert back.fold == instant.fold
+    assert type(back) is type(instant)
+    assert back.tzinfo is instant.tzinfo
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-06-01T09:00:00+00:00",  # summer: London is +01:00
+        "2026-03-29T01:30:00+01:00",  # the spring gap: no such London wall time
+        "2026-03-29T01:30:00+00:00",
+        "2026-01-05T09:00:00-05:00",
+    ],
+)
+def test_documents_refuse_an_instant_not_in_londons_offset(text: str) -> None:
+    from cspr_workflow._codec import _instant
+
+    with pytest.raises(ValueError, match="not written in Europe/London time"):
+        _instant(text, None)
