@@ -17,6 +17,14 @@ transaction back. A refused step leaves the review's row as it was and appends
 the refusal to the log, in the same transaction. ``save`` writes a review only
 if it extends the stored one (:class:`NotAnExtension` otherwise). The store keeps
 the review's reference, never the names of children or families.
+
+Every read checks the document (its hash chain and seal) as ``loads`` does, with one
+shortcut: a store remembers the documents it last read or wrote (the 256 most
+recent), and a row whose document is character for character one of them is not
+parsed again; a document changed in any way since, by anyone, is read and checked in
+full. The refusal log is read and its chain checked on every read. On SQLite the
+database is in write-ahead-log mode (files ``-wal`` and ``-shm`` beside it) with
+``synchronous = FULL``: a committed step survives a power cut.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ._args import check_arg
-from ._clocks import running_clocks
+from ._clocks import running_clocks, with_declared_clocks
 from ._codec import CONVERTER, canonical_json
 from ._definition import ProcessDefinition, default_definition
 from ._document import dumps, loads
@@ -49,7 +57,7 @@ from ._errors import (
     TransitionRefused,
     UnknownDefinition,
 )
-from ._records import Actor, AuditEntry, Refusal, reference_problem
+from ._records import Actor, AuditEntry, Refusal, ReviewState, reference_problem
 from ._refusals import RefusalLog
 from ._time import as_instant
 
@@ -156,6 +164,9 @@ class ReviewStore:
         self._engine = url if isinstance(url, sa.Engine) else _make_engine(url)
         known = list(definitions) or [default_definition()]
         self._definitions = {d.name: d for d in known}
+        # The documents this store last read or wrote, by reference, with what they hold;
+        # a row whose document is, character for character, one of them needs no reading.
+        self._known: dict[str, _Known] = {}
         _METADATA.create_all(self._engine)
 
     @property
@@ -321,7 +332,7 @@ class ReviewStore:
         """The review from its row with its refusal log from the log's tables, each checked
         against its own head; and how many refusals the store has logged (None: no log
         yet, for a review from an older document, which carried its own refusals)."""
-        review = loads(row.document, definition=self._definition(row.definition))
+        review = self._document(row)
         head = conn.execute(
             sa.select(_REFUSAL_HEADS).where(_REFUSAL_HEADS.c.reference == row.reference)
         ).first()
@@ -343,6 +354,27 @@ class ReviewStore:
                 what="refusal log",
             )
         return Review(review.state, review.definition, refusals=log), head.logged
+
+    def _document(self, row: Any) -> Review:
+        """The review the row's document holds: read (and checked) by ``loads``, unless it
+        is the very text this store last read or wrote for the review, whose state it
+        keeps. A document changed in any way since, by anyone, is read and checked again."""
+        definition = self._definition(row.definition)
+        known = self._known.get(row.reference)
+        if known is not None and known.definition is definition and known.document == row.document:
+            return known.review()
+        review = loads(row.document, definition=definition)
+        self._remember(review, row.document, review.state)
+        return review
+
+    def _remember(self, review: Review, document: str, state: ReviewState) -> None:
+        log = review._log
+        kept = (tuple(log.entries), log.complete) if review.refusals_complete else None
+        known = self._known
+        known.pop(review.reference, None)
+        while len(known) >= _KNOWN_KEPT:
+            known.pop(next(iter(known)), None)  # the longest unused
+        known[review.reference] = _Known(review.definition, document, state, kept)
 
     def _stored_log(self, conn: sa.Connection, review: Review, head: Any) -> RefusalLog:
         reference = review.reference
@@ -400,11 +432,16 @@ class ReviewStore:
             )
 
     def _columns(self, review: Review) -> dict[str, Any]:
+        document = dumps(review)
+        # What loads would make of the document: the state (with any clock the policy
+        # declares since, as loads adds it), and no refusals (a document carries none).
+        state = with_declared_clocks(review.definition.policy, review.state)
+        self._remember(Review(state, review.definition), document, state)
         return {
             "reference": review.reference,
             "definition": review.definition.name,
             "stage": str(review.state.stage),
-            "document": dumps(review),
+            "document": document,
             "updated_at": review.state.last_at.isoformat(),
         }
 
@@ -490,6 +527,27 @@ def _check_extends(stored: Review, review: Review) -> None:
         )
 
 
+_KNOWN_KEPT = 256  # documents a store remembers (the most recently read or written)
+
+
+@attrs.frozen
+class _Known:
+    """A document this store read or wrote, and the review it holds (its state, and the
+    refusals an older document carried, with whether they go back to the opening)."""
+
+    definition: ProcessDefinition
+    document: str
+    state: ReviewState
+    refusals: tuple[tuple[Refusal, ...], bool] | None
+
+    def review(self) -> Review:
+        state, log = self.state, None
+        if self.refusals is not None:
+            entries, complete = self.refusals
+            log = RefusalLog(state.reference, state.aware_at, entries, complete=complete)
+        return Review(state, self.definition, refusals=log)
+
+
 def _make_engine(url: str) -> sa.Engine:
     """An engine; for SQLite, one whose transactions take the write lock when they begin
     (``BEGIN IMMEDIATE``), so that concurrent writers queue instead of failing."""
@@ -502,6 +560,11 @@ def _make_engine(url: str) -> sa.Engine:
     def _autocommit_driver(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, says BEGIN
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # Write-ahead logging: a commit appends to the log and syncs it once (synchronous
+        # stays FULL, so a committed step survives a power cut), and readers do not wait
+        # for a writer. An in-memory database keeps its own journal mode.
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = FULL")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn: sa.Connection) -> None:

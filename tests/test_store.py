@@ -137,6 +137,45 @@ def test_fire_takes_the_step_and_saves_it(store: ReviewStore) -> None:
     assert stored.review.history[-1] == entry
 
 
+def test_a_store_reads_what_it_wrote_as_a_new_store_would(store: ReviewStore, url: str) -> None:
+    """A store keeps the documents it last read or wrote, so as not to read its own
+    writing again: what it gives back is what a store that never saw them reads."""
+    store.add(in_panel_review())
+    for hour in range(3):
+        store.fire("Child A", T.HOLD_PANEL_MEETING, by=CHAIR, at=MEETING_AT.add(hours=hour))
+    with pytest.raises(TransitionRefused):
+        store.fire("Child A", T.HOLD_PANEL_MEETING, by=WHO["pdeo"], at=MEETING_AT.add(hours=5))
+    warm = store.load("Child A")
+    fresh = ReviewStore(url, definitions=[DEFAULT_DEFINITION, EXPLODING])
+    cold = fresh.load("Child A")
+    fresh.engine.dispose()
+    assert warm.version == cold.version == 4
+    assert warm.review.state == cold.review.state
+    assert dumps(warm.review) == dumps(cold.review)
+    assert warm.review.refusals == cold.review.refusals
+    assert len(warm.review.refusals) == 1
+    assert warm.review.refusals_complete == cold.review.refusals_complete
+    assert warm.review.refusals_head == cold.review.refusals_head
+
+
+def test_a_document_changed_behind_the_store_is_read_and_checked_again(
+    store: ReviewStore, url: str
+) -> None:
+    store.add(in_panel_review())
+    store.load("Child A")  # the store now knows this document
+    other = ReviewStore(url, definitions=[DEFAULT_DEFINITION, EXPLODING])
+    entry = other.fire("Child A", T.HOLD_PANEL_MEETING, by=CHAIR, at=MEETING_AT)
+    other.engine.dispose()
+    assert store.load("Child A").review.history[-1] == entry  # another writer's step shows
+    with store.engine.begin() as conn:  # an edit of the text the store itself read
+        document = conn.execute(sa.text("SELECT document FROM cspr_reviews")).scalar_one()
+        edited = document.replace('"KLOE 1"', '"KLOE 9"')
+        assert edited != document
+        conn.execute(sa.text("UPDATE cspr_reviews SET document = :d"), {"d": edited})
+    with pytest.raises(CsprWorkflowError, match="the chain is broken at step 3"):
+        store.load("Child A")
+
+
 def test_overdue_clocks_are_found_by_query(store: ReviewStore) -> None:
     store.add(in_panel_review())  # commissioned 2026-01-05: C3 due 2026-07-05
     store.add(Review.open("Child B", aware_at=AWARE))  # C1 due 2026-01-12
