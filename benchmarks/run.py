@@ -211,11 +211,17 @@ def bench_step(repeat: int) -> list[Row]:
         review.available(by=chair, at=at)
 
     asked = paired(available, engine, (200, 200), repeat * 4)
+
+    def check() -> None:
+        review.check(Trigger.HOLD_PANEL_MEETING, by=chair, at=at)
+
+    checked = paired(check, engine, (200, 200), repeat * 4)
     return [
         Row("dict state machine: one trigger", on_dict.baseline * 1e6, "µs"),
         on_dict.row("transitions: one trigger, one guard", "dict"),
         step.row("engine step (roles, 7 guards, clocks, history)", "transitions", "<= 3", 3),
         asked.row("Review.available (every trigger, one actor)", "engine step", "<= 1", 1),
+        checked.row("Review.check (the same step, nothing taken)", "engine step"),
     ]
 
 
@@ -463,6 +469,12 @@ def bench_store(repeat: int, folder: str) -> list[Row]:
 
     loaded = paired(load, raw_load, (calls, calls), rounds)
 
+    def load_cold() -> None:  # as a store that has not read or written this document does
+        store._known.clear()
+        store.load("Child A")
+
+    cold = paired(load_cold, raw_load, (calls, calls), rounds)
+
     fire_round = iter(range(rounds))
     raw_round = iter(range(rounds))
 
@@ -488,6 +500,12 @@ def bench_store(repeat: int, folder: str) -> list[Row]:
     raw.close()
     return [
         loaded.row("ReviewStore.load (SQLite)", "SELECT + json.loads", "<= 12", 12, 1e3, "ms"),
+        cold.row(
+            "  the same, a document the store has not seen (read and checked in full)",
+            "SELECT + json.loads",
+            scale=1e3,
+            unit="ms",
+        ),
         fired.row(
             "ReviewStore.fire (SQLite), per step",
             "sqlite3 transaction",
@@ -497,6 +515,146 @@ def bench_store(repeat: int, folder: str) -> list[Row]:
             "ms",
         ),
     ]
+
+
+def _clocked_store(url: str, n: int) -> None:
+    """A store of ``n`` new reviews, opened a day apart from 1 January 2025, so that a
+    query on 1 January 2026 finds most of their first clocks overdue."""
+    store = ReviewStore(url)
+    first = pendulum.datetime(2025, 1, 1, 9, tz=LONDON)
+    for i in range(n):
+        store.add(Review.open(f"Child {i}", aware_at=first.add(days=i % 365)))
+    store.engine.dispose()
+
+
+_RAW_OVERDUE = (
+    "SELECT c.reference, r.stage, c.clock, c.due FROM cspr_review_clocks c "
+    "JOIN cspr_reviews r ON r.reference = c.reference "
+    "WHERE c.due < ? AND c.kind != 'notice_period' ORDER BY c.due, c.reference, c.clock"
+)
+
+
+def bench_overdue(repeat: int, folder: str, sizes: tuple[int, ...]) -> list[Row]:
+    """``ReviewStore.overdue`` on SQLite stores of each size, against the same query
+    through raw sqlite3 building the same tuples."""
+    rows = []
+    at = pendulum.datetime(2026, 1, 1, 9, tz=LONDON)
+    for n in sizes:
+        url = f"sqlite:///{folder}/overdue{n}.db"
+        _clocked_store(url, n)
+        store = ReviewStore(url)
+        raw = sqlite3.connect(f"{folder}/overdue{n}.db")
+        found = len(store.overdue(at=at))
+
+        def raw_overdue(raw: sqlite3.Connection = raw) -> None:
+            [
+                (reference, stage, clock, pendulum.Date(*map(int, due.split("-"))))
+                for reference, stage, clock, due in raw.execute(_RAW_OVERDUE, ("2026-01-01",))
+            ]
+
+        timed = paired(lambda store=store: store.overdue(at=at), raw_overdue, (3, 3), repeat)
+        raw.close()
+        store.engine.dispose()
+        rows.append(
+            timed.row(
+                f"ReviewStore.overdue, {n:,} reviews ({found:,} overdue clocks)",
+                "sqlite3 query",
+                scale=1e3,
+                unit="ms",
+            )
+        )
+    return rows
+
+
+# -- the verifier ------------------------------------------------------------------------------
+
+_AGENCIES = ("Police", "Health", "Education", "Probation")
+
+
+def with_agencies(count: int) -> Any:
+    """The default definition with ``count`` agencies relevant to the case in the Rapid
+    Review example the verifier fires (the default example names two)."""
+    agencies = list(_AGENCIES[:count])
+
+    def rapid_review(trigger: Any) -> Any:
+        if trigger.name != Trigger.SUBMIT_RAPID_REVIEW:
+            return trigger
+        return attrs.evolve(
+            trigger, examples=lambda state, at: [{"kloes": ["KLOE 1"], "agencies": agencies}]
+        )
+
+    return DEFAULT_DEFINITION.evolve(
+        name=f"default, {count} agencies",
+        triggers=tuple(rapid_review(t) for t in DEFAULT_DEFINITION.triggers),
+    )
+
+
+def _verified(count: int, max_states: int) -> dict[str, Any]:
+    """Verify ``with_agencies(count)`` in a fresh process: states, time, peak memory."""
+    code = (
+        "import json, resource, sys\n"
+        "from benchmarks.run import with_agencies\n"
+        "from cspr_workflow import verify\n"
+        f"definition = with_agencies({count})\n"
+        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        f"r = verify(definition, max_states={max_states})\n"
+        "print(json.dumps({'states': r.states, 'seconds': r.seconds, 'ok': r.ok,\n"
+        "    'truncated': r.truncated,\n"
+        "    'kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss}))\n"
+    )
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=here
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def bench_verify(counts: tuple[int, ...], max_states: int = 200_000) -> list[Row]:
+    """The verifier on the default process with 2, 3, ... agencies relevant to the case:
+    states, states per second and peak memory, each in a fresh process, one run each
+    (the state counts are exact; the times are single runs, so their ratio is rough)."""
+    runs = {n: _verified(n, max_states) for n in counts}
+    bounded = any(r["truncated"] for r in runs.values())
+    note = f" (stopped at {max_states:,} states)" if bounded else ""
+    first = counts[0]
+    rows = []
+    for n, r in runs.items():
+        rows.append(
+            Row(
+                f"verify, {n} agencies: states{note}",
+                r["states"],
+                "states",
+                target="all properties hold",
+                met=r["ok"],
+            )
+        )
+        rows.append(Row(f"verify, {n} agencies: states per second", r["states"] / r["seconds"],
+                        "/s"))  # fmt: skip
+        rows.append(Row(f"verify, {n} agencies: peak memory added", r["kib"] / 1024, "MiB"))
+    for n in counts[1:]:
+        growth = runs[n]["states"] / runs[first]["states"]
+        rows.append(
+            Row(
+                f"verify, {n} agencies against {first}: states",
+                runs[n]["states"],
+                "states",
+                f"{first} agencies",
+                growth,
+                "" if bounded else "<= 1.6",
+                None if bounded else growth <= 1.6,
+            )
+        )
+        rows.append(
+            Row(
+                f"verify, {n} agencies against {first}: time (one run each)",
+                runs[n]["seconds"],
+                "s",
+                f"{first} agencies",
+                runs[n]["seconds"] / runs[first]["seconds"],
+            )
+        )
+    return rows
 
 
 # -- 4. diagrams ------------------------------------------------------------------------------
@@ -612,6 +770,8 @@ def run(quick: bool = False) -> list[Row]:
             lambda: bench_open_and_load(sizes),
             lambda: bench_json(repeat),
             lambda: bench_store(repeat, folder),
+            lambda: bench_overdue(repeat, folder, (100, 1000) if quick else (1000, 10_000)),
+            lambda: bench_verify((2, 3), 500) if quick else bench_verify((2, 3)),
             lambda: bench_diagrams(repeat),
             lambda: bench_simulation(
                 50 if quick else 500, 3 if quick else 7, 40 if quick else 2000
