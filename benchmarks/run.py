@@ -17,6 +17,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -589,18 +590,31 @@ def with_agencies(count: int) -> Any:
     )
 
 
+def peak_kib(reset: bool = False) -> int:
+    """This process's peak resident memory in KiB; with ``reset``, first reset the peak
+    to the memory in use now (Linux). A process started by a large one inherits its
+    parent's peak, so ``getrusage`` alone would hide a smaller child's own peak."""
+    if reset:
+        with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as out:
+            out.write("5")
+    with contextlib.suppress(OSError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def _verified(count: int, max_states: int) -> dict[str, Any]:
     """Verify ``with_agencies(count)`` in a fresh process: states, time, peak memory."""
     code = (
-        "import json, resource, sys\n"
-        "from benchmarks.run import with_agencies\n"
+        "import json\n"
+        "from benchmarks.run import peak_kib, with_agencies\n"
         "from cspr_workflow import verify\n"
         f"definition = with_agencies({count})\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "before = peak_kib(reset=True)\n"
         f"r = verify(definition, max_states={max_states})\n"
         "print(json.dumps({'states': r.states, 'seconds': r.seconds, 'ok': r.ok,\n"
-        "    'truncated': r.truncated,\n"
-        "    'kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss}))\n"
+        "    'truncated': r.truncated, 'kib': peak_kib() - before}))\n"
     )
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     done = subprocess.run(
@@ -625,8 +639,8 @@ def bench_verify(counts: tuple[int, ...], max_states: int = 200_000) -> list[Row
                 f"verify, {n} agencies: states{note}",
                 r["states"],
                 "states",
-                target="all properties hold",
-                met=r["ok"],
+                target="" if r["truncated"] else "all properties hold",
+                met=None if r["truncated"] else r["ok"],
             )
         )
         rows.append(Row(f"verify, {n} agencies: states per second", r["states"] / r["seconds"],
