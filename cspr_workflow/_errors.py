@@ -23,6 +23,7 @@
     ├── GraphvizMissing (RuntimeError)   SVG, PNG or PDF asked for, and Graphviz is not installed
     ├── RenderFailed (RuntimeError)      Graphviz ran but could not draw the diagram
     ├── SimulationError (RuntimeError)   a simulated review could not go on under the rules
+    ├── WorkersFailed (RuntimeError)     a simulation's worker processes could not start
     ├── MissingExtra (ImportError)       an optional package (pandas, matplotlib) is not installed
     └── ConcurrentUpdate                 another writer saved the review first; nothing was lost
 
@@ -62,6 +63,7 @@ __all__ = [
     "TransitionRefused",
     "UnknownDefinition",
     "UnknownTrigger",
+    "WorkersFailed",
 ]
 
 
@@ -361,6 +363,12 @@ class SimulationError(CsprWorkflowError, RuntimeError):
     """A simulated review could not go on: the engine refused every way forward, or the
     scenario does not fit the process definition. The message names the review, the
     stage and the rules in the way."""
+
+
+class WorkersFailed(CsprWorkflowError, RuntimeError):
+    """A simulation's worker processes could not start or do their work. The message
+    says why and what to do (most often: guard the script's work with
+    ``if __name__ == "__main__":``, or simulate with ``workers=1``)."""
 
 
 class MissingExtra(CsprWorkflowError, ImportError):

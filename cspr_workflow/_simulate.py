@@ -14,12 +14,14 @@ any definition that can be imported can be simulated in parallel.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import random
 import sys
 import time
-from collections.abc import Mapping, Sequence
+import types
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pendulum
@@ -28,7 +30,7 @@ from ._args import check_arg
 from ._definition import ProcessDefinition, default_definition
 from ._driver import Driver
 from ._engine import Review
-from ._errors import MissingExtra, SimulationError
+from ._errors import MissingExtra, SimulationError, WorkersFailed
 from ._results import ReviewOutcome, SimulationResult, StageTime, need_extra, outcome
 from ._scenario import Scenario
 from ._time import LONDON
@@ -102,6 +104,64 @@ def _chunk(
     return [_one(i, seed, scenario, definition, start) for i in indices]
 
 
+def _in_workers(
+    chunks: Sequence[tuple[Sequence[int], int, Scenario, ProcessDefinition, pendulum.DateTime]],
+    workers: int,
+) -> Iterator[list[tuple[ReviewOutcome, list[StageTime]]]]:
+    """Each chunk's results, in order, from ``workers`` fresh processes.
+
+    A fresh ("spawn") worker re-reads the main script, as ``__mp_main__``, when
+    anything it is sent was defined there; a script without an ``if __name__ ==
+    "__main__":`` guard would then simulate again in every worker. So when nothing
+    sent comes from the main script (the definition and scenario live in modules),
+    the workers start without it; when something does, a worker that cannot start
+    stops the simulation with :class:`WorkersFailed` (the pool never restarts it).
+    """
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    _, _, scenario, definition, _ = chunks[0]
+    needs_main = b"__main__" in pickle.dumps((scenario, definition))
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        # Workers start as tasks are submitted: all of them, here.
+        with contextlib.nullcontext() if needs_main else _without_main_script():
+            futures = [pool.submit(_chunk, chunk) for chunk in chunks]
+        try:
+            for future in futures:
+                yield future.result()
+        except concurrent.futures.process.BrokenProcessPool:
+            for future in futures:
+                future.cancel()
+            raise WorkersFailed(
+                "a worker process stopped before it could simulate (its own error is "
+                "printed above it). If the script that calls simulate(workers=...) has "
+                'no `if __name__ == "__main__":` guard, add one, or define the definition '
+                "and scenario in a module of their own; or simulate with workers=1."
+            ) from None
+
+
+@contextlib.contextmanager
+def _without_main_script() -> Iterator[None]:
+    """Workers started here do not read the main script: ``multiprocessing`` finds the
+    script through ``sys.modules["__main__"]``, which is a bare module meanwhile."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+def _starting_a_worker() -> bool:
+    """True in a worker process still reading the main script, before it takes work."""
+    import multiprocessing
+
+    # (multiprocessing's own test before it refuses to start a process there)
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
 def _in_notebook() -> bool:
     """True inside a Jupyter kernel (IPython's ZMQ shell), where a bar helps."""
     ipython = sys.modules.get("IPython")
@@ -153,6 +213,14 @@ def simulate(
     check_arg("workers", workers, int, "a whole number of workers")
     check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
     check_arg("progress", progress, bool, "True or False", optional=True)
+    if workers != 1 and _starting_a_worker():
+        raise WorkersFailed(
+            "this worker process was started to simulate, and while it read the script that "
+            "started it (as every worker must, to find a definition or scenario defined "
+            "there), the script asked for a simulation with several workers again. Put the "
+            'script\'s work under `if __name__ == "__main__":`, or define the definition '
+            "and scenario in a module of their own, or simulate with workers=1."
+        )
     definition = definition or default_definition()
     scenario = _scenario_for(definition, scenario)
     workers = workers or os.cpu_count() or 1
@@ -172,18 +240,15 @@ def simulate(
             if bar is not None:
                 bar.update(1)
     else:
-        import multiprocessing
-
         size = max(1, min(250, reviews // (workers * 4) or 1))
         chunks = [
             (range(i, min(i + size, reviews)), seed, scenario, definition, _START)
             for i in range(0, reviews, size)
         ]
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for part in pool.imap(_chunk, chunks):
-                results.extend(part)
-                if bar is not None:
-                    bar.update(len(part))
+        for part in _in_workers(chunks, workers):
+            results.extend(part)
+            if bar is not None:
+                bar.update(len(part))
     if bar is not None:
         bar.close()
     return SimulationResult.of(

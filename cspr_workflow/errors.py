@@ -29,6 +29,7 @@ from ._errors import (
     TransitionRefused,
     UnknownDefinition,
     UnknownTrigger,
+    WorkersFailed,
 )
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "TransitionRefused",
     "UnknownDefinition",
     "UnknownTrigger",
+    "WorkersFailed",
 ]

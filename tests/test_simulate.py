@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -307,3 +309,52 @@ def test_cli_simulate_bad_scenarios(
 def test_no_progress_bar_when_nobody_watches(capsys: pytest.CaptureFixture[str]) -> None:
     simulate(250, seed=1)
     assert "simulating" not in capsys.readouterr().err
+
+
+_UNGUARDED = """\
+from cspr_workflow import simulate
+
+result = simulate(24, seed=1, workers=2, progress=False)
+print("simulated", result.summary()["reviews"])
+"""
+
+_UNGUARDED_LOCAL = """\
+from cspr_workflow import DEFAULT_DEFINITION, simulate
+
+LOCAL = DEFAULT_DEFINITION.evolve(name="a local process")  # defined in the script itself
+simulate(24, seed=1, workers=2, definition=LOCAL, progress=False)
+print("simulated")
+"""
+
+
+def _run_script(folder: Path, text: str) -> subprocess.CompletedProcess[str]:
+    script = folder / "script.py"
+    script.write_text(text)
+    return subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=240,  # a hang fails here rather than holding the test run
+        cwd=folder,
+        check=False,
+    )
+
+
+def test_a_script_without_a_main_guard_simulates_on_several_workers(tmp_path: Path) -> None:
+    """The workers do not read the script again, since nothing they need is defined there:
+    the script runs once, to the end."""
+    done = _run_script(tmp_path, _UNGUARDED)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["simulated 24"]
+
+
+def test_a_script_that_defines_its_process_and_has_no_guard_stops_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    """Workers must read this script to find its definition, and reading it would simulate
+    again: the run stops with WorkersFailed, saying what to do, instead of hanging."""
+    done = _run_script(tmp_path, _UNGUARDED_LOCAL)
+    assert done.returncode == 1
+    assert "simulated" not in done.stdout
+    assert "WorkersFailed" in done.stderr
+    assert 'if __name__ == "__main__":' in done.stderr
