@@ -375,12 +375,13 @@ class Review:
         owed = notices_owed(d.policy, d.completion, d.shortest_path, state, instant)
         found: dict[str, None] = {o.trigger: None for o in owed}
         allowed: set[str] = set()
+        known: dict[int, bool] = {}  # each guard's answer, asked once for all the steps
         for step in d.steps_from(state.stage):
             trigger = step.row.trigger
             if trigger in allowed or by.role not in step.roles or not step.applies(state):
                 continue  # (a role the step is not for: permission would refuse it)
-            if not step.permission(state, by, instant, None) and not step.guard_reasons(
-                state, by, instant
+            if step.guards_met(state, by, instant, known) and not step.permission(
+                state, by, instant, None
             ):
                 allowed.add(trigger)
                 found[trigger] = None

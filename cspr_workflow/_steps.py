@@ -258,6 +258,27 @@ class CompiledStep:
                 reasons += found
         return reasons
 
+    def guards_met(
+        self,
+        state: ReviewState,
+        actor: Actor,
+        at: pendulum.DateTime,
+        known: dict[int, bool] | None = None,
+    ) -> bool:
+        """True when no guard of this step is unmet: :meth:`guard_reasons` is empty. Stops at
+        the first unmet guard; ``known`` keeps each guard function's answer (guards are
+        pure) for other steps asked about in the same state, by the same actor, at ``at``."""
+        for guard in self.guards:
+            key = id(guard.function)
+            met = None if known is None else known.get(key)
+            if met is None:
+                met = not guard.function(state, actor, at)
+                if known is not None:
+                    known[key] = met
+            if not met:
+                return False
+        return True
+
     def applies(self, state: ReviewState) -> bool:
         """False when the row's selector does not choose it for ``state``."""
         return self.selector is None or self.selector(state, self.target)

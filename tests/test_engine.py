@@ -715,3 +715,25 @@ def test_refusals_are_noted_beside_the_history() -> None:
     assert "kloes_shared" in refusal.rules
     walker.review.check(T.HOLD_PANEL_MEETING, by=WHO["chair"], at=at)
     assert len(walker.review.refusals) == 1  # check() notes nothing
+
+
+def test_available_names_exactly_the_steps_check_allows_but_for_their_details() -> None:
+    """At every step of the demo review, for every demo actor: ``available`` lists the
+    triggers whose ``check`` finds nothing wrong but missing or invalid details."""
+    from cspr_workflow.demo import ACTORS, demo_review
+
+    full = demo_review()
+    definition = full.definition
+    compared = 0
+    for n in range(len(full.history) + 1):
+        review = demo_review(upto=n)  # as it stood after its first n steps
+        at = review.state.last_at.add(hours=1)
+        for actor in ACTORS.values():
+            expected = {
+                t.name
+                for t in definition.triggers
+                if all(r.kind == "details" for r in review.check(t.name, by=actor, at=at).reasons)
+            }
+            assert set(review.available(by=actor, at=at)) == expected, (n, actor.role)
+            compared += 1
+    assert compared == (len(full.history) + 1) * len(ACTORS)
