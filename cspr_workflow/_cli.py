@@ -225,13 +225,18 @@ def _status(args: argparse.Namespace) -> int:
         for line in str(text).split("\n"):
             print(visible(line))
 
-    review = _read_review(args.review, _definition(args))
-    at = _instant(args.at) or review.state.last_at
+    recorded = _read_review(args.review, _definition(args))
+    at = _instant(args.at) or recorded.state.last_at
+    review = recorded.as_at(at)  # before the last step: the review as it stood then
     definition = review.definition
     state = review.state
     say(f"Review {review.reference} ({definition.name})")
+    if review is not recorded:
+        say(f"  as at {at.to_datetime_string()}: later steps are left out")
     say(f"  stage: {definition.stage(state.stage).title}")
-    say(f"  steps recorded: {len(state.history)}; last on {state.last_at.to_datetime_string()}")
+    steps = len(state.history)
+    every = "" if review is recorded else f" ({len(recorded.state.history)} in all)"
+    say(f"  steps recorded: {steps}{every}; last on {state.last_at.to_datetime_string()}")
     say()
     say(review.deadlines(at=at))
     say()

@@ -13,7 +13,8 @@ __all__ = ["diagram"]
 
 def diagram(subject: ProcessDefinition | Review | None = None, *, at: object = None) -> Diagram:
     """The diagram of a process definition (the default one if none is given), or of a
-    review's path on its definition, with its clocks as they stand at ``at``."""
+    review's path on its definition, with its clocks as they stand at ``at`` (before its
+    last step: the review as it stood then, see :meth:`Review.as_at`)."""
     if subject is None:
         return Diagram(default_definition())
     if isinstance(subject, ProcessDefinition):
@@ -26,7 +27,10 @@ def diagram(subject: ProcessDefinition | Review | None = None, *, at: object = N
             )
         return Diagram(subject)
     if isinstance(subject, Review):
-        return Diagram(subject.definition, subject, None if at is None else as_instant(at))
+        if at is None:
+            return Diagram(subject.definition, subject, None)
+        instant = as_instant(at)
+        return Diagram(subject.definition, subject.as_at(instant), instant)
     raise InvalidInput(
         "subject",
         "diagram_subject",

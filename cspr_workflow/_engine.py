@@ -28,6 +28,7 @@ from ._errors import (
     InvalidTime,
     NotPermitted,
     Reason,
+    ReplayMismatch,
     StepProblems,
     TimeWentBackwards,
     TransitionRefused,
@@ -343,24 +344,75 @@ class Review:
             )
         return entry
 
+    def as_at(self, at: object = None) -> Review:
+        """The review as it stood at ``at``: the steps taken by then, replayed through the
+        engine from its opening (so every fact is the one it held then), with the refusals
+        noted by then. At or after the last step, this review itself.
+
+        An instant before the review opened is refused (:class:`TimeWentBackwards`);
+        a step the engine no longer takes as recorded (a definition changed since)
+        raises :class:`ReplayMismatch` naming it.
+        """
+        instant = self._now(at)
+        state = self._state
+        if not before(instant, state.last_at):
+            return self
+        if before(instant, state.aware_at):
+            raise TimeWentBackwards(
+                self.reference,
+                "as_at",
+                state.stage,
+                [
+                    Reason(
+                        "time_forward",
+                        "time never runs backwards",
+                        f"{instant.to_iso8601_string()} is before the review opened "
+                        f"({state.aware_at.to_iso8601_string()}).",
+                        "ask for the review as at an instant after it opened.",
+                        "time",
+                    )
+                ],
+            )
+        then = Review.open(state.reference, aware_at=state.aware_at, definition=self._definition)
+        for entry in state.history:
+            if before(instant, entry.at):
+                break
+            taken = then._take(entry.trigger, entry.actor, entry.at, entry.details)
+            if taken != entry:
+                why = (
+                    "the engine refuses it now: " + "; ".join(r.message for r in taken[0])
+                    if isinstance(taken, tuple)
+                    else "the replayed step differs from the recorded one"
+                )
+                raise ReplayMismatch(state.reference, entry.seq, why)
+        log = RefusalLog(
+            state.reference,
+            state.aware_at,
+            (r for r in self._log.entries if not before(instant, r.at)),
+            complete=self._log.complete,
+        )
+        return Review(then._state, self._definition, clock=self._clock, refusals=log)
+
     def deadlines(self, *, at: object = None) -> DeadlineReport:
         """Every clock at ``at``: start, due date, stop, status, time left, provenance.
 
-        The report is of the review as it stands, so ``at`` may not be earlier
-        than its last recorded step (:class:`TimeWentBackwards`).
+        Before the last recorded step, the clocks are those of the review as it stood at
+        ``at`` (:meth:`as_at`).
         """
         instant = self._now(at)
-        reasons = self._time_reasons(instant)
-        if reasons:
-            raise TimeWentBackwards(self.reference, "deadlines", self._state.stage, reasons)
+        if self._time_reasons(instant):
+            return self.as_at(instant).deadlines(at=instant)
         return deadline_report(self._definition, self._state, instant)
 
     def owed(self, *, at: object = None) -> tuple[OwedNotice, ...]:
         """The delay notices the review owes at ``at``: past its completion due date, or
         projected to miss it at the expected stage durations (see
         :class:`~cspr_workflow.clocks.OwedNotice`; whether a projected miss blocks is the
-        completion rule's ``projected_blocks``)."""
+        completion rule's ``projected_blocks``). Before the last recorded step, those the
+        review owed as it stood at ``at`` (:meth:`as_at`)."""
         instant = self._now(at)
+        if self._time_reasons(instant):
+            return self.as_at(instant).owed(at=instant)
         d = self._definition
         return notices_owed(d.policy, d.completion, d.shortest_path, self._state, instant)
 
@@ -388,10 +440,13 @@ class Review:
         return tuple(t for t in found if t in allowed)
 
     def options(self, *, at: object = None) -> tuple[Option, ...]:
-        """Every step the process offers from here, who may take it, and what blocks it."""
+        """Every step the process offers from here, who may take it, and what blocks it.
+        Before the last recorded step, those it offered as it stood at ``at``
+        (:meth:`as_at`)."""
         instant = self._now(at)
+        if self._time_reasons(instant):
+            return self.as_at(instant).options(at=instant)
         state = self._state
-        time = self._time_reasons(instant)
         result = []
         for step in self._definition.steps_from(state.stage):
             if not step.applies(state):
@@ -402,7 +457,7 @@ class Review:
                     title=step.trigger.title,
                     dest=step.target,
                     roles=tuple(sorted(step.roles)),
-                    unmet=tuple(time + step.guard_reasons(state, _ANYONE, instant)),
+                    unmet=tuple(step.guard_reasons(state, _ANYONE, instant)),
                 )
             )
         return tuple(result)

@@ -145,6 +145,7 @@ class AuditReport:
     at: pendulum.DateTime
     head: str | None = None
     refusals_head: str | None = None
+    whole: Review | None = None  # the review as recorded, when ``review`` is as at ``at``
 
     @property
     def deadlines(self) -> DeadlineReport:
@@ -155,27 +156,35 @@ class AuditReport:
 
     def checks(self) -> list[Check]:
         """Hash chain, refusal log, replay and the statutory properties, with what each
-        found."""
-        return _checks(self.review, self.head, self.refusals_head)
+        found: of the review as recorded, whatever the report's instant."""
+        return _checks(self.whole or self.review, self.head, self.refusals_head)
 
     def _summary(self) -> list[tuple[str, str]]:
         review, state = self.review, self.review.state
         definition = review.definition
+        recorded = self.whole or review
+        steps = str(len(state.history))
+        if self.whole is not None:
+            steps += f" by then ({len(self.whole.history)} in all)"
         return [
             ("Review", review.reference),
             ("Process", definition.name),
-            ("Current stage", definition.stage(state.stage).title),
+            ("Stage" if self.whole else "Current stage", definition.stage(state.stage).title),
             (f"Opened ({definition.initial_stage.title})", state.aware_at.to_datetime_string()),
-            ("Steps recorded", str(len(state.history))),
+            ("Steps recorded", steps),
             (
                 "Steps refused",
                 str(len(review.refusals))
                 if review.refusals_complete
                 else f"{len(review.refusals)} since loaded (refusal log not supplied)",
             ),
-            ("Report as at", self.at.to_datetime_string()),
-            ("History head (SHA-256)", review.history_head),
-            ("Refusal log head (SHA-256)", review.refusals_head),
+            (
+                "Report as at",
+                self.at.to_datetime_string()
+                + (" (the review as it stood then; later steps left out)" if self.whole else ""),
+            ),
+            ("History head (SHA-256)", recorded.history_head),
+            ("Refusal log head (SHA-256)", recorded.refusals_head),
         ]
 
     def _no_refusals(self) -> str:
@@ -421,6 +430,11 @@ def audit_report(
 ) -> AuditReport:
     """The audit report of ``review`` as at ``at`` (default: its last step).
 
+    Before the last step, the report shows the review as it stood then
+    (:meth:`Review.as_at`: its stage, steps, refusals, clocks and path by then); its
+    verification checks are of the review as recorded, so the heads kept elsewhere
+    are compared with the whole record.
+
     ``head`` is the history head kept elsewhere, if any: the report then says
     whether the review is still sealed by it. ``refusals_head`` is the refusal
     log's head kept elsewhere: the report says whether the log still closes on it
@@ -434,4 +448,7 @@ def audit_report(
                 name, "head", f"expected a SHA-256 as text, got {type(value).__name__}", ""
             )
     instant = review.state.last_at if at is None else as_instant(at)
-    return AuditReport(review, instant, head, refusals_head)
+    then = review.as_at(instant)
+    if then is review:
+        return AuditReport(review, instant, head, refusals_head)
+    return AuditReport(then, instant, head, refusals_head, whole=review)

@@ -254,10 +254,17 @@ class TestDeadlineReport:
         assert c3.projected is not None
         assert c3.status is ClockStatus.ON_TRACK
 
-    def test_not_before_the_last_step(self) -> None:
-        review = demo_review(upto=10)
-        with pytest.raises(TimeWentBackwards):
-            review.deadlines(at=day("2026-01-06"))
+    def test_before_the_last_step_they_are_the_clocks_as_they_stood_then(self) -> None:
+        review = demo_review()
+        at = day("2026-01-08")  # after the notification (7 January), before the rest
+        by_then = sum(1 for e in review.history if e.at <= at)
+        assert 0 < by_then < len(review.history)
+        then = Review.open("Child A", aware_at=review.state.aware_at)
+        for entry in review.history[:by_then]:
+            then.fire(entry.trigger, by=entry.actor, at=entry.at, **entry.details)
+        assert review.deadlines(at=at) == then.deadlines(at=at)
+        with pytest.raises(TimeWentBackwards, match="before the review opened"):
+            review.deadlines(at=day("2026-01-04"))
 
     def test_text_and_markdown(self) -> None:
         report = demo_review().deadlines(at=day("2027-03-02"))

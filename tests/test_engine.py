@@ -737,3 +737,59 @@ def test_available_names_exactly_the_steps_check_allows_but_for_their_details() 
             assert set(review.available(by=actor, at=at)) == expected, (n, actor.role)
             compared += 1
     assert compared == (len(full.history) + 1) * len(ACTORS)
+
+
+def _first_steps(review: Review, k: int) -> Review:
+    """The review rebuilt from its opening with its first ``k`` recorded steps."""
+    state = review.state
+    rebuilt = Review.open(state.reference, aware_at=state.aware_at, definition=review.definition)
+    for entry in state.history[:k]:
+        rebuilt.fire(entry.trigger, by=entry.actor, at=entry.at, **entry.details)
+    return rebuilt
+
+
+class TestAsAt:
+    """A review as it stood at an earlier instant: replayed, not cut short."""
+
+    def test_each_instant_gives_the_review_after_the_steps_taken_by_then(self) -> None:
+        from cspr_workflow.demo import demo_review
+
+        full = demo_review()
+        for n, entry in enumerate(full.history, start=1):
+            then = full.as_at(entry.at)
+            taken = sum(1 for e in full.history if e.at <= entry.at)
+            assert taken >= n
+            assert then.state == _first_steps(full, taken).state
+            assert then.refusals == tuple(r for r in full.refusals if r.at <= entry.at)
+            assert then.refusals_complete == full.refusals_complete
+        assert full.as_at(full.state.last_at) is full
+        assert full.as_at(full.state.last_at.add(days=3)) is full
+
+    def test_the_review_itself_is_left_as_it_was(self) -> None:
+        from cspr_workflow import dumps
+        from cspr_workflow.demo import demo_review
+
+        full = demo_review()
+        before = dumps(full)
+        then = full.as_at(full.history[9].at)
+        assert len(then.history) == 10
+        assert dumps(full) == before
+        assert then.state.history == full.history[:10]
+
+    def test_before_the_review_opened_is_refused(self) -> None:
+        w = Walker()
+        with pytest.raises(TimeWentBackwards, match="before the review opened"):
+            w.review.as_at(AWARE.subtract(seconds=1))
+
+    def test_a_step_the_engine_no_longer_takes_is_named(self) -> None:
+        from cspr_workflow.errors import ReplayMismatch
+
+        w = Walker().to_panel_review()
+        review = w.review
+        forged = attrs.evolve(review.history[2], trigger=str(T.HOLD_PANEL_MEETING))
+        changed = Review(
+            review.state.evolve(history=(*review.history[:2], forged, *review.history[3:])),
+            review.definition,
+        )
+        with pytest.raises(ReplayMismatch, match="step 3"):
+            changed.as_at(review.history[-2].at)

@@ -270,3 +270,41 @@ def test_cli_stops_quietly_when_the_reader_goes_away(review_file: Path) -> None:
     _, err = process.communicate(timeout=60)
     assert b"Traceback" not in err
     assert b"BrokenPipeError" not in err
+
+
+def test_a_report_as_at_an_earlier_instant_shows_the_review_as_it_stood_then() -> None:
+    """The board's "where did this review stand at our meeting": stage, steps and clocks
+    as they were; the checks still cover the whole record and its heads."""
+    review = demo_review()
+    meeting = pendulum.datetime(2026, 8, 20, 9, tz="Europe/London")
+    report = audit_report(review, at=meeting, head=review.history_head)
+    text = report.markdown()
+    by_then = sum(1 for e in review.history if e.at <= meeting)
+    assert f"| Steps recorded | {by_then} by then ({len(review.history)} in all) |" in text
+    assert "| Stage | Pre-publication |" in text
+    assert "the review as it stood then" in text
+    assert "| Hash chain | passed |" in text  # the head kept elsewhere seals the whole record
+    assert f"| Steps recorded | {len(review.history)} |" in audit_report(review).markdown()
+    assert report.deadlines == review.as_at(meeting).deadlines(at=meeting)
+    later = [e for e in review.history if e.at > meeting]
+    assert later
+    assert f"| {later[0].seq} |" not in text.split("## History", 1)[-1].split("##", 1)[0]
+
+
+def test_cli_status_as_at_a_board_meeting(
+    review_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command the governance how-to gives."""
+    assert main(["status", str(review_file), "--at", "2026-08-20"]) == 0
+    out = capsys.readouterr().out
+    assert "as at 2026-08-20 00:00:00: later steps are left out" in out
+    assert "stage: Pre-publication" in out
+    assert "(52 in all)" in out
+    assert "- publish the report -> Published; by SSCP Executive; ready" in out
+
+
+def test_a_diagram_as_at_an_earlier_instant_draws_the_path_by_then() -> None:
+    review = demo_review()
+    early = pendulum.datetime(2026, 3, 1, 9, tz="Europe/London")
+    assert diagram(review, at=early).mermaid() == diagram(review.as_at(early), at=early).mermaid()
+    assert diagram(review, at=early).mermaid() != diagram(review).mermaid()
