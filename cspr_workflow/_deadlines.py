@@ -18,7 +18,14 @@ __all__ = ["ClockStatus", "Deadline", "DeadlineReport"]
 
 
 class ClockStatus(enum.StrEnum):
-    """Where a clock stands at one instant."""
+    """Where a clock stands at one instant.
+
+    A deadline or completion clock is on track, at risk, overdue, or running on a date
+    revised by a delay notice, until it stops: met (by its first due date), met within
+    the notified delay (after its first due date, by the revised one), or met late. A
+    notice period is not a deadline: its due date is the earliest date the step it
+    guards may be taken, so it is running, then given.
+    """
 
     NOT_STARTED = "not started"
     ON_TRACK = "on track"
@@ -26,7 +33,10 @@ class ClockStatus(enum.StrEnum):
     OVERDUE = "overdue"
     DELAY_NOTIFIED = "delay notified"
     MET = "met"
+    MET_WITHIN_DELAY = "met within the notified delay"
     MET_LATE = "met late"
+    NOTICE_RUNNING = "notice running"
+    NOTICE_GIVEN = "notice given"
     NOT_NEEDED = "no longer needed"
 
 
@@ -44,12 +54,26 @@ class Deadline:
     projected: pendulum.Date | None
     provenance: str
     late_reason: str | None = None
+    first_due: pendulum.Date | None = None  # the due date set when it started, if revised since
+
+    @property
+    def due_text(self) -> str:
+        """The due date in words that cannot be misread: a notice period's is the earliest
+        date ("not before ..."); a completion date a delay notice moved shows both."""
+        if self.due is None:
+            return "-"
+        if self.clock.kind is ClockKind.NOTICE_PERIOD:
+            return f"not before {self.due.to_date_string()}"
+        if self.first_due is not None and self.first_due != self.due:
+            return f"{self.first_due.to_date_string()}, revised to {self.due.to_date_string()}"
+        return self.due.to_date_string()
 
     def describe(self) -> str:
         """One line: clock, status, due date, remaining."""
-        due = self.due.to_date_string() if self.due else "-"
+        due = self.due_text
+        due = due if due.startswith("not before") else f"due {due}"
         left = "" if self.remaining is None else f", {self.remaining} {self.remaining_unit} left"
-        return f"{self.clock.id} {self.clock.name}: {self.status.value} (due {due}{left})"
+        return f"{self.clock.id} {self.clock.name}: {self.status.value} ({due}{left})"
 
 
 @attrs.frozen
@@ -86,7 +110,7 @@ class DeadlineReport:
                 d.clock.name,
                 d.status.value,
                 day(d.started_at),
-                day(d.due),
+                d.due_text,
                 day(d.stopped_at),
                 "-" if d.remaining is None else f"{d.remaining} {d.remaining_unit}",
             )
@@ -209,13 +233,16 @@ def deadline_report(
             status = ClockStatus.NOT_NEEDED
             remaining = None
         elif spec.kind is ClockKind.NOTICE_PERIOD:
-            status = (
-                ClockStatus.MET if stopped is not None or today >= due else ClockStatus.ON_TRACK
-            )
-            remaining = None if status is ClockStatus.MET else until(due)
+            given = stopped is not None or today >= due
+            status = ClockStatus.NOTICE_GIVEN if given else ClockStatus.NOTICE_RUNNING
+            remaining = None if given else until(due)
         elif stopped is not None:
-            met = stopped.date() <= record.due
-            status = ClockStatus.MET if met else ClockStatus.MET_LATE
+            if stopped.date() <= record.due:
+                status = ClockStatus.MET
+            elif stopped.date() <= due:  # after the first due date, by the revised one
+                status = ClockStatus.MET_WITHIN_DELAY
+            else:
+                status = ClockStatus.MET_LATE
             remaining = None
             late_reason = _late_reason(state, spec.stops)
         else:
@@ -241,6 +268,7 @@ def deadline_report(
                 projected,
                 provenance,
                 late_reason,
+                None if due == record.due else record.due,
             )
         )
     owed = notices_owed(policy, definition.completion, definition.shortest_path, state, at)

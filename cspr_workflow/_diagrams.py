@@ -146,7 +146,7 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
         current = review.state.stage
         report = review.deadlines(at=at if at is not None else review.state.last_at)
         alerts = tuple(
-            f"{d.clock.id} {d.clock.name} {d.status.value} (due {d.due.to_date_string()})"
+            f"{d.clock.id} {d.clock.name} {d.status.value} (due {d.due_text})"
             for d in report.deadlines
             if d.status in (ClockStatus.OVERDUE, ClockStatus.AT_RISK) and d.due is not None
         )

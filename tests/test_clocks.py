@@ -192,6 +192,7 @@ class TestDeadlineReport:
     def test_statuses_through_the_demo(self) -> None:
         # (steps taken, instant, expected statuses of C1..C5)
         ns, ok, met = "not started", "on track", "met"
+        within = "met within the notified delay"  # after 26 July, by the revised 30 September
         cases = [
             (0, "2026-01-06", [ok, ns, ns, ns, ns]),
             (0, "2026-01-13", ["overdue", ns, ns, ns, ns]),
@@ -199,9 +200,9 @@ class TestDeadlineReport:
             (3, "2026-02-02", [met, met, ok, ns, met]),
             (33, "2026-06-02", [met, met, "at risk", ns, met]),
             (43, "2026-06-22", [met, met, "delay notified", ns, met]),
-            (46, "2026-08-04", [met, met, "delay notified", ok, met]),
-            (48, "2026-08-17", [met, met, "delay notified", met, met]),
-            (len(SCRIPT), "2027-03-02", [met, met, "met late", met, met]),
+            (46, "2026-08-04", [met, met, "delay notified", "notice running", met]),
+            (48, "2026-08-17", [met, met, "delay notified", "notice given", met]),
+            (len(SCRIPT), "2027-03-02", [met, met, within, "notice given", met]),
         ]
         for upto, when, statuses in cases:
             review = demo_review(upto=upto)
@@ -269,9 +270,15 @@ class TestDeadlineReport:
     def test_text_and_markdown(self) -> None:
         report = demo_review().deadlines(at=day("2027-03-02"))
         text = str(report)
-        assert "C3     completion       met late" in text
+        assert "C3     completion       met within the notified delay" in text
+        assert "2026-07-26, revised to 2026-09-30" in text
         markdown = report.to_markdown()
-        assert "| C4 | pre-publication | met |" in markdown
+        assert "| C4 | pre-publication | notice given | 2026-08-03 | not before 2026-08-12 |" in (
+            markdown
+        )
+        assert report["C3"].describe() == (
+            "C3 completion: met within the notified delay (due 2026-07-26, revised to 2026-09-30)"
+        )
 
     @given(st.integers(min_value=0, max_value=len(SCRIPT)), st.integers(0, 400))
     def test_any_stage_any_review_has_a_report(self, upto: int, days: int) -> None:

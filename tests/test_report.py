@@ -69,7 +69,7 @@ def test_the_report_shows_verification_history_and_refusals() -> None:
     assert "| 52 | 2027-03-01 10:00 | Case Review Group | close the review |" in md
     assert "a panel member speaks only for their own agency" in md  # a refusal
     assert "## Timeline of stages" in md
-    assert "| C3 | completion | met late |" in md
+    assert "| C3 | completion | met within the notified delay |" in md
 
 
 def test_the_report_names_no_one() -> None:
