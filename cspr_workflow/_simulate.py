@@ -269,7 +269,7 @@ def compare(
     definition: ProcessDefinition | None = None,
 ) -> Any:
     """Simulate each scenario on the same seeds; their summaries side by side (a DataFrame,
-    one column per scenario)."""
+    one column per scenario; each 95% interval as a ``low`` and a ``high`` row)."""
     pandas = need_extra("pandas", "compare")
     columns = {}
     for name, scenario in scenarios.items():
@@ -279,6 +279,11 @@ def compare(
         summary = result.summary()
         stages = summary.pop("mean working days per stage")
         summary.pop("reviews per second")
+        for key in [k for k in summary if k.endswith(", 95% interval")]:
+            interval = summary.pop(key)
+            low, high = (None, None) if interval is None else interval
+            summary[key.replace(", 95% interval", ", 95% interval low")] = low
+            summary[key.replace(", 95% interval", ", 95% interval high")] = high
         summary.update(
             {f"working days in {result.titles.get(s, s)}": days for s, days in stages.items()}
         )

@@ -131,6 +131,35 @@ def test_the_summary() -> None:
     assert "Panel review" in text  # stages by their titles
 
 
+def test_the_summary_gives_each_share_and_quantile_with_its_95_percent_interval() -> None:
+    summary = simulate(300, seed=11).summary()
+    share = summary["completed on time"]
+    low, high = summary["completed on time, 95% interval"]
+    assert low < share < high
+    assert 0.03 < (high - low) / 2 < 0.06  # about ±5 points for 300 reviews
+    for quantile in ("median days to completion", "90th percentile days to completion"):
+        low, high = summary[f"{quantile}, 95% interval"]
+        assert low <= summary[quantile] <= high
+        assert low < high
+    text = simulate(300, seed=11).describe()
+    assert "completed on time, 95% interval" in text
+    assert f"{summary['completed on time, 95% interval'][0]:.1%} to " in text
+
+
+def test_the_intervals_match_known_values() -> None:
+    from cspr_workflow._results import _quantile_interval, _wilson
+
+    assert _wilson(10, 100) == (0.0552, 0.1744)  # Wilson's interval for 10 of 100
+    assert _wilson(0, 10) == (0.0, 0.2775)
+    assert _wilson(10, 10) == (0.7225, 1.0)
+    assert _wilson(0, 0) is None
+    # the median of 100 values: order statistics 40 and 61, as the exact binomial gives
+    assert _quantile_interval(list(range(1, 101)), 50) == (40.0, 61.0)
+    assert _quantile_interval(list(range(1, 101)), 90) == (84.0, 97.0)
+    assert _quantile_interval([7], 50) == (7.0, 7.0)
+    assert _quantile_interval([], 50) is None
+
+
 def test_more_meetings_more_often_helps() -> None:
     monthly = DEFAULT_SCENARIO.evolve(
         repeats={
