@@ -46,7 +46,7 @@ from ._codec import CONVERTER, canonical_json, digest, opening_digest
 from ._definition import ProcessDefinition, default_definition
 from ._details import LATE_REASON
 from ._engine import Review
-from ._errors import CsprWorkflowError, InvalidDocument, InvalidInput, Problem, ReplayMismatch
+from ._errors import InvalidDocument, InvalidInput, Problem, ReplayMismatch
 from ._hashchain import chain_problems
 from ._limits import DocumentLimits
 from ._records import AuditEntry, Refusal, ReviewState, reference_problem
@@ -802,23 +802,7 @@ def replay(review: Review) -> Review:
     """
     check_arg("review", review, Review, "a Review (from Review.open, loads or store.get)")
     state = review.state
-    rebuilt = Review.open(state.reference, aware_at=state.aware_at, definition=review.definition)
-    for entry in state.history:
-        try:
-            got = rebuilt.fire(entry.trigger, by=entry.actor, at=entry.at, **entry.details)
-        except CsprWorkflowError as error:
-            raise ReplayMismatch(
-                state.reference, entry.seq, f"the engine refuses it now: {error}"
-            ) from None
-        if got != entry:
-            fields = [
-                f.name
-                for f in attrs.fields(AuditEntry)
-                if getattr(got, f.name) != getattr(entry, f.name)
-            ]
-            raise ReplayMismatch(
-                state.reference, entry.seq, f"the replayed step differs in {', '.join(fields)}"
-            )
+    rebuilt = review._replayed()
     if rebuilt.state != state:
         fields = [
             f.name

@@ -373,18 +373,7 @@ class Review:
                     )
                 ],
             )
-        then = Review.open(state.reference, aware_at=state.aware_at, definition=self._definition)
-        for entry in state.history:
-            if before(instant, entry.at):
-                break
-            taken = then._take(entry.trigger, entry.actor, entry.at, entry.details)
-            if taken != entry:
-                why = (
-                    "the engine refuses it now: " + "; ".join(r.message for r in taken[0])
-                    if isinstance(taken, tuple)
-                    else "the replayed step differs from the recorded one"
-                )
-                raise ReplayMismatch(state.reference, entry.seq, why)
+        then = self._replayed(until=instant)
         log = RefusalLog(
             state.reference,
             state.aware_at,
@@ -392,6 +381,32 @@ class Review:
             complete=self._log.complete,
         )
         return Review(then._state, self._definition, clock=self._clock, refusals=log)
+
+    def _replayed(self, until: pendulum.DateTime | None = None) -> Review:
+        """A new review opened from this one's opening record, with every step of its
+        history taken by ``until`` (all of them when None) fired through the engine again.
+
+        Raises :class:`ReplayMismatch` at the first step the engine refuses now or records
+        differently. The one replay that :meth:`as_at` and ``persistence.replay`` share.
+        """
+        state = self._state
+        then = Review.open(state.reference, aware_at=state.aware_at, definition=self._definition)
+        for entry in state.history:
+            if until is not None and before(until, entry.at):
+                break
+            taken = then._take(entry.trigger, entry.actor, entry.at, entry.details)
+            if isinstance(taken, tuple):
+                why = "the engine refuses it now: " + "; ".join(r.message for r in taken[0])
+                raise ReplayMismatch(state.reference, entry.seq, why)
+            if taken != entry:
+                fields = [
+                    f.name
+                    for f in attrs.fields(AuditEntry)
+                    if getattr(taken, f.name) != getattr(entry, f.name)
+                ]
+                why = f"the replayed step differs in {', '.join(fields)}"
+                raise ReplayMismatch(state.reference, entry.seq, why)
+        return then
 
     def deadlines(self, *, at: object = None) -> DeadlineReport:
         """Every clock at ``at``: start, due date, stop, status, time left, provenance.
