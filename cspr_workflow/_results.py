@@ -31,9 +31,12 @@ class ReviewOutcome:
     ``clock_started`` and ``completed`` are the days the definition's completion
     clock started and stopped (for the default process: the decision to commission
     and publication); ``due`` is its due date as first set, ``revised_due`` as it
-    stood at the end; ``on_time`` says whether it stopped by ``due``. ``side_paths``
+    stood at the end; ``on_time`` says whether it stopped by ``due``;
+    ``first_delay_notice`` is the day the first delay was notified. ``side_paths``
     counts visits to side-path stages that are not final (holds, deferrals);
     ``returns``, moves back to an earlier stage of the main line (a redraft).
+    ``in_progress`` is true for a real review (see :func:`observed`) still short of a
+    final stage; its ``on_time`` is False once its due date has passed, else None.
     """
 
     review: int
@@ -50,11 +53,14 @@ class ReviewOutcome:
     drafts: int
     returns: int
     steps: int
+    in_progress: bool = False
+    first_delay_notice: pendulum.Date | None = None
 
 
 @attrs.frozen
 class StageTime:
-    """One stretch of one simulated review in one stage."""
+    """One stretch of one review in one stage; ``left_by`` is the trigger of the step that
+    left it (None while the review is still there)."""
 
     review: int
     stage: str
@@ -62,10 +68,14 @@ class StageTime:
     left: pendulum.Date | None
     calendar_days: int
     working_days: int
+    left_by: str | None = None
 
 
-def outcome(index: int, seed: str, review: Review) -> tuple[ReviewOutcome, list[StageTime]]:
-    """The numbers of one simulated review, read from its record."""
+def outcome(
+    index: int, seed: str, review: Review, at: pendulum.DateTime | None = None
+) -> tuple[ReviewOutcome, list[StageTime]]:
+    """The numbers of one review, read from its record: a simulated one (at its end), or a
+    real one as at ``at`` (its stay in a stage that is not final counted up to ``at``)."""
     definition = review.definition
     state = review.state
     clock = definition.policy.completion
@@ -87,7 +97,7 @@ def outcome(index: int, seed: str, review: Review) -> tuple[ReviewOutcome, list[
         due=record.due if record else None,
         revised_due=definition.completion_due(state),
         days_to_completion=days,
-        on_time=None if record is None or completed is None else completed <= record.due,
+        on_time=_on_time(record.due if record else None, completed, at),
         delay_notices=len(state.delay_notices),
         side_paths=sum(1 for e in moves if e.dest in side),
         drafts=len(state.drafts),
@@ -99,11 +109,19 @@ def outcome(index: int, seed: str, review: Review) -> tuple[ReviewOutcome, list[
             and distance(e.dest) > distance(e.source)
         ),
         steps=len(state.history),
+        in_progress=not review.is_final,
+        first_delay_notice=state.delay_notices[0].at.date() if state.delay_notices else None,
     )
     calendar = definition.policy.calendar
     times = []
+    leaving = iter([e.trigger for e in state.history if e.source != e.dest])
     for stage, entered, left in state.stage_visits():
-        end = left.date() if left else entered.date()
+        if left is not None:
+            end = left.date()
+        elif at is not None and not review.is_final:
+            end = at.date()  # a real review still in this stage
+        else:
+            end = entered.date()
         times.append(
             StageTime(
                 index,
@@ -112,6 +130,7 @@ def outcome(index: int, seed: str, review: Review) -> tuple[ReviewOutcome, list[
                 left.date() if left else None,
                 (end - entered.date()).in_days(),
                 calendar.working_days_between(entered.date(), end),
+                next(leaving) if left else None,
             )
         )
     return result, times
@@ -122,25 +141,32 @@ class SimulationResult:
     """The outcome of every simulated review, and the time each spent in each stage.
 
     ``limit`` says what "on time" means ("6 calendar months"); ``titles`` names the
-    stages as the definition does.
+    stages as the definition does; ``completes`` names what stops the completion clock
+    (the titles of its stop stages), ``side_paths`` the side-path stages. For real
+    reviews (:func:`observed`), ``at`` is the instant they were read as at, ``seed`` is
+    None and ``seconds`` 0.
     """
 
     definition: str
     limit: str
     titles: Mapping[str, str]
-    seed: int
+    seed: int | None
     outcomes: tuple[ReviewOutcome, ...]
     stage_times: tuple[StageTime, ...]
     seconds: float
+    at: pendulum.DateTime | None = None
+    completes: str = "completion"
+    side_paths: frozenset[str] = frozenset()
 
     @classmethod
     def of(
         cls,
         definition: ProcessDefinition,
-        seed: int,
+        seed: int | None,
         outcomes: Iterable[ReviewOutcome],
         stage_times: Iterable[StageTime],
         seconds: float,
+        at: pendulum.DateTime | None = None,
     ) -> SimulationResult:
         clock = definition.policy.completion
         return cls(
@@ -151,6 +177,9 @@ class SimulationResult:
             tuple(outcomes),
             tuple(stage_times),
             seconds,
+            at,
+            " or ".join(definition.stage(s).title for s in clock.stops),
+            frozenset(s.name for s in definition.stages if s.side_path),
         )
 
     # -- the summary --------------------------------------------------------------------
@@ -165,9 +194,12 @@ class SimulationResult:
         interval between two order statistics of the simulated days (their ranks from
         the normal approximation to the binomial). They say how far another run of as
         many reviews could move the figure: about ±5 points on the share for 300
-        reviews, ±1 for 10,000. ``reviews per second`` is the run's speed, not a result:
-        it changes from run to run for the same seed."""
-        started = [o for o in self.outcomes if o.clock_started is not None]
+        reviews, ±1 for 10,000. The share on time counts the reviews whose clock started
+        and whose verdict is known: a real review still in progress before its due date
+        (see :func:`observed`) is counted under ``in progress`` only."""
+        begun = [o for o in self.outcomes if o.clock_started is not None]
+        # a real review still running before its due date has no verdict yet
+        started = [o for o in begun if not (o.in_progress and o.on_time is None)]
         days = [o.days_to_completion for o in started if o.days_to_completion is not None]
         on_time = [o for o in started if o.on_time]
         per_stage: dict[str, list[int]] = {}
@@ -175,7 +207,8 @@ class SimulationResult:
             per_stage.setdefault(t.stage, []).append(t.working_days)
         return {
             "reviews": len(self.outcomes),
-            "clock started": len(started),
+            "clock started": len(begun),
+            "in progress": sum(1 for o in self.outcomes if o.in_progress),
             "completed on time": _share(len(on_time), len(started)),
             "completed on time, 95% interval": _wilson(len(on_time), len(started)),
             "median days to completion": _percentile(days, 50),
@@ -190,18 +223,26 @@ class SimulationResult:
             "mean working days per stage": {
                 stage: round(statistics.fmean(days), 1) for stage, days in per_stage.items()
             },
-            "reviews per second": round(len(self.outcomes) / self.seconds, 1)
-            if self.seconds
-            else None,
         }
+
+    @property
+    def reviews_per_second(self) -> float | None:
+        """How fast the run went: a property of the machine and the moment, not a result
+        (it differs between runs of the same seed), so it is kept out of :meth:`summary`."""
+        return round(len(self.outcomes) / self.seconds, 1) if self.seconds else None
 
     def describe(self) -> str:
         """The summary as text."""
         summary = self.summary()
         stages = summary.pop("mean working days per stage")
         width = max(len(k) for k in (*summary, *stages)) + 2
+        which = (
+            f"simulated reviews (seed {self.seed})"
+            if self.at is None
+            else f"reviews as at {self.at.to_date_string()}"
+        )
         lines = [
-            f"{len(self.outcomes)} simulated reviews (seed {self.seed}) of {self.definition}; "
+            f"{len(self.outcomes)} {which} of {self.definition}; "
             f"on time means within {self.limit} of the clock's start"
         ]
         for key, value in summary.items():
@@ -219,6 +260,11 @@ class SimulationResult:
             f"    {self.titles.get(stage, stage):<{width - 2}} {days}"
             for stage, days in stages.items()
         ]
+        if self.reviews_per_second is not None:
+            lines.append(
+                f"(run time {self.seconds:.1f} s, {self.reviews_per_second:g} reviews a second: "
+                "this machine's speed, not a result)"
+            )
         return "\n".join(lines)
 
     # -- frames ---------------------------------------------------------------------------
@@ -240,57 +286,183 @@ class SimulationResult:
 
     # -- plots ---------------------------------------------------------------------------
 
+    def time_until_completion(self) -> dict[str, float]:
+        """Where the time goes until the completion clock stops: for each stage (in the
+        order reviews first reach them), the mean working days a review that completed
+        spent in it before completing, over all its stays (a hold or a redraft counts in
+        full; stages after completion, such as monitoring, do not count)."""
+        completed = {o.review: o.completed for o in self.outcomes if o.completed is not None}
+        totals: dict[str, int] = {}
+        for stay in self.stage_times:
+            stop = completed.get(stay.review)
+            if stop is None or stay.entered >= stop:
+                continue
+            totals[stay.stage] = totals.get(stay.stage, 0) + stay.working_days
+        n = len(completed)
+        return {stage: round(days / n, 1) for stage, days in totals.items()} if n else {}
+
     def plot_completion_times(self, ax: Any = None) -> Any:
-        """The distribution of days from the clock's start to its stop, against the limit."""
+        """The distribution of days from the clock's start to its stop, against the limit,
+        with the share on time and its 95% interval in the title."""
         plt = need_extra("matplotlib.pyplot", "SimulationResult.plot_completion_times")
-        ax = ax or plt.subplots(figsize=(8, 4))[1]
+        ax = ax or plt.subplots(figsize=(9, 4.5))[1]
         days = [o.days_to_completion for o in self.outcomes if o.days_to_completion is not None]
         ax.hist(days, bins=40, color="#60a5fa", edgecolor="white")
         limits = [
             (o.due - o.clock_started).in_days() for o in self.outcomes if o.due and o.clock_started
         ]
+        summary = self.summary()
         if limits:
             limit = statistics.median(limits)
             ax.axvline(
                 limit, color="#b91c1c", linestyle="--", label=f"{self.limit} ({limit:.0f} days)"
             )
-            ax.legend()
-        ax.set_xlabel("calendar days from the completion clock's start to its stop")
+        median = summary["median days to completion"]
+        interval = summary["median days to completion, 95% interval"]
+        if median is not None and interval is not None:
+            ax.axvspan(*interval, color="#1e3a8a", alpha=0.15, label="median: 95% interval")
+            ax.axvline(median, color="#1e3a8a", label=f"median ({median:g} days)")
+        ax.legend()
+        ax.set_xlabel(f"calendar days from the clock's start to {self.completes.lower()}")
         ax.set_ylabel("reviews")
-        ax.set_title(f"Time to completion ({len(days)} reviews)")
+        share, between = summary["completed on time"], summary["completed on time, 95% interval"]
+        head = f"Time to completion ({self.completes.lower()}), {len(days)} reviews"
+        if share is not None and between is not None:
+            head += (
+                f"\n{share:.0%} within {self.limit} "
+                f"(95% interval {between[0]:.0%} to {between[1]:.0%})"
+            )
+        ax.set_title(head, fontsize=11)
         return ax
 
     def plot_stage_times(self, ax: Any = None) -> Any:
-        """Where the time goes: mean working days spent in each stage."""
+        """Where the time goes until completion: the mean working days a completed review
+        spent in each stage before completing (:meth:`time_until_completion`), by title."""
         plt = need_extra("matplotlib.pyplot", "SimulationResult.plot_stage_times")
-        ax = ax or plt.subplots(figsize=(8, 4))[1]
-        means = self.summary()["mean working days per stage"]
+        ax = ax or plt.subplots(figsize=(9, 4.5))[1]
+        means = self.time_until_completion()
         stages = list(means)
-        ax.barh(
-            [self.titles.get(s, s) for s in stages], [means[s] for s in stages], color="#34d399"
+        colours = ["#f59e0b" if s in self.side_paths else "#34d399" for s in stages]
+        bars = ax.barh(
+            [self.titles.get(s, s) for s in stages], list(means.values()), color=colours
         )
+        ax.bar_label(bars, fmt="%.1f", padding=3, fontsize=8)
         ax.invert_yaxis()
-        ax.set_xlabel("mean working days per visit")
-        ax.set_title("Where the time goes")
+        ax.set_xlabel("mean working days per completed review (side paths in amber)")
+        ax.set_title(f"Where the time goes until {self.completes.lower()}")
         return ax
 
+    def plot_against(self, other: SimulationResult, labels: Sequence[str] = ()) -> Any:
+        """This result beside ``other`` (observed reviews beside a simulation fitted to
+        them, say): the share completed within each number of days (with the limit), and
+        where the time goes until completion, stage by stage. Returns the figure."""
+        plt = need_extra("matplotlib.pyplot", "SimulationResult.plot_against")
+        names = list(labels) or [_label(self), _label(other)]
+        figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5), width_ratios=(1, 1.2))
+        colours = ("#1e3a8a", "#f97316")
+        for result, name, colour in zip((self, other), names, colours, strict=True):
+            days = sorted(
+                o.days_to_completion for o in result.outcomes if o.days_to_completion is not None
+            )
+            share = result.summary()["completed on time"]
+            shown = f"{name}: {share:.0%} on time" if share is not None else name
+            left.step(
+                days,
+                [(i + 1) / len(days) for i in range(len(days))],
+                where="post",
+                color=colour,
+                label=shown,
+            )
+        limits = [
+            (o.due - o.clock_started).in_days() for o in self.outcomes if o.due and o.clock_started
+        ]
+        if limits:
+            limit = statistics.median(limits)
+            left.axvline(limit, color="#b91c1c", linestyle="--", label=self.limit)
+        left.set_xlabel(f"calendar days from the clock's start to {self.completes.lower()}")
+        left.set_ylabel("share of reviews completed")
+        left.set_title("Time to completion")
+        left.legend(loc="lower right")
+        mine, theirs = self.time_until_completion(), other.time_until_completion()
+        stages = list(dict.fromkeys([*mine, *theirs]))
+        ys = range(len(stages))
+        right.barh(
+            [y - 0.2 for y in ys],
+            [mine.get(s, 0) for s in stages],
+            height=0.4,
+            color=colours[0],
+            label=names[0],
+        )
+        right.barh(
+            [y + 0.2 for y in ys],
+            [theirs.get(s, 0) for s in stages],
+            height=0.4,
+            color=colours[1],
+            label=names[1],
+        )
+        right.set_yticks(list(ys), [self.titles.get(s, s) for s in stages])
+        right.invert_yaxis()
+        right.set_xlabel("mean working days per completed review")
+        right.set_title(f"Where the time goes until {self.completes.lower()}")
+        right.legend(loc="lower right")
+        figure.tight_layout()
+        return figure
+
     def plot_gantt(self, review: int = 0, ax: Any = None) -> Any:
-        """One review's stages on a time line."""
+        """One review's stages on a time line, side paths (holds) in amber, with its due
+        date, the revised due date, the first delay notice and completion marked."""
         plt = need_extra("matplotlib.pyplot", "SimulationResult.plot_gantt")
         mdates = need_extra("matplotlib.dates", "SimulationResult.plot_gantt")
 
-        ax = ax or plt.subplots(figsize=(9, 4))[1]
+        ax = ax or plt.subplots(figsize=(10, 4.5))[1]
         rows = [t for t in self.stage_times if t.review == review]
         if not rows:
-            raise ValueError(f"no simulated review {review}")
+            raise ValueError(f"no review {review} in this result")
         for y, row in enumerate(rows):
+            colour = "#f59e0b" if row.stage in self.side_paths else "#818cf8"
             start = mdates.date2num(row.entered)
-            ax.barh(y, max(row.calendar_days, 1), left=start, color="#818cf8")
+            ax.barh(y, max(row.calendar_days, 1), left=start, color=colour)
         ax.set_yticks(range(len(rows)), [self.titles.get(r.stage, r.stage) for r in rows])
         ax.invert_yaxis()
+        found = next(o for o in self.outcomes if o.review == review)
+        marks = [
+            (found.due, "due", "#b91c1c", "--"),
+            (
+                found.revised_due if found.revised_due != found.due else None,
+                "revised due",
+                "#b91c1c",
+                ":",
+            ),
+            (found.first_delay_notice, "delay notified", "#7c3aed", "-."),
+            (found.completed, "completed", "#15803d", "-"),
+        ]
+        for day, label, colour, style in marks:
+            if day is not None:
+                ax.axvline(
+                    mdates.date2num(day), color=colour, linestyle=style, label=f"{label} {day}"
+                )
+        ax.legend(loc="lower left", fontsize=8)
         ax.xaxis_date()
-        ax.set_title(f"Simulated review {review}")
+        which = "Simulated review" if self.at is None else "Review"
+        verdict = {True: "on time", False: "late", None: "no verdict yet"}[found.on_time]
+        ax.set_title(f"{which} {review}: {verdict}")
         return ax
+
+
+def _label(result: SimulationResult) -> str:
+    if result.at is not None:
+        return f"{len(result.outcomes)} reviews as at {result.at.to_date_string()}"
+    return f"{len(result.outcomes)} simulated"
+
+
+def _on_time(
+    due: pendulum.Date | None, completed: pendulum.Date | None, at: pendulum.DateTime | None
+) -> bool | None:
+    if due is None:
+        return None
+    if completed is not None:
+        return completed <= due
+    return False if at is not None and at.date() > due else None
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -269,7 +269,8 @@ def compare(
     definition: ProcessDefinition | None = None,
 ) -> Any:
     """Simulate each scenario on the same seeds; their summaries side by side (a DataFrame,
-    one column per scenario; each 95% interval as a ``low`` and a ``high`` row)."""
+    one column per scenario; each 95% interval as a ``low`` and a ``high`` row). Each
+    column keeps every figure's own type (counts stay whole numbers; ``object`` dtype)."""
     pandas = need_extra("pandas", "compare")
     columns = {}
     for name, scenario in scenarios.items():
@@ -278,7 +279,6 @@ def compare(
         )
         summary = result.summary()
         stages = summary.pop("mean working days per stage")
-        summary.pop("reviews per second")
         for key in [k for k in summary if k.endswith(", 95% interval")]:
             interval = summary.pop(key)
             low, high = (None, None) if interval is None else interval
@@ -288,4 +288,6 @@ def compare(
             {f"working days in {result.titles.get(s, s)}": days for s, days in stages.items()}
         )
         columns[name] = summary
-    return pandas.DataFrame(columns)
+    return pandas.DataFrame(
+        {name: pandas.Series(column, dtype=object) for name, column in columns.items()}
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._observed import fit, observed
 from ._results import (
     ReviewOutcome,
     SimulationResult,
@@ -17,6 +18,7 @@ from ._simulate import (
     simulate,
     simulated_review,
 )
+from ._sweep import plot_sweep, plot_tornado, sensitivity, sweep
 
 __all__ = [
     "Duration",
@@ -26,6 +28,12 @@ __all__ = [
     "SimulationResult",
     "StageTime",
     "compare",
+    "fit",
+    "observed",
+    "plot_sweep",
+    "plot_tornado",
+    "sensitivity",
     "simulate",
     "simulated_review",
+    "sweep",
 ]

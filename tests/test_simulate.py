@@ -197,12 +197,42 @@ def test_plots() -> None:
 
     matplotlib.use("Agg")
     result = simulate(40, seed=9)
-    legend = result.plot_completion_times().get_legend().get_texts()[0].get_text()
-    assert legend.startswith("6 calendar months")
-    assert result.plot_stage_times().get_title() == "Where the time goes"
-    assert result.plot_gantt(3).get_title() == "Simulated review 3"
-    with pytest.raises(ValueError, match="no simulated review"):
+    summary = result.summary()
+    ax = result.plot_completion_times()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[0].startswith("6 calendar months")
+    assert f"median ({summary['median days to completion']:g} days)" in legend
+    low, high = summary["completed on time, 95% interval"]
+    assert f"(95% interval {low:.0%} to {high:.0%})" in ax.get_title()
+    ax = result.plot_stage_times()
+    assert ax.get_title() == "Where the time goes until published or improvements published"
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Monitoring" not in shown  # after publication: not part of the six months
+    assert shown[:2] == ["Serious incident known", "Notified"]  # titles, in order
+    until = result.time_until_completion()
+    assert [result.titles[s] for s in until] == shown
+    assert "monitoring" not in until
+    ax = result.plot_gantt(3)
+    review = result.outcomes[3]
+    assert ax.get_title() == f"Simulated review 3: {'on time' if review.on_time else 'late'}"
+    marks = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"due {review.due}" in marks
+    assert f"completed {review.completed}" in marks
+    if review.first_delay_notice:
+        assert f"delay notified {review.first_delay_notice}" in marks
+    with pytest.raises(ValueError, match="no review 99"):
         result.plot_gantt(99)
+
+
+def test_the_summary_keeps_timing_apart() -> None:
+    result = simulate(20, seed=3)
+    assert "reviews per second" not in result.summary()
+    assert result.reviews_per_second is not None
+    assert result.reviews_per_second > 0
+    assert result.describe().splitlines()[-1].startswith("(run time ")
+    table = compare({"a": DEFAULT_SCENARIO}, reviews=10, seed=3)
+    assert table.loc["reviews", "a"] == 10
+    assert isinstance(table.loc["reviews", "a"], int)  # not 10.0: counts stay whole
 
 
 def test_a_missing_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
