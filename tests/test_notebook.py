@@ -27,6 +27,8 @@ def test_the_simulation_notebook_runs(tmp_path: Path) -> None:
     )
     assert "2000 simulated reviews (seed 1)" in text
     assert "published within six months:" in text
+    assert "completed on time, 95% interval" in text
+    assert "fitted drafting: Duration(low=" in text
     images = [
         output
         for cell in notebook.cells
@@ -34,4 +36,4 @@ def test_the_simulation_notebook_runs(tmp_path: Path) -> None:
         for output in cell.outputs
         if "image/png" in output.get("data", {})
     ]
-    assert len(images) == 3
+    assert len(images) == 6  # three of one run; a tornado, a sweep, observed against fitted
