@@ -213,7 +213,13 @@ def _report(args: argparse.Namespace) -> int:
             "report takes a review's JSON document (REVIEW), or --store URL --out DIR for "
             "the portfolio of every stored review"
         )
-    for option, value in (("--out", args.out), ("--from", args.start), ("--to", args.end)):
+    for option, value in (
+        ("--out", args.out),
+        ("--from", args.start),
+        ("--to", args.end),
+        ("--no-diagrams", args.no_diagrams or None),
+        ("--jobs", args.jobs or None),
+    ):
         if value is not None:
             raise _UsageError(f"{option} goes with --store (the portfolio of a store's reviews)")
     from ._report import audit_report
@@ -312,10 +318,11 @@ def _portfolio_report(args: argparse.Namespace) -> int:
     write(out / "index.html", view.html(reports=f"{_REPORTS}/"))
     write(out / "figures.csv", view.figures_csv())
     write(out / "reviews.csv", view.rows_csv())
+    read = time.perf_counter() - began
 
     def report(row: PortfolioRow) -> tuple[str, bool]:
         written = audit_report(row.review, at=at)
-        write(folder / row.report, written.html())
+        write(folder / row.report, written.html(diagram=not args.no_diagrams))
         return row.reference, all(check.ok for check in written.checks())
 
     jobs = args.jobs or os.cpu_count() or 1
@@ -326,8 +333,8 @@ def _portfolio_report(args: argparse.Namespace) -> int:
     print(
         f"wrote {out / 'index.html'} ({len(view.rows)} reviews as at "
         f"{at.to_datetime_string()}, {len(view.in_trouble)} needing action now), "
-        f"figures.csv, reviews.csv and {len(results)} audit reports in {folder} "
-        f"({seconds:.1f} s)",
+        f"figures.csv, reviews.csv ({read:.1f} s) and {len(results)} audit reports in "
+        f"{folder} ({seconds - read:.1f} s)",
         file=sys.stderr,
     )
     for reference, why in view.unreadable:
@@ -585,6 +592,12 @@ def _parser() -> argparse.ArgumentParser:
         dest="end",
         metavar="DATE",
         help="with --store: the last day of the figures' period (default: the day of --at)",
+    )
+    report.add_argument(
+        "--no-diagrams",
+        action="store_true",
+        help="with --store: leave the path diagram out of each review's report (drawing it "
+        "with Graphviz is most of the time the reports take)",
     )
     report.add_argument(
         "--jobs",

@@ -120,8 +120,10 @@ class PortfolioRow:
     ``deadlines`` are its clocks (``Review.deadlines``); ``owed`` the delay notices it
     owes (``Review.owed``); ``actions`` counts its action plan's actions, of which
     ``completed`` are complete and ``closed`` closed without being completed.
-    ``report`` is the file name of its audit report (:func:`report_file`); ``review`` the
-    review as recorded (the row is of the review as it stood at the portfolio's instant).
+    ``days_overdue`` is how many calendar days its most overdue clock is past its due
+    date (0 if none is). ``report`` is the file name of its audit report
+    (:func:`report_file`); ``review`` the review as recorded (the row is of the review as
+    it stood at the portfolio's instant).
     """
 
     review: Review = attrs.field(repr=False, eq=False)
@@ -139,6 +141,7 @@ class PortfolioRow:
     completed: int
     closed: int
     report: str
+    days_overdue: int = 0
 
     @property
     def overdue(self) -> tuple[Deadline, ...]:
@@ -166,11 +169,6 @@ class PortfolioRow:
             return Attention.AT_RISK
         return Attention.NONE
 
-    @property
-    def days_overdue(self) -> int:
-        """The most time any clock is overdue by, in that clock's unit (0 if none)."""
-        return max((-(d.remaining or 0) for d in self.overdue), default=0)
-
     def clock(self, clock_id: str) -> Deadline | None:
         """Its clock ``clock_id`` (None when its process has no such clock)."""
         return next((d for d in self.deadlines if d.clock.id == clock_id), None)
@@ -179,7 +177,14 @@ class PortfolioRow:
 @attrs.frozen
 class Portfolio:
     """Every review at one instant, those needing action first, with the figures of a
-    period; ``html()`` is the page, ``figures_csv()`` and ``rows_csv()`` the CSV."""
+    period; ``html()`` is the page, ``figures_csv()`` and ``rows_csv()`` the CSV.
+
+    ``rows`` are the reviews in the order a board reads them (see :func:`portfolio`);
+    ``clocks`` each clock of their processes (id and name), one column each; ``figures``
+    the :class:`PeriodReport` of the same reviews; ``not_yet_open`` the references of
+    reviews opened after ``at``; ``unreadable`` each stored review that could not be
+    read, with why.
+    """
 
     at: pendulum.DateTime
     rows: tuple[PortfolioRow, ...]
@@ -270,9 +275,10 @@ def portfolio(
     Each review is read as at ``at`` (``Review.as_at``: before its last step, as it
     stood then): its stage, its clocks (``deadlines``), the delay notices it owes
     (``owed``) and its actions. A review opened after ``at`` is left out (its
-    reference is in ``not_yet_open``). The figures count the same reviews, as they
-    stood at ``at``; ``end`` defaults to ``at``'s date and ``start`` to a year
-    before ``end`` (the day after the same date a year earlier).
+    reference is in ``not_yet_open``); so is a stored review that cannot be read (its
+    history tampered with, say), listed with the error in ``unreadable``. The figures
+    count the same reviews, as they stood at ``at``; ``end`` defaults to ``at``'s date
+    and ``start`` to a year before ``end`` (the day after the same date a year earlier).
 
     Rows come in the order a board reads them: overdue first (the most overdue
     first), then a delay notice owed, then at risk, then the rest; by reference
@@ -366,6 +372,14 @@ def _row(whole: Review, review: Review, at: pendulum.DateTime) -> PortfolioRow:
         completed=sum(a.status is ActionStatus.COMPLETE for a in actions),
         closed=sum(a.status is ActionStatus.CLOSED for a in actions),
         report=report_file(review.reference),
+        days_overdue=max(
+            (
+                (at.date() - d.due).in_days()
+                for d in report.deadlines
+                if d.status is ClockStatus.OVERDUE and d.due is not None
+            ),
+            default=0,
+        ),
     )
 
 
