@@ -118,7 +118,8 @@ class PortfolioRow:
     """One review in the portfolio, as it stood at the portfolio's instant.
 
     ``deadlines`` are its clocks (``Review.deadlines``); ``owed`` the delay notices it
-    owes (``Review.owed``); ``actions`` counts its action plan's actions, of which
+    owes (``Review.owed``), and ``owed_titles`` each in words (the step that gives it, to
+    whom, and why); ``actions`` counts its action plan's actions, of which
     ``completed`` are complete and ``closed`` closed without being completed.
     ``days_overdue`` is how many calendar days its most overdue clock is past its due
     date (0 if none is). ``report`` is the file name of its audit report
@@ -383,13 +384,14 @@ def _row(whole: Review, review: Review, at: pendulum.DateTime) -> PortfolioRow:
     )
 
 
+def _step_title(review: Review, trigger: str) -> str:
+    definition = review.definition
+    return definition.trigger(trigger).title if definition.has_trigger(trigger) else trigger
+
+
 def _owed_text(review: Review, notice: OwedNotice) -> str:
     definition = review.definition
-    step = (
-        definition.trigger(notice.trigger).title
-        if definition.has_trigger(notice.trigger)
-        else notice.trigger
-    )
+    step = _step_title(review, notice.trigger)
     to = " and ".join(definition.role_title(r) for r in notice.recipients)
     if notice.kind == "overdue":
         why = f"past its due date {notice.due.to_date_string()}"
@@ -471,8 +473,8 @@ def _owed_cell(row: PortfolioRow) -> str:
     if not row.owed:
         return "<td data-sort='0'>-</td>"
     parts = []
-    for notice, title in zip(row.owed, row.owed_titles, strict=True):
-        step = title.split(" to ", 1)[0]
+    for notice in row.owed:
+        step = _step_title(row.review, notice.trigger)
         if notice.kind == "overdue":
             why = "past due"
         else:
@@ -621,7 +623,7 @@ def _page(p: Portfolio, reports: str) -> str:
             )
             + "</tr></thead><tbody>"
         )
-        for c in figures.completions:
+        for c in sorted(figures.completions, key=lambda c: _natural(c.reference)):
             verdict = (
                 "yes"
                 if c.on_time
@@ -661,8 +663,8 @@ margin:.5rem 0;color:#7f1d1d}.unreadable ul{margin:.2rem 0}
 .help{font-size:.85rem;color:#4b5563;margin:.3rem 0}.note{color:#92400e}
 table{border-collapse:collapse;font-size:.8rem;width:100%}
 th,td{border-bottom:1px solid #e5e7eb;padding:.3rem .4rem;text-align:left;vertical-align:top}
-thead th{position:sticky;top:0;background:#f3f4f6;border-bottom:2px solid #9ca3af;
-z-index:1;padding:0}
+thead th{background:#f3f4f6;border-bottom:2px solid #9ca3af}
+#reviews thead th{position:sticky;top:0;z-index:1;padding:0}
 thead th button{font:inherit;font-weight:600;background:none;border:0;width:100%;
 text-align:left;padding:.4rem;cursor:pointer;color:#111827}
 thead th button:hover{background:#e5e7eb}
@@ -688,7 +690,7 @@ details{margin:.8rem 0}summary{cursor:pointer}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
 white-space:nowrap}
 footer{margin-top:2rem;font-size:.8rem;color:#6b7280}
-@media print{thead th{position:static}tr{break-inside:avoid}}
+@media print{#reviews thead th{position:static}tr{break-inside:avoid}}
 """
 
 # Sorts the reviews table by the column whose heading button is pressed: by each cell's
