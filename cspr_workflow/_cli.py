@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from ._definition import ProcessDefinition
     from ._engine import Review
+    from ._store import ReviewStore
 
 __all__: list[str] = []
 
@@ -205,6 +206,22 @@ def _diagram(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.store is not None:
+        return _portfolio_report(args)
+    if args.review is None:
+        raise _UsageError(
+            "report takes a review's JSON document (REVIEW), or --store URL --out DIR for "
+            "the portfolio of every stored review"
+        )
+    for option, value in (
+        ("--out", args.out),
+        ("--from", args.start),
+        ("--to", args.end),
+        ("--no-diagrams", args.no_diagrams or None),
+        ("--jobs", args.jobs or None),
+    ):
+        if value is not None:
+            raise _UsageError(f"{option} goes with --store (the portfolio of a store's reviews)")
     from ._report import audit_report
 
     review = _read_review(args.review, _definition(args), args.refusals)
@@ -214,6 +231,122 @@ def _report(args: argparse.Namespace) -> int:
     text = report.html() if args.format == "html" else report.markdown()
     _write(args.output, text.encode("utf-8"), binary=False)
     return 0 if all(check.ok for check in report.checks()) else 1
+
+
+def _day(text: str | None, option: str) -> pendulum.Date | None:
+    """``--from``/``--to``: an ISO 8601 date."""
+    if text is None:
+        return None
+    import pendulum
+
+    try:
+        parsed = pendulum.Date.fromisoformat(text)
+    except ValueError:
+        raise _UsageError(f"{option} takes a date (YYYY-MM-DD), not {text!r}") from None
+    return pendulum.Date(parsed.year, parsed.month, parsed.day)
+
+
+def _open_store(url: str, definition: ProcessDefinition) -> ReviewStore:
+    """The store at ``url``; a SQLite file must exist (a mistyped path would otherwise make
+    a new, empty store and an empty portfolio)."""
+    import sqlalchemy as sa
+
+    from ._store import ReviewStore
+
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise _UsageError(
+            f"--store takes a database URL (sqlite:///reviews.db, postgresql+psycopg://...), "
+            f"not {url!r}"
+        ) from None
+    database = parsed.database or ""
+    sqlite_file = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if sqlite_file and not Path(database).is_file():
+        raise _UsageError(f"--store: there is no SQLite database {database!r}")
+    try:
+        return ReviewStore(url, definitions=[definition])
+    except sa.exc.SQLAlchemyError as error:
+        raise _UsageError(f"--store: cannot open {url!r} ({type(error).__name__})") from None
+
+
+def _portfolio_report(args: argparse.Namespace) -> int:
+    import os
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pendulum
+
+    from ._portfolio import PortfolioRow, portfolio
+    from ._report import audit_report
+
+    if args.review is not None:
+        raise _UsageError("give a review's JSON document (REVIEW) or --store, not both")
+    if args.out is None:
+        raise _UsageError("--store writes the portfolio and each review's report: pass --out DIR")
+    for option, value in (
+        ("--refusals", args.refusals),
+        ("--head", args.head),
+        ("--refusals-head", args.refusals_head),
+        ("-o/--output", args.output),
+    ):
+        if value is not None:
+            raise _UsageError(f"{option} goes with a REVIEW document, not with --store")
+    if args.format != "html":
+        raise _UsageError("--store writes HTML (and CSV); --format md goes with a REVIEW document")
+    if args.jobs < 0:
+        raise _UsageError("--jobs must be 0 (one per core) or more")
+    start, end = _day(args.start, "--from"), _day(args.end, "--to")
+    # The portfolio is of now unless --at says otherwise: a board reads it on the day.
+    at = _instant(args.at) or pendulum.now("Europe/London")
+    began = time.perf_counter()
+    store = _open_store(args.store, _definition(args))
+    view = portfolio(store, at=at, start=start, end=end)
+    out = Path(args.out)
+    folder = out / _REPORTS
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _UsageError(f"cannot make the folder {str(folder)!r}: {error.strerror}") from None
+
+    def write(path: Path, text: str) -> None:
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise _UsageError(f"cannot write {str(path)!r}: {error.strerror}") from None
+
+    write(out / "index.html", view.html(reports=f"{_REPORTS}/"))
+    write(out / "figures.csv", view.figures_csv())
+    write(out / "reviews.csv", view.rows_csv())
+    read = time.perf_counter() - began
+
+    def report(row: PortfolioRow) -> tuple[str, bool]:
+        written = audit_report(row.review, at=at)
+        write(folder / row.report, written.html(diagram=not args.no_diagrams))
+        return row.reference, all(check.ok for check in written.checks())
+
+    jobs = args.jobs or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=jobs) as pool:  # Graphviz runs beside Python
+        results = list(pool.map(report, view.rows))
+    failed = [reference for reference, ok in results if not ok]
+    seconds = time.perf_counter() - began
+    print(
+        f"wrote {out / 'index.html'} ({len(view.rows)} reviews as at "
+        f"{at.to_datetime_string()}, {len(view.in_trouble)} needing action now), "
+        f"figures.csv, reviews.csv ({read:.1f} s) and {len(results)} audit reports in "
+        f"{folder} ({seconds - read:.1f} s)",
+        file=sys.stderr,
+    )
+    for reference, why in view.unreadable:
+        print(f"cspr-workflow: {reference} could not be read: {why}", file=sys.stderr)
+    for reference in failed:
+        print(
+            f"cspr-workflow: {reference}: a verification failed (see its report)", file=sys.stderr
+        )
+    return 1 if failed or view.unreadable else 0
+
+
+_REPORTS = "reviews"  # the folder beside index.html that holds each review's report
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -405,14 +538,20 @@ def _parser() -> argparse.ArgumentParser:
 
     report = command(
         "report",
-        "write a review's audit report (HTML or Markdown)",
+        "write a review's audit report, or the portfolio of a store's reviews",
         "Write the audit report of a review: its path on the process diagram, a timeline of "
         "its stages, its clocks, the verification of its history (hash chain and seal, "
         "refusal log, replay, the statutory properties), the full history and the refused "
-        "steps. The HTML is one self-contained file that works offline. Exit code 1 when a "
-        "verification fails.",
+        "steps. The HTML is one self-contained file that works offline. With --store URL "
+        "--out DIR instead of REVIEW: the portfolio of every review in the store, "
+        "DIR/index.html (each review's stage, clocks, overdue clocks and delay notices "
+        "owed, action plan; those needing action first; sortable; the figures of the "
+        "period --from to --to), DIR/figures.csv, DIR/reviews.csv and each review's audit "
+        "report in DIR/reviews/. Exit code 1 when a verification fails.",
     )
-    report.add_argument("review", metavar="REVIEW", help="the review's JSON document")
+    report.add_argument(
+        "review", metavar="REVIEW", nargs="?", help="the review's JSON document (or --store)"
+    )
     report.add_argument(
         "--refusals",
         metavar="LOG",
@@ -426,8 +565,47 @@ def _parser() -> argparse.ArgumentParser:
         "--refusals-head", metavar="SHA256", help="the refusal log's head kept elsewhere"
     )
     definition_option(report)
-    at_option(report)
+    report.add_argument(
+        "--at",
+        metavar="WHEN",
+        help="the instant the clocks are read at: ISO 8601, London time unless an offset "
+        "is given (default: the review's last step; with --store, now)",
+    )
     report.add_argument("-o", "--output", metavar="OUT", help="the file to write (default: -)")
+    report.add_argument(
+        "--store",
+        metavar="URL",
+        help="the portfolio of every review in this store (sqlite:///reviews.db, "
+        "postgresql+psycopg://...) instead of one REVIEW",
+    )
+    report.add_argument(
+        "--out", metavar="DIR", help="with --store: the folder to write the portfolio into"
+    )
+    report.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        help="with --store: the first day of the figures' period (default: a year before --to)",
+    )
+    report.add_argument(
+        "--to",
+        dest="end",
+        metavar="DATE",
+        help="with --store: the last day of the figures' period (default: the day of --at)",
+    )
+    report.add_argument(
+        "--no-diagrams",
+        action="store_true",
+        help="with --store: leave the path diagram out of each review's report (drawing it "
+        "with Graphviz is most of the time the reports take)",
+    )
+    report.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --store: audit reports written at once (default 0: one per core)",
+    )
     report.set_defaults(run=_report)
 
     status = command(

@@ -113,7 +113,7 @@ def period_report(reviews: Iterable[Review], *, start: object, end: object) -> P
     the period, against its first due date and the revised date of the delays notified,
     with the reasons recorded (delay notices, and a late step's reason).
 
-    For a partnership's yearly report: ``period_report((store.load(r) for r in
+    For a partnership's yearly report: ``period_report((store.get(r) for r in
     store.references()), start="2026-04-01", end="2027-03-31")``.
     """
     first = as_date(start, "start")

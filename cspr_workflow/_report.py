@@ -286,11 +286,18 @@ class AuditReport:
 
     # -- HTML ---------------------------------------------------------------------------------
 
-    def html(self) -> str:
-        """The report as one self-contained HTML page (inline styles and SVG, no scripts)."""
+    def html(self, *, diagram: bool = True) -> str:
+        """The report as one self-contained HTML page (inline styles and SVG, no scripts).
+
+        ``diagram=False`` leaves the path diagram out (drawing it is most of the time a
+        report takes), with a note saying so.
+        """
         review = self.review
         try:
-            figure = self._path().svg(fit=True)
+            if not diagram:
+                figure = "<p class='note'>The path diagram was left out of this report.</p>"
+            else:
+                figure = self._path().svg(fit=True)
         except GraphvizMissing as missing:
             figure = (
                 f"<p class='note'>{html.escape(str(missing))}</p>"

@@ -20,7 +20,7 @@ NAMESPACES: dict[str, str] = {
     "cspr_workflow.clocks": "Clocks, the calendar and the deadline report.",
     "cspr_workflow.effects": "What a step records, to bind to a partnership's triggers.",
     "cspr_workflow.persistence": "Documents, the hash chain, replay and the store.",
-    "cspr_workflow.views": "Diagrams and audit reports.",
+    "cspr_workflow.views": "Diagrams, audit reports, the period report and the portfolio.",
     "cspr_workflow.simulation": "Timeline simulation.",
     "cspr_workflow.verification": "The verifier and the oracle.",
     "cspr_workflow.states": "The default process's stages, triggers, table and rules.",
