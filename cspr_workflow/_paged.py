@@ -5,7 +5,9 @@ The report shows the drawing once, as inline SVG; each printed part is a small S
 that reuses it (``<use>``) through a window (``viewBox``) onto one region. A part is
 printed at a scale that keeps the drawing's smallest text at :data:`MIN_TEXT_PT`
 points or more; a drawing that fits one page at that size is printed whole, scaled
-to fit (never enlarged). Parts with nothing drawn in them are left out.
+to fit (never enlarged). Each text of the drawing belongs to the one part whose stretch
+holds where it is anchored; a part that holds no text (lines only, or nothing) is left
+out.
 """
 
 from __future__ import annotations
@@ -34,9 +36,7 @@ _VIEWBOX = re.compile(r'<svg\b[^>]*?viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d
 _GROUP = re.compile(r'<g id="(graph\d+)" class="graph" transform="([^"]*)"')
 _TRANSLATE = re.compile(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)")
 _FONT = re.compile(r'font-size="([\d.]+)"')
-_PAIR = re.compile(r"(-?[\d.]+),(-?[\d.]+)")
 _TEXT_AT = re.compile(r'<text\b[^>]*?\bx="(-?[\d.]+)" y="(-?[\d.]+)"')
-_POINTS = re.compile(r'\b(?:points|d)="([^"]*)"')
 
 
 @attrs.frozen
@@ -82,13 +82,16 @@ def _starts(length: float, window: float, overlap: float) -> list[float]:
     return [i * step for i in range(count)]
 
 
-def _drawn(svg: str, dx: float, dy: float) -> list[tuple[float, float]]:
-    """Points where something is drawn (text, node outlines, edge paths), in the
-    drawing's own units."""
-    points = [(float(x) + dx, float(y) + dy) for x, y in _TEXT_AT.findall(svg)]
-    for value in _POINTS.findall(svg):
-        points += [(float(x) + dx, float(y) + dy) for x, y in _PAIR.findall(value)]
-    return points
+def _texts(svg: str, dx: float, dy: float) -> list[tuple[float, float]]:
+    """Where each text of the drawing is anchored, in the drawing's own units."""
+    return [(float(x) + dx, float(y) + dy) for x, y in _TEXT_AT.findall(svg)]
+
+
+def _own(starts: list[float], i: int, value: float) -> bool:
+    """Whether ``value`` lies in the stretch the ``i``-th window owns: from its start to
+    the next window's (the last owns the rest)."""
+    last = i == len(starts) - 1
+    return value >= starts[i] - 1e-6 and (last or value < starts[i + 1])
 
 
 def layout(svg: str, ref: str) -> Layout | None:
@@ -111,15 +114,14 @@ def layout(svg: str, ref: str) -> Layout | None:
     ys = _starts(height, window_h, overlap)
     shift = _TRANSLATE.search(group.group(2))
     dx, dy = (float(shift.group(1)), float(shift.group(2))) if shift else (0.0, 0.0)
-    drawn = _drawn(svg[group.end() :], dx, dy)
+    texts = [(x - x0, y - y0) for x, y in _texts(svg[group.end() :], dx, dy)]
+    w, h = min(window_w, width), min(window_h, height)
     parts = []
-    for row, y in enumerate(ys, 1):
-        for column, x in enumerate(xs, 1):
-            w, h = min(window_w, width), min(window_h, height)
-            inside = any(
-                x0 + x <= px <= x0 + x + w and y0 + y <= py <= y0 + y + h for px, py in drawn
-            )
-            if inside or len(xs) * len(ys) == 1:
-                parts.append(Part(x0 + x, y0 + y, w, h, scale, row, column, len(ys), len(xs)))
+    for row, y in enumerate(ys):
+        for column, x in enumerate(xs):
+            owned = any(_own(xs, column, tx) and _own(ys, row, ty) for tx, ty in texts)
+            if owned or len(xs) * len(ys) == 1:
+                part = Part(x0 + x, y0 + y, w, h, scale, row + 1, column + 1, len(ys), len(xs))
+                parts.append(part)
     renamed = svg[: group.start(1)] + ref + svg[group.end(1) :]
     return Layout(ref, renamed, smallest * scale, tuple(parts))

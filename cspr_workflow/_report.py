@@ -366,7 +366,7 @@ class AuditReport:
                 tag = step.state.replace(" now", "")
                 reasons = "".join(f"<li>{_cell(r)}</li>" for r in step.reasons)
                 parts.append(
-                    f"<li class='{tag}'><strong>{_e(step.title)}</strong>{dest}"
+                    f"<li class='step-{tag}'><strong>{_e(step.title)}</strong>{dest}"
                     f" <span class='who'>by {_e(step.who)}</span>"
                     f" <span class='tag {tag}'>{_e(step.state)}</span>"
                     + (f"<ul>{reasons}</ul>" if reasons else "")
@@ -504,9 +504,14 @@ def _printed(laid: Layout) -> str:
     out = ["<div class='printed'>"]
     count = len(laid.parts)
     for i, part in enumerate(laid.parts, 1):
+        left_out = (
+            "; a part with lines but no text is left out"
+            if count < part.rows * part.columns
+            else ""
+        )
         where = (
             f", part {i} of {count} (row {part.row} of {part.rows}, column {part.column} of "
-            f"{part.columns}; neighbouring parts overlap by {OVERLAP_MM} mm)"
+            f"{part.columns}; neighbouring parts overlap by {OVERLAP_MM} mm{left_out})"
             if count > 1
             else ""
         )
@@ -579,6 +584,7 @@ ul.next{{padding-left:1.2rem}}ul.next>li{{margin:.3rem 0}}ul.next ul{{font-size:
 color:#374151;margin:.1rem 0}}span.who{{color:#374151}}
 span.tag{{font-size:.75rem;padding:.05rem .4rem;border-radius:3px;border:1px solid #9ca3af}}
 span.tag.owed{{background:#dc2626;color:#fff;border-color:#dc2626}}
+li.step-owed>strong{{color:#b91c1c}}
 span.tag.ready{{background:#ecfdf5;border-color:#059669;color:#065f46}}
 span.tag.blocked{{background:#fff7ed;border-color:#d97706;color:#92400e}}
 p.others{{font-size:.85rem;color:#4b5563}}
