@@ -162,7 +162,7 @@ class AuditReport:
         found: of the review as recorded, whatever the report's instant."""
         return _checks(self.whole or self.review, self.head, self.refusals_head)
 
-    def glance(self) -> Glance:
+    def _first(self) -> Glance:
         """The report's first screen: stage, on time or late, clocks, key dates, delay
         notices, what must happen next, and the trouble (see ``_glance``)."""
         failed = [f"{c.name}: {c.detail}" for c in self.checks() if not c.ok]
@@ -282,7 +282,7 @@ class AuditReport:
         what needs attention, where the review stands, its clocks and what must happen
         next; the verification, path, timeline, clocks' provenance, history and refused
         steps follow."""
-        first = self.glance()
+        first = self._first()
         out = [f"# Audit report: {markdown_text(self.review.reference)}", ""]
         out += [markdown_text(self._meta()), ""]
         if first.trouble:
@@ -405,7 +405,7 @@ class AuditReport:
             figure = path.svg(fit=True) if laid is None else laid.svg
             if laid is not None:
                 printed = _printed(laid)
-        first = self.glance()
+        first = self._first()
         checks = self.checks()
         timeline = self._timeline()
         longest = max((days for *_, days in timeline), default=1) or 1

@@ -414,15 +414,18 @@ def test_the_report_of_an_overdue_review_shows_its_trouble_on_the_first_screen(
     assert red == "rgb(220, 38, 38)"
     verdict = page.locator("strong.verdict")
     assert verdict.inner_text() == "Late"
-    assert page.evaluate(
-        "() => getComputedStyle(document.querySelector('strong.verdict')).color"
-    ) == "rgb(185, 28, 28)"
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('strong.verdict')).color")
+        == "rgb(185, 28, 28)"
+    )
     owed = page.locator("ul.next > li").first
     assert owed.inner_text().startswith("notify a delay by PDEO owed now")
     owed_box = owed.bounding_box()
-    assert owed_box is not None and owed_box["y"] + owed_box["height"] < screen
+    assert owed_box is not None
+    assert owed_box["y"] + owed_box["height"] < screen
     verification = page.locator("h2.verification").bounding_box()
-    assert verification is not None and verification["y"] > box["y"] + box["height"]
+    assert verification is not None
+    assert verification["y"] > box["y"] + box["height"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-overdue.png"))
     assert problems == []
