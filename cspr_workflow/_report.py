@@ -1,14 +1,21 @@
 """The audit report of one review: a self-contained HTML file, or Markdown for papers.
 
-The report is for governance staff. It shows the review's path on the process
-diagram, a timeline of its stages, its clocks, the result of verifying its
-history (hash chain and seal, refusal log, replay through the engine, the
-statutory properties), the full history and the refused steps from the review's
-refusal log. People appear by role and agency; details
+The report is for governance staff and boards. It opens with what they ask first
+(see ``_glance``): what needs attention (clocks overdue or at risk, delay notices
+owed, checks failed; red in HTML), where the review stands (stage, on time or late
+and by how much, the completion clock's key dates, delay notices owed and given),
+what must happen next and who must do it, and every clock. Then come the result of
+verifying its history (hash chain and seal, refusal log, replay through the engine,
+the statutory properties), the review's path on the process diagram, a timeline of
+its stages, how each clock's due date was set, the full history and the refused
+steps from the review's refusal log. People appear by role and agency; details
 that name a person are shown as kept in the record, not printed.
 
 The HTML works offline: styles are inline, the diagram is inline SVG (Graphviz),
-and there are no scripts, fonts or links to fetch.
+and there are no scripts, fonts or links to fetch. It prints on A4: the opening
+first, the verification from a new page, the diagram on pages of its own with no
+text under 7 pt (in overlapping parts when it is too big for one page at that size,
+see ``_paged``), headings kept with what follows, table rows whole, dates unbroken.
 """
 
 from __future__ import annotations
@@ -428,7 +435,7 @@ class AuditReport:
         parts.append("</ul>")
         parts.append(_html_table(("", ""), self._record(), header=False, cls="record"))
         parts += [
-            "<section class='path'><h2>Path</h2>",
+            f"<section class='path{' drawn' if printed else ''}'><h2>Path</h2>",
             f"<figure class='diagram'>{figure}</figure>{printed}</section>",
         ]
         parts.append("<h2>Timeline of stages</h2><table class='timeline'>")
@@ -606,7 +613,7 @@ tr,li,section.attention,figure.part{{break-inside:avoid;page-break-inside:avoid}
 thead{{display:table-header-group}}table{{font-size:8.5pt}}td{{overflow-wrap:break-word}}
 table.history td:first-child{{text-align:right}}
 table.standing,table.record{{width:100%}}table.standing th,table.record th{{width:38mm}}
-section.path>h2,figure.diagram{{display:none}}div.printed{{display:block}}
+section.drawn>h2,section.drawn>figure.diagram{{display:none}}div.printed{{display:block}}
 figure.part{{break-before:page;page-break-before:always;margin:0}}
 figure.part figcaption{{font-size:8pt;margin-bottom:4pt}}figure.part svg{{display:block}}
 h2.verification,section.path+*{{break-before:page;page-break-before:always}}

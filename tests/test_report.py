@@ -170,7 +170,7 @@ def test_the_html_report_of_an_overdue_review_puts_the_red_box_first() -> None:
         "<tr class='trouble'><td>C3 completion</td>",
         "<h2 class='verification'>Verification</h2>",
         "<li class='passed'>",
-        "<section class='path'>",
+        "<section class='path",
     )
 
 
@@ -257,6 +257,81 @@ def test_the_first_screen_reads_titles_and_limits_from_the_definition() -> None:
     assert "- **notify a delay** (Business Manager): owed now" in first
     for default in ("SSCP Executive", "PDEO", "Commissioned", "6 calendar months"):
         assert default not in first
+
+
+# -- printing the path drawing ---------------------------------------------------------------
+
+
+def _drawing(width: float, height: float, texts: list[tuple[float, float, float]]) -> str:
+    """A drawing as Graphviz writes one: its group moved down by its height, each text at
+    ``(x, y)`` of the drawing in ``size`` points."""
+    body = "".join(
+        f'<text text-anchor="middle" x="{x - 4:.2f}" y="{y - height + 4:.2f}" '
+        f'font-family="Times,serif" font-size="{size:.2f}">label</text>'
+        for x, y, size in texts
+    )
+    return (
+        f'<svg width="{width:.0f}pt" height="{height:.0f}pt"\n'
+        f' viewBox="0.00 0.00 {width:.2f} {height:.2f}" xmlns="http://www.w3.org/2000/svg">\n'
+        f'<g id="graph0" class="graph" transform="scale(1 1) rotate(0) translate(4 '
+        f'{height - 4:.0f})">{body}</g></svg>'
+    )
+
+
+def test_a_small_drawing_prints_whole_on_one_page_never_enlarged() -> None:
+    from cspr_workflow._paged import layout
+
+    laid = layout(_drawing(300, 400, [(150, 200, 14)]), "ref")
+    assert laid is not None
+    (part,) = laid.parts
+    assert (part.x, part.y, part.width, part.height, part.scale) == (0, 0, 300, 400, 1.0)
+    assert laid.text_pt == 14
+    assert '<g id="ref" class="graph"' in laid.svg
+    assert '<use href="#ref"/>' in part.svg("ref")
+
+
+def test_a_drawing_readable_when_fitted_prints_on_one_page() -> None:
+    from cspr_workflow._paged import layout
+
+    laid = layout(_drawing(1000, 1400, [(500, 700, 14)]), "ref")
+    assert laid is not None
+    (part,) = laid.parts
+    assert part.width * part.scale <= 527.3  # A4 less two 12 mm margins, in points
+    assert 7 <= laid.text_pt < 14
+
+
+def test_a_big_drawing_prints_in_parts_with_its_text_at_7_pt() -> None:
+    """The size of the default process's path: 9 pt labels on 1683 by 2542 points."""
+    from cspr_workflow._paged import layout
+
+    corners = [(10, 10, 9), (1670, 10, 9), (10, 2530, 9), (1670, 2530, 9), (840, 1270, 9)]
+    laid = layout(_drawing(1683, 2542, corners), "ref")
+    assert laid is not None
+    assert round(laid.text_pt, 6) == 7
+    (rows,) = {p.rows for p in laid.parts}
+    (columns,) = {p.columns for p in laid.parts}
+    assert (rows, columns) == (3, 3)
+    assert len(laid.parts) == 5  # the four corners and the middle: the rest hold no text
+    for x, y, _ in corners:
+        assert any(p.x <= x <= p.x + p.width and p.y <= y <= p.y + p.height for p in laid.parts)
+    for part in laid.parts:
+        assert part.width * part.scale <= 527.3
+        assert part.height * part.scale <= 774
+
+
+def test_without_graphviz_the_printed_report_keeps_the_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cspr_workflow._diagrams import Diagram
+    from cspr_workflow.errors import GraphvizMissing
+
+    def missing(self: Any, *, fit: bool = False) -> str:
+        raise GraphvizMissing("svg")
+
+    monkeypatch.setattr(Diagram, "svg", missing)
+    html = audit_report(demo_review(), at=AT).html()
+    assert "<section class='path'><h2>Path</h2>\n<figure class='diagram'><p class='note'>" in html
+    assert "<div class='printed'>" not in html
 
 
 # -- the command line ---------------------------------------------------------------------------
