@@ -224,6 +224,20 @@ def test_a_projected_miss_is_at_risk_and_its_notice_owed_without_blocking() -> N
     assert "- **notify a delay** (PDEO): owed now" in md
 
 
+def test_a_notice_period_running_is_not_a_deadline() -> None:
+    w = Walker().ready_to_publish()
+    md = audit_report(w.review, at=w.now).markdown()
+    _in_order(
+        md,
+        "> **Nothing needs attention.**",
+        "| On time? | On time: C3 completion: 180 calendar days left (due 2026-07-05). |",
+        "- **publish the report** → Published (SSCP Executive): blocked",
+        "    - pre-publication notice period observed: ",
+        "| C4 pre-publication | minimum notice (not a deadline) | notice running | "
+        "not before 2026-01-15 | - | 7 working days of notice left |",
+    )
+
+
 def test_a_failed_check_is_trouble_above_the_verification() -> None:
     review = demo_review()
     history = list(review.history)
