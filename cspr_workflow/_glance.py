@@ -119,7 +119,7 @@ def _kind(d: Deadline) -> str:
 
 def _now(definition: ProcessDefinition, state: ReviewState, d: Deadline) -> str:
     status, stopped = d.status, d.stopped_at
-    left = None if d.remaining is None else d.remaining
+    left = d.remaining
     if status is ClockStatus.NOT_STARTED:
         return f"starts on entering {definition.stage(d.clock.starts).title}"
     if status is ClockStatus.NOT_NEEDED:

@@ -302,6 +302,8 @@ class AuditReport:
         out += ["", "## What must happen next", ""]
         if first.over:
             out.append(markdown_text(f"Nothing: the review is over ({first.stage})."))
+        elif not first.next:
+            out.append(markdown_text(_NO_STEP_ON))
         for step in first.next:
             dest = f" → {step.dest}" if step.dest else ""
             out.append(
@@ -366,6 +368,8 @@ class AuditReport:
         parts.append("</table><h2>What must happen next</h2>")
         if first.over:
             parts.append(f"<p>Nothing: the review is over ({_e(first.stage)}).</p>")
+        elif not first.next:
+            parts.append(f"<p>{_e(_NO_STEP_ON)}</p>")
         if first.next:
             parts.append("<ul class='next'>")
             for step in first.next:
@@ -499,6 +503,7 @@ _CLEAR = (
     "No clock is overdue or at risk, no delay notice is owed, and every check of the "
     "history passed."
 )
+_NO_STEP_ON = "No step leads on from this stage towards the end of the review."
 _CLOCK_HEAD = ("Clock", "Kind", "Status", "Due", "Revised to", "Now")
 
 
