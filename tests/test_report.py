@@ -238,6 +238,19 @@ def test_a_notice_period_running_is_not_a_deadline() -> None:
     )
 
 
+def test_a_held_review_must_resume_next() -> None:
+    w = Walker().to_drafting()
+    w(T.PUT_ON_HOLD, "executive", reason="Criminal proceedings")
+    md = audit_report(w.review, at=w.now).markdown()
+    _in_order(
+        md,
+        "| Stage | On hold |",
+        "## What must happen next",
+        "- **resume** → Drafting (SSCP Executive): ready",
+        "Also possible at this stage: notify a delay, review the time and quality.",
+    )
+
+
 def test_a_failed_check_is_trouble_above_the_verification() -> None:
     review = demo_review()
     history = list(review.history)
