@@ -19,15 +19,22 @@ import attrs
 import pendulum
 import pytest
 
-from cspr_workflow import Review, audit_report, diagram, dumps
+from cspr_workflow import Review, Stage, Trigger, audit_report, diagram, dumps
 from cspr_workflow._cli import main
 from cspr_workflow.demo import demo_review
 from cspr_workflow.persistence import dumps_refusals
 
 from .builders import Walker
 from .test_diagrams import golden
+from .variants import RETITLED
+
+T = Trigger
 
 AT = pendulum.datetime(2027, 3, 2, 9, tz="Europe/London")
+#: The demo review after its first 40 scripted steps (CRP agreed, no delay notified yet),
+#: seen on 2026-08-10: 15 calendar days past its completion due date of 2026-07-26.
+OVERDUE_STEPS = 40
+OVERDUE_AT = pendulum.datetime(2026, 8, 10, 9, tz="Europe/London")
 REQUIRED = os.environ.get("CSPR_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(
     os.environ.get("CSPR_ARTIFACTS", Path(__file__).parent.parent / "build/artifacts")
@@ -35,6 +42,9 @@ ARTIFACTS = Path(
 
 
 def _without_svg(html: str) -> str:
+    """The report without what Graphviz draws: the drawing, and its printed parts (how many
+    depends on the drawing's size)."""
+    html = re.sub(r"<div class='printed'>.*?</div>", "<div class='printed'>(parts)</div>", html)
     return re.sub(r"<svg.*?</svg>", "<svg>(drawn by Graphviz)</svg>", html, flags=re.S)
 
 
@@ -98,6 +108,257 @@ def test_a_report_at_an_instant_shows_the_clocks_then() -> None:
     md = audit_report(walker.review, at=late).markdown()
     assert "| C3 | completion | overdue |" in md
     assert "C3 completion overdue (due 2026-07-05)" in md  # on the path diagram
+
+
+# -- the first screen ------------------------------------------------------------------------
+
+
+def _overdue() -> Any:
+    return audit_report(demo_review(upto=OVERDUE_STEPS), at=OVERDUE_AT)
+
+
+def _in_order(text: str, *parts: str) -> None:
+    """Each of ``parts`` is in ``text``, in this order."""
+    where = [text.find(p) for p in parts]
+    assert -1 not in where, [p for p, i in zip(parts, where, strict=True) if i < 0]
+    assert where == sorted(where), parts
+
+
+def test_the_report_of_an_overdue_review_opens_with_its_trouble() -> None:
+    md = _overdue().markdown()
+    _in_order(
+        md,
+        "> **Needs attention**",
+        "> - C3 completion is overdue: it was due 2026-07-26, 15 calendar days ago.",
+        "> - Owed now: a delay notice (notify a delay), by PDEO, to National Panel and "
+        "SSCP Executive: the review is past its completion due date 2026-07-26; "
+        "progressing steps wait for it.",
+        "## Where the review stands",
+        "| Stage | CRP agreed |",
+        "| On time? | Late: C3 completion is overdue by 15 calendar days (due 2026-07-26). |",
+        "| Commissioned (starts C3 completion) | 2026-01-26 |",
+        "| C3 completion due | 2026-07-26 |",
+        "| Published (stops C3 completion) | not yet |",
+        "| Delay notices owed | a delay notice (notify a delay), by PDEO",
+        "| Delay notices given | none |",
+        "## What must happen next",
+        "- **notify a delay** (PDEO): owed now",
+        "- **CRG approval** → CRG approved (Case Review Group): blocked",
+        "    - six-month timing check: the review is past its completion due date 2026-07-26",
+        "Also possible at this stage: ",
+        "## Clocks",
+        "| C3 completion | completion deadline | overdue | 2026-07-26 | - | "
+        "15 calendar days overdue |",
+        "| C4 pre-publication | minimum notice (not a deadline) | not started | - | - | "
+        "starts on entering Pre-publication |",
+        "## Verification",
+        "| Hash chain | passed |",
+        "## Path",
+    )
+    assert "Nothing needs attention" not in md
+
+
+def test_the_html_report_of_an_overdue_review_puts_the_red_box_first() -> None:
+    html = _overdue().html()
+    _in_order(
+        html,
+        "<section class='attention trouble'><h2>Needs attention</h2>",
+        "C3 completion is overdue",
+        "</section>",
+        "<strong class='verdict late'>Late</strong>",
+        "<span class='tag owed'>owed now</span>",
+        "<tr class='trouble'><td>C3 completion</td>",
+        "<h2 class='verification'>Verification</h2>",
+        "<li class='passed'>",
+        "<section class='path",
+    )
+
+
+def test_the_report_of_the_closed_review_reads_on_time_within_its_delay() -> None:
+    md = audit_report(demo_review(), at=AT).markdown()
+    _in_order(
+        md,
+        "> **Nothing needs attention.** No clock is overdue or at risk, no delay notice is "
+        "owed, and every check of the history passed.",
+        "| Stage | Closed |",
+        "| In this stage since | 2027-03-01 (1 day); the review is over |",
+        "| On time? | On time, within a notified delay: C3 completion was met on 2026-09-01, "
+        "37 calendar days after its first due date 2026-07-26 and 29 calendar days before "
+        "the date a delay notice revised it to, 2026-09-30. |",
+        "| C3 completion due | 2026-07-26, revised to 2026-09-30 |",
+        "| Published (stops C3 completion) | 2026-09-01 |",
+        "| Delay notices owed | none |",
+        "| Delay notices given | 2026-06-22: notify a delay, by PDEO, to National Panel and "
+        "SSCP Executive; revised date 2026-09-30; reason: CRG and Executive meet after the "
+        "six-month date |",
+        "Nothing: the review is over (Closed).",
+        "| C3 completion | completion deadline | met within the notified delay | 2026-07-26 | "
+        "2026-09-30 | met on 2026-09-01 |",
+        "| C4 pre-publication | minimum notice (not a deadline) | notice given | "
+        "not before 2026-08-12 | - | given; Published on 2026-09-01 |",
+        "## Verification",
+    )
+    assert "Needs attention**" not in md
+    assert "class='attention clear'" in audit_report(demo_review(), at=AT).html()
+
+
+def test_a_clock_met_late_makes_the_review_late_by_its_own_unit() -> None:
+    w = Walker()
+    w.now = pendulum.datetime(2026, 1, 19, 9, tz="Europe/London")  # C1 was due 2026-01-12
+    w(T.NOTIFY_NATIONAL_PANEL, "la", late_reason="Reported to the wrong team")
+    md = audit_report(w.review, at=w.now).markdown()
+    assert (
+        "| On time? | Late: C1 notification was met 5 working days late "
+        "(due 2026-01-12, met 2026-01-19). |"
+    ) in md
+    assert "| C1 notification | deadline | met late | 2026-01-12 | - | " in md
+    assert "met on 2026-01-19, 5 working days late |" in md
+    assert "| Commissioned (starts C3 completion) | not yet |" in md
+
+
+def test_a_projected_miss_is_at_risk_and_its_notice_owed_without_blocking() -> None:
+    review = demo_review(upto=33)  # at the fact check, projected to finish after 2026-07-26
+    md = audit_report(review, at=review.state.last_at).markdown()
+    assert "| On time? | At risk: C3 completion is at risk: at the expected stage durations" in md
+    assert "it does not block other steps." in md.split("## Where", 1)[0]
+    assert "- **notify a delay** (PDEO): owed now" in md
+
+
+def test_a_notice_period_running_is_not_a_deadline() -> None:
+    w = Walker().ready_to_publish()
+    md = audit_report(w.review, at=w.now).markdown()
+    _in_order(
+        md,
+        "> **Nothing needs attention.**",
+        "| On time? | On time: C3 completion: 180 calendar days left (due 2026-07-05). |",
+        "- **publish the report** → Published (SSCP Executive): blocked",
+        "    - pre-publication notice period observed: ",
+        "| C4 pre-publication | minimum notice (not a deadline) | notice running | "
+        "not before 2026-01-15 | - | 7 working days of notice left |",
+    )
+
+
+def test_a_held_review_must_resume_next() -> None:
+    w = Walker().to_drafting()
+    w(T.PUT_ON_HOLD, "executive", reason="Criminal proceedings")
+    md = audit_report(w.review, at=w.now).markdown()
+    _in_order(
+        md,
+        "| Stage | On hold |",
+        "## What must happen next",
+        "- **resume** → Drafting (SSCP Executive): ready",
+        "Also possible at this stage: notify a delay, review the time and quality.",
+    )
+
+
+def test_a_failed_check_is_trouble_above_the_verification() -> None:
+    review = demo_review()
+    history = list(review.history)
+    history[30] = attrs.evolve(history[30], at=history[30].at.add(minutes=5))
+    tampered = Review(attrs.evolve(review.state, history=tuple(history)), review.definition)
+    report = audit_report(tampered, at=AT, head=review.history_head)
+    _in_order(report.markdown(), "> - Verification failed: Hash chain: ", "## Verification")
+    _in_order(report.html(), "class='attention trouble'", "Verification failed: Hash chain")
+
+
+def test_the_first_screen_reads_titles_and_limits_from_the_definition() -> None:
+    """A partnership's own words (roles, a stage title) and a four-month completion clock:
+    nothing on the first screen is the default process's."""
+    local = RETITLED.evolve(
+        policy=RETITLED.policy.with_limits(C3=4),
+        stages=[
+            attrs.evolve(s, title="Local review agreed") if s.name == Stage.COMMISSIONED else s
+            for s in RETITLED.stages
+        ],
+    )
+    w = Walker(local).to_drafting()
+    at = pendulum.datetime(2026, 5, 20, 9, tz="Europe/London")
+    md = audit_report(w.review, at=at).markdown()
+    first = md.split("## Verification", 1)[0]
+    assert "| Local review agreed (starts C3 completion) | 2026-01-05 |" in first
+    assert "C3 completion is overdue by 15 calendar days (due 2026-05-05)" in first
+    assert (
+        "a delay notice (notify a delay), by Business Manager, to Child Safeguarding Practice "
+        "Review Panel and Safeguarding Partnership Board"
+    ) in first
+    assert "- **notify a delay** (Business Manager): owed now" in first
+    for default in ("SSCP Executive", "PDEO", "Commissioned", "6 calendar months"):
+        assert default not in first
+
+
+# -- printing the path drawing ---------------------------------------------------------------
+
+
+def _drawing(width: float, height: float, texts: list[tuple[float, float, float]]) -> str:
+    """A drawing as Graphviz writes one: its group moved down by its height, each text at
+    ``(x, y)`` of the drawing in ``size`` points."""
+    body = "".join(
+        f'<text text-anchor="middle" x="{x - 4:.2f}" y="{y - height + 4:.2f}" '
+        f'font-family="Times,serif" font-size="{size:.2f}">label</text>'
+        for x, y, size in texts
+    )
+    return (
+        f'<svg width="{width:.0f}pt" height="{height:.0f}pt"\n'
+        f' viewBox="0.00 0.00 {width:.2f} {height:.2f}" xmlns="http://www.w3.org/2000/svg">\n'
+        f'<g id="graph0" class="graph" transform="scale(1 1) rotate(0) translate(4 '
+        f'{height - 4:.0f})">{body}</g></svg>'
+    )
+
+
+def test_a_small_drawing_prints_whole_on_one_page_never_enlarged() -> None:
+    from cspr_workflow._paged import layout
+
+    laid = layout(_drawing(300, 400, [(150, 200, 14)]), "ref")
+    assert laid is not None
+    (part,) = laid.parts
+    assert (part.x, part.y, part.width, part.height, part.scale) == (0, 0, 300, 400, 1.0)
+    assert laid.text_pt == 14
+    assert '<g id="ref" class="graph"' in laid.svg
+    assert '<use href="#ref"/>' in part.svg("ref")
+
+
+def test_a_drawing_readable_when_fitted_prints_on_one_page() -> None:
+    from cspr_workflow._paged import layout
+
+    laid = layout(_drawing(1000, 1400, [(500, 700, 14)]), "ref")
+    assert laid is not None
+    (part,) = laid.parts
+    assert part.width * part.scale <= 527.3  # A4 less two 12 mm margins, in points
+    assert 7 <= laid.text_pt < 14
+
+
+def test_a_big_drawing_prints_in_parts_with_its_text_at_7_pt() -> None:
+    """The size of the default process's path: 9 pt labels on 1683 by 2542 points."""
+    from cspr_workflow._paged import layout
+
+    corners = [(10, 10, 9), (1670, 10, 9), (10, 2530, 9), (1670, 2530, 9), (840, 1270, 9)]
+    laid = layout(_drawing(1683, 2542, corners), "ref")
+    assert laid is not None
+    assert round(laid.text_pt, 6) == 7
+    (rows,) = {p.rows for p in laid.parts}
+    (columns,) = {p.columns for p in laid.parts}
+    assert (rows, columns) == (3, 3)
+    assert len(laid.parts) == 5  # the four corners and the middle: the rest hold no text
+    for x, y, _ in corners:
+        assert any(p.x <= x <= p.x + p.width and p.y <= y <= p.y + p.height for p in laid.parts)
+    for part in laid.parts:
+        assert part.width * part.scale <= 527.3
+        assert part.height * part.scale <= 774
+
+
+def test_without_graphviz_the_printed_report_keeps_the_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cspr_workflow._diagrams import Diagram
+    from cspr_workflow.errors import GraphvizMissing
+
+    def missing(self: Any, *, fit: bool = False) -> str:
+        raise GraphvizMissing("svg")
+
+    monkeypatch.setattr(Diagram, "svg", missing)
+    html = audit_report(demo_review(), at=AT).html()
+    assert "<section class='path'><h2>Path</h2>\n<figure class='diagram'><p class='note'>" in html
+    assert "<div class='printed'>" not in html
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -211,20 +472,180 @@ def test_the_html_report_renders_in_chromium(browser: Any, tmp_path: Path) -> No
     path.write_text(audit_report(demo_review(), at=AT).html())
     page, problems = _open(browser, path.as_uri())
     assert page.title() == "Audit report: Child A"
-    assert page.locator("h2").all_inner_texts()[:2] == ["Verification", "Path"]
+    assert page.locator("h2").all_inner_texts()[:6] == [
+        "Nothing needs attention",
+        "Where the review stands",
+        "What must happen next",
+        "Clocks",
+        "Verification",
+        "Path",
+    ]
     assert page.locator("li.passed").count() == 4
     if shutil.which("dot"):
         box = page.locator("figure.diagram svg").bounding_box()
         assert box is not None
         assert box["width"] > 500
         assert box["height"] > 500
+        assert not page.locator("div.printed").is_visible()  # the printed parts: print only
     assert page.locator("table.history tr").count() == 1 + 52
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    first = ARTIFACTS / "report-closed.png"
+    page.screenshot(path=str(first))  # the first screen, as a board member opens it
     shot = ARTIFACTS / "child-a-report.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
     assert problems == []
     page.close()
+
+
+def test_the_report_of_an_overdue_review_shows_its_trouble_on_the_first_screen(
+    browser: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "overdue.html"
+    path.write_text(_overdue().html())
+    page, problems = _open(browser, path.as_uri())
+    screen = page.viewport_size["height"]
+    trouble = page.locator("section.attention.trouble")
+    box = trouble.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] < screen / 2  # at the top
+    assert "C3 completion is overdue" in trouble.inner_text()
+    red = page.evaluate(
+        "() => getComputedStyle(document.querySelector('section.trouble')).borderTopColor"
+    )
+    assert red == "rgb(220, 38, 38)"
+    verdict = page.locator("strong.verdict")
+    assert verdict.inner_text() == "Late"
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('strong.verdict')).color")
+        == "rgb(185, 28, 28)"
+    )
+    owed = page.locator("ul.next > li").first
+    assert owed.inner_text().startswith("notify a delay by PDEO owed now")
+    owed_box = owed.bounding_box()
+    assert owed_box is not None
+    assert owed_box["y"] + owed_box["height"] < screen
+    verification = page.locator("h2.verification").bounding_box()
+    assert verification is not None
+    assert verification["y"] > box["y"] + box["height"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-overdue.png"))
+    assert problems == []
+    page.close()
+
+
+def _pdfium() -> Any:
+    try:
+        import pypdfium2
+    except ImportError:  # pragma: no cover - the test extra installs it
+        if REQUIRED:
+            pytest.fail("CSPR_REQUIRE_BROWSER=1 but pypdfium2 (the test extra) is not installed")
+        pytest.skip("pypdfium2 is not installed: pip install -e '.[test]'")
+    return pypdfium2
+
+
+@attrs.frozen
+class _Printed:
+    """One printed page: its text, the size on paper of each character (points), the
+    right-most character edge (points from the left), and how much of it is inked."""
+
+    text: str
+    sizes: tuple[float, ...]
+    right: float
+    width: float
+    ink: float
+    image: Any
+
+
+def _printed_pages(pdf: bytes) -> list[_Printed]:
+    import ctypes
+
+    pdfium = _pdfium()
+    raw = pdfium.raw
+    pages = []
+    document = pdfium.PdfDocument(pdf)
+    for page in document:
+        textpage = page.get_textpage()
+        matrix = raw.FS_MATRIX()
+        sizes, right = [], 0.0
+        left_, right_, bottom_, top_ = (ctypes.c_double() for _ in range(4))
+        for i in range(textpage.count_chars()):
+            if chr(raw.FPDFText_GetUnicode(textpage, i)).isspace():
+                continue
+            raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
+            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+            sizes.append(raw.FPDFText_GetFontSize(textpage, i) * scale)
+            raw.FPDFText_GetCharBox(
+                textpage, i, *(ctypes.byref(v) for v in (left_, right_, bottom_, top_))
+            )
+            right = max(right, right_.value)
+        image = page.render(scale=1.25).to_pil()
+        grey = image.convert("L")
+        histogram = grey.histogram()
+        ink = sum(histogram[:200]) / (grey.width * grey.height)
+        pages.append(
+            _Printed(textpage.get_text_range(), tuple(sizes), right, page.get_width(), ink, image)
+        )
+    return pages
+
+
+def _montage(pages: list[_Printed], path: Path) -> None:
+    from PIL import Image
+
+    w, h = pages[0].image.width // 2, pages[0].image.height // 2
+    columns = min(len(pages), 6)
+    rows = -(-len(pages) // columns)
+    sheet = Image.new("RGB", (columns * w, rows * h), "white")
+    for i, printed in enumerate(pages):
+        sheet.paste(printed.image.resize((w, h)), ((i % columns) * w, (i // columns) * h))
+    sheet.save(path)
+
+
+@pytest.mark.parametrize("which", ["overdue", "closed"])
+def test_the_report_prints_on_a4_with_no_blank_page(
+    which: str, browser: Any, tmp_path: Path
+) -> None:
+    """Printed to PDF by Chromium: the first page answers the board; no page is blank or
+    ends on a heading; no text is under 7 pt (the path drawing is printed in parts when
+    it is too big for one page at that size); no date is split; every table fits."""
+    report = _overdue() if which == "overdue" else audit_report(demo_review(), at=AT)
+    path = tmp_path / f"{which}.html"
+    path.write_text(report.html())
+    page, problems = _open(browser, path.as_uri())
+    headings = set(page.locator("h2").all_inner_texts())
+    parts = page.locator("figure.part").count()
+    pdf = page.pdf(format="A4", print_background=True)
+    page.close()
+    assert problems == []
+    pages = _printed_pages(pdf)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _montage(pages, ARTIFACTS / f"report-printed-{which}.png")
+    if which == "overdue":
+        for n, printed in enumerate(pages, 1):
+            printed.image.save(ARTIFACTS / f"report-printed-page-{n}.png")
+
+    first = pages[0].text
+    _in_order(first, "Audit report: Child A", "attention", "Where the review stands")
+    assert "What must happen next" in first
+    assert ("Needs attention" in first) == (which == "overdue")
+    assert "Verification" not in first  # it starts the next page
+    drawing = [p for p in pages if p.text.startswith("Path")]
+    if shutil.which("dot"):
+        assert parts >= 1
+    assert len(drawing) == parts
+    assert len(pages) <= parts + 8, f"{len(pages)} pages, {parts} of them the path"
+    for n, printed in enumerate(pages, 1):
+        assert printed.text.strip(), f"page {n} has no text"
+        assert printed.ink > 0.002, f"page {n} is (nearly) blank: {printed.ink:.4f} inked"
+        assert min(printed.sizes) >= 6.95, f"page {n} has text of {min(printed.sizes):.1f} pt"
+        lines = [line.strip() for line in printed.text.splitlines() if line.strip()]
+        assert lines[-1] not in headings, f"page {n} ends on the heading {lines[-1]!r}"
+        assert not re.search(r"\d{4}-(\d{2}-)?\s*$", printed.text, flags=re.M), (
+            f"a date is split at the end of a line on page {n}"
+        )
+        if printed not in drawing:  # a part of the drawing clips text at its edges
+            margin = 12 * 72 / 25.4
+            assert printed.right <= printed.width - margin + 1, f"page {n} is too wide"
 
 
 def test_mermaid_diagrams_render_with_mermaid_js(browser: Any, tmp_path: Path) -> None:
