@@ -33,6 +33,26 @@ class _UsageError(Exception):
 # -- shared helpers ----------------------------------------------------------------------
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cspr-workflow")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
+def _sha256(text: str) -> str:
+    """A history head as the command line takes it: 64 hexadecimal digits."""
+    import re
+
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        raise argparse.ArgumentTypeError(
+            'a SHA-256 head is 64 hexadecimal digits (as `dumps` writes it under "head")'
+        )
+    return text.lower()
+
+
 def _load_definition(spec: str) -> ProcessDefinition:
     """``module:object``: a ProcessDefinition, or a function returning one."""
     import importlib
@@ -205,6 +225,18 @@ def _diagram(args: argparse.Namespace) -> int:
     return 0
 
 
+def _note_without_graphviz(instead: str) -> None:
+    """Say on stderr when a drawing could not be made for want of Graphviz."""
+    import shutil
+
+    if shutil.which("dot") is None:
+        print(
+            f"cspr-workflow: note: Graphviz's `dot` is not installed, so {instead} "
+            "(install Graphviz, e.g. `apt install graphviz`, to draw it)",
+            file=sys.stderr,
+        )
+
+
 def _report(args: argparse.Namespace) -> int:
     if args.store is not None:
         return _portfolio_report(args)
@@ -229,6 +261,8 @@ def _report(args: argparse.Namespace) -> int:
         review, at=_instant(args.at), head=args.head, refusals_head=args.refusals_head
     )
     text = report.html() if args.format == "html" else report.markdown()
+    if args.format == "html":
+        _note_without_graphviz("the report shows its path diagram as Mermaid text")
     _write(args.output, text.encode("utf-8"), binary=False)
     return 0 if all(check.ok for check in report.checks()) else 1
 
@@ -294,6 +328,8 @@ def _portfolio_report(args: argparse.Namespace) -> int:
             raise _UsageError(f"{option} goes with a REVIEW document, not with --store")
     if args.format != "html":
         raise _UsageError("--store writes HTML (and CSV); --format md goes with a REVIEW document")
+    if not args.no_diagrams:
+        _note_without_graphviz("each review's report shows its path diagram as Mermaid text")
     if args.jobs < 0:
         raise _UsageError("--jobs must be 0 (one per core) or more")
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
@@ -436,10 +472,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Local Child Safeguarding Practice Reviews as a verified state machine.",
         epilog="Exit codes: 0 success, 1 a library error or a failed check, 2 a usage error.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, description=description)
+        sub = commands.add_parser(name, help=help, description=description)
+        sub.set_defaults(usage=sub)  # a usage error shows this command's usage
+        return sub
 
     def definition_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
@@ -559,10 +598,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--format", choices=["html", "md"], default="html", help="default: html")
     report.add_argument(
-        "--head", metavar="SHA256", help="the history head kept elsewhere, to compare"
+        "--head",
+        metavar="SHA256",
+        type=_sha256,
+        help="the history head kept elsewhere, to compare (64 hexadecimal digits)",
     )
     report.add_argument(
-        "--refusals-head", metavar="SHA256", help="the refusal log's head kept elsewhere"
+        "--refusals-head",
+        metavar="SHA256",
+        type=_sha256,
+        help="the refusal log's head kept elsewhere (64 hexadecimal digits)",
     )
     definition_option(report)
     report.add_argument(
@@ -651,7 +696,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
     except _UsageError as error:
-        parser.print_usage(sys.stderr)
+        getattr(args, "usage", parser).print_usage(sys.stderr)
         print(f"cspr-workflow: error: {error}", file=sys.stderr)
         return 2
     except CsprWorkflowError as error:

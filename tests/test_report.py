@@ -438,6 +438,48 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: cspr-workflow" in capsys.readouterr().out
 
 
+def test_the_command_line_says_its_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"cspr-workflow {version('cspr-workflow')}\n"
+
+
+def test_a_usage_error_shows_that_commands_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report"]) == 2  # neither REVIEW nor --store: found after parsing
+    err = capsys.readouterr().err
+    assert err.startswith("usage: cspr-workflow report ")
+    assert "report takes a review's JSON document" in err
+
+
+@pytest.mark.parametrize("option", ["--head", "--refusals-head"])
+def test_a_head_is_checked_before_anything_is_read(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["report", "/nonexistent/review.json", option, "abc123"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: cspr-workflow report ")
+    assert f"argument {option}: a SHA-256 head is 64 hexadecimal digits" in err
+
+
+def test_a_report_without_graphviz_says_so_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = tmp_path / "child-a.json"
+    saved.write_text(dumps(demo_review()))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` here
+    assert main(["report", str(saved), "-o", str(tmp_path / "r.html")]) == 0
+    err = capsys.readouterr().err
+    assert "note: Graphviz's `dot` is not installed" in err
+    assert "<pre>" in (tmp_path / "r.html").read_text()  # the Mermaid text instead
+    assert main(["report", str(saved), "--format", "md", "-o", str(tmp_path / "r.md")]) == 0
+    assert "Graphviz" not in capsys.readouterr().err  # Markdown has no drawing to miss
+
+
 def test_demo_can_save_the_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "child-a.json"
     assert main(["demo", "--save", str(out)]) == 0
