@@ -11,6 +11,7 @@ from ._scenario import (
     Duration,
     Repeat,
     Scenario,
+    Sitting,
 )
 from ._simulate import (
     compare,
@@ -24,6 +25,7 @@ __all__ = [
     "ReviewOutcome",
     "Scenario",
     "SimulationResult",
+    "Sitting",
     "StageTime",
     "compare",
     "simulate",
