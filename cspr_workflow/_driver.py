@@ -20,12 +20,12 @@ steps, and for its own time.
 Two parts of a scenario hold steps up. A step whose body sits on a calendar (the
 scenario's ``sittings``) is taken at the first sitting on or after the moment it is
 ready. A step that waits for others (``waits_for``) is held until they are taken:
-in a stage where a step waits for a trigger, the driver takes each of that
-trigger's steps the rules allow as soon as it can be taken (each agency answering
-its request), each after its own time, whether or not a rule asks for it yet, and
-carries those still to come into the next stage. A routine step the rules refuse
-only until a date (information not yet with the panel long enough) is taken on
-that date.
+in a stage visit whose routine steps or whose step out wait for a trigger, the
+driver takes each of that trigger's steps the rules allow as soon as it can be
+taken (each agency answering its request), each after its own time, whether or not
+a rule asks for it yet, and carries those still to come into the next stage. A
+routine step the rules refuse only until a date (information not yet with the panel
+long enough) is taken on that date.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Driver:
         self.events: list[tuple[pendulum.DateTime, int, str, Candidate]] = []
         self.counter = 0
         self.completion = self.definition.bound_guard(self.definition.completion.guard)
-        self.awaited: dict[str, tuple[str, ...]] = {}
+        self.awaited: tuple[str, ...] = ()
 
     # -- time -------------------------------------------------------------------------------
 
@@ -110,6 +110,7 @@ class Driver:
         for at in self._routine(stage, entered):
             ready = later(ready, at)
         target = self._target(stage)
+        self._awaiting(stage, target)
         self._await(stage)
         scheduled = False
         idle = 0
@@ -301,20 +302,21 @@ class Driver:
 
     # -- waiting for other steps ------------------------------------------------------------
 
-    def _awaited_in(self, stage: str) -> tuple[str, ...]:
-        """The triggers some step of ``stage`` waits for (the scenario's ``waits_for``)."""
-        if stage not in self.awaited:
-            found: dict[str, None] = {}
-            for step in self.definition.steps_from(stage):
-                found.update(dict.fromkeys(self.scenario.awaits(step.row.trigger, stage)))
-            self.awaited[stage] = tuple(found)
-        return self.awaited[stage]
+    def _awaiting(self, stage: str, target: CompiledStep) -> None:
+        """Note the triggers that this visit's waiting steps wait for: the step that leaves
+        the stage, and the routine steps scheduled (the scenario's ``waits_for``)."""
+        found: dict[str, None] = {}
+        if self.scenario.waits_for:
+            waiting = {target.row.trigger} | {e[3][0] for e in self.events if e[2] == "routine"}
+            for trigger in sorted(waiting):
+                found.update(dict.fromkeys(self.scenario.awaits(trigger, stage)))
+        self.awaited = tuple(found)
 
     def _await(self, stage: str) -> None:
         """Schedule, each after its own time, every step of an awaited trigger that the rules
         allow now and that no step already to come makes needless (an agency's answer to
         its request: a return, not also an explanation)."""
-        triggers = self._awaited_in(stage)
+        triggers = self.awaited
         if not triggers:
             return
         state = self.review.state
@@ -327,11 +329,11 @@ class Driver:
                 if candidate in pending:
                     continue
                 _, actor, details = candidate
-                if trial is not state and self._trial(state, trigger, actor, details) is None:
-                    continue  # possible only after a step still to come
                 tried = self._trial(trial, trigger, actor, details)
                 if tried is None:
                     continue
+                if trial is not state and self._trial(state, trigger, actor, details) is None:
+                    continue  # possible only after a step still to come
                 trial = tried
                 at = self.after(self.draw(self.scenario.step(trigger, stage)))
                 self._schedule(at, "awaited", candidate)

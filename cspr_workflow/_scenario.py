@@ -234,10 +234,10 @@ class Scenario:
     - ``sittings``: when the body that takes a step sits (a :class:`Sitting`): the
       step is taken at the first sitting on or after the moment it is ready;
     - ``waits_for``: the triggers whose steps a step waits for (a panel meeting
-      waiting for the agencies' information, say): the driver takes each of their
-      steps the rules allow as soon as it can be taken, each after its own
-      ``step_days``, and the waiting step (a routine one, or the one that leaves the
-      stage) follows the last of them;
+      waiting for the agencies' information, say): while a waiting step is to come in
+      a stage (a routine one, or the one that leaves it), the driver takes each of
+      their steps the rules allow as soon as it can be taken, each after its own
+      ``step_days``, and the waiting step follows the last of them;
     - ``delay_margin_days``: how far ahead (calendar days) a delay notice's revised
       date is set.
 
