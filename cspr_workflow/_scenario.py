@@ -85,7 +85,7 @@ def _weekday(value: object) -> str | None:
 
 @attrs.frozen
 class Sitting:
-    """When a body sits (a Case Review Group, an Executive): either every ``every_weeks``
+    """When a body sits (an approving group, a board): either every ``every_weeks``
     weeks from a sitting on ``anchor`` (and so on the anchor's weekday), or on the
     ``nth`` ``weekday`` of each month (``nth`` 1 to 4, or -1 for the last). A sitting
     that falls on a day that is not a working day moves to the next working day.
@@ -359,8 +359,13 @@ class Scenario:
             raise ValueError(f"invalid scenario: {error}") from None
 
     def to_dict(self) -> dict[str, Any]:
-        """The scenario as plain JSON data: ``Scenario.from_dict(s.to_dict()) == s``
-        (a scenario file for ``cspr-workflow simulate --scenario``)."""
+        """The scenario as plain JSON data, a scenario file for ``cspr-workflow simulate
+        --scenario``: ``Scenario.from_dict(s.to_dict()) == s`` (dates in ``details``
+        come back as ISO text).
+
+        >>> Scenario(sittings={"approve": Sitting(nth=1, weekday="monday")}).to_dict()["sittings"]
+        {'approve': {'nth': 1, 'weekday': 'monday'}}
+        """
         data: dict[str, Any] = {}
         for field in attrs.fields(Scenario):
             value = getattr(self, field.name)
