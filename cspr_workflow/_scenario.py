@@ -76,7 +76,14 @@ class Repeat:
 
 
 def _anchor(value: object) -> pendulum.Date | None:
-    return None if value is None else as_date(value, "anchor")
+    if value is None:
+        return None
+    try:
+        return as_date(value, "anchor")
+    except ValueError:
+        raise ValueError(
+            f'a sitting\'s anchor is a date, such as "2026-01-08", not {value!r}'
+        ) from None
 
 
 def _weekday(value: object) -> str | None:
@@ -193,7 +200,15 @@ def _details(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str
 
 
 def _sittings(value: Mapping[str, Any]) -> Mapping[str, Sitting]:
-    return {str(k): v if isinstance(v, Sitting) else Sitting(**v) for k, v in value.items()}
+    result = {}
+    for key, item in value.items():
+        if not isinstance(item, Sitting | Mapping):
+            raise ValueError(
+                f'sittings[{key!r}] is a sitting: {{"nth": 2, "weekday": "wednesday"}} or '
+                f'{{"every_weeks": 4, "anchor": "2026-01-08"}}'
+            )
+        result[str(key)] = item if isinstance(item, Sitting) else Sitting(**item)
+    return result
 
 
 def _waits(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, ...]]:
