@@ -318,10 +318,6 @@ class ProcessDefinition(Declared):
         def guard(g: Guard) -> Guard:
             return attrs.evolve(g, remedies=tuple(t(x) for x in g.remedies))
 
-        def key(k: str) -> str:
-            trigger, at, stage = k.partition("@")
-            return f"{t(trigger)}{at}{s(stage)}" if at else t(k)
-
         chain = self.approvals
         if chain is not None:
             chain = attrs.evolve(
@@ -348,15 +344,7 @@ class ProcessDefinition(Declared):
         )
         scenario = self.scenario
         if scenario is not None:
-            scenario = attrs.evolve(
-                scenario,
-                stage_days={s(k): v for k, v in scenario.stage_days.items()},
-                revisit_days={s(k): v for k, v in scenario.revisit_days.items()},
-                step_days={key(k): v for k, v in scenario.step_days.items()},
-                chances={key(k): v for k, v in scenario.chances.items()},
-                repeats={key(k): v for k, v in scenario.repeats.items()},
-                details={key(k): v for k, v in scenario.details.items()},
-            )
+            scenario = scenario.renamed(st, tr)
         return attrs.evolve(
             self,
             name=self.name if name is None else name,

@@ -14,11 +14,23 @@ through ``Review.fire``; the engine decides, the driver only proposes.
 
 Steps that satisfy one rule independently (each agency confirming a draft, each
 action completed) run in parallel, each after its own time; the step that leaves
-a stage waits for its rules, for the stage's least time, and for its own time.
+a stage waits for its rules, for the stage's least time, for the stage's routine
+steps, and for its own time.
+
+Two parts of a scenario hold steps up. A step whose body sits on a calendar (the
+scenario's ``sittings``) is taken at the first sitting on or after the moment it is
+ready. A step that waits for others (``waits_for``) is held until they are taken:
+in a stage visit whose routine steps or whose step out wait for a trigger, the
+driver takes each of that trigger's steps the rules allow as soon as it can be
+taken (each agency answering its request), each after its own time, whether or not
+a rule asks for it yet, and carries those still to come into the next stage. A
+routine step the rules refuse only until a date (information not yet with the panel
+long enough) is taken on that date.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import heapq
 import random
 from collections.abc import Iterator, Mapping, Sequence
@@ -60,6 +72,7 @@ class Driver:
         self.events: list[tuple[pendulum.DateTime, int, str, Candidate]] = []
         self.counter = 0
         self.completion = self.definition.bound_guard(self.definition.completion.guard)
+        self.awaited: tuple[str, ...] = ()
 
     # -- time -------------------------------------------------------------------------------
 
@@ -67,6 +80,10 @@ class Driver:
         """``days`` working days after ``start`` (default: now), at 10:00 London time."""
         base = (start or self.now).date()
         day = self.calendar.add_working_days(base, max(days, 0))
+        return self.on(day)
+
+    def on(self, day: _dt.date) -> pendulum.DateTime:
+        """10:00 London time on ``day``, or five minutes from now if that is not later."""
         at = pendulum.datetime(day.year, day.month, day.day, 10, tz=LONDON)
         return at if before(self.now, at) else self.now.add(minutes=5)
 
@@ -87,11 +104,14 @@ class Driver:
         stage = state.stage
         visit = self.visits[stage] = self.visits.get(stage, 0) + 1
         entered = self.now
-        self.events = []
+        self.events = [e for e in self.events if e[2] == "awaited"]  # still to come
+        heapq.heapify(self.events)
         ready = self.after(self.draw(self._dwell(stage, visit)), entered)
         for at in self._routine(stage, entered):
             ready = later(ready, at)
         target = self._target(stage)
+        self._awaiting(stage, target)
+        self._await(stage)
         scheduled = False
         idle = 0
         while self.review.state.stage == stage and not self.review.is_final:
@@ -116,13 +136,21 @@ class Driver:
             at, _, kind, candidate = heapq.heappop(self.events)
             self.now = later(self.now, at)
             self._keep_in_time()
+            if kind in ("leave", "routine"):
+                held = self._held(kind, candidate[0], stage)
+                if held is not None:
+                    self._schedule(held, kind, candidate)
+                    continue
             if kind == "leave":
                 if not self._leave(target):
                     scheduled = False
             elif kind == "routine":
-                self._take(candidate[0], list(self._candidates(candidate[0])))
-            else:
-                self._take(candidate[0], [candidate])
+                if self._take(candidate[0], list(self._candidates(candidate[0]))):
+                    self._await(stage)
+                else:
+                    self._when_ready(candidate)
+            elif self._take(candidate[0], [candidate]):
+                self._await(stage)
 
     # -- choosing ---------------------------------------------------------------------------
 
@@ -258,12 +286,92 @@ class Driver:
                 continue
             for n in range(1, self.draw(repeat.count) + 1):
                 at = self.after(repeat.every * n, entered)
-                self._schedule(at, "routine", (step.row.trigger, _NOBODY, {}))
-                yield at
+                yield self._schedule(at, "routine", (step.row.trigger, _NOBODY, {}))
 
-    def _schedule(self, at: pendulum.DateTime, kind: str, candidate: Candidate) -> None:
+    def _schedule(
+        self, at: pendulum.DateTime, kind: str, candidate: Candidate
+    ) -> pendulum.DateTime:
+        """Schedule ``candidate`` at ``at``, or at its body's first sitting on or after it;
+        returns when."""
+        sitting = self.scenario.sitting(candidate[0], self.review.state.stage)
+        if sitting is not None:
+            at = later(at, self.on(sitting.next(at.date(), self.calendar)))
         self.counter += 1
         heapq.heappush(self.events, (at, self.counter, kind, candidate))
+        return at
+
+    # -- waiting for other steps ------------------------------------------------------------
+
+    def _awaiting(self, stage: str, target: CompiledStep) -> None:
+        """Note the triggers that this visit's waiting steps wait for: the step that leaves
+        the stage, and the routine steps scheduled (the scenario's ``waits_for``)."""
+        found: dict[str, None] = {}
+        if self.scenario.waits_for:
+            waiting = {target.row.trigger} | {e[3][0] for e in self.events if e[2] == "routine"}
+            for trigger in sorted(waiting):
+                found.update(dict.fromkeys(self.scenario.awaits(trigger, stage)))
+        self.awaited = tuple(found)
+
+    def _await(self, stage: str) -> None:
+        """Schedule, each after its own time, every step of an awaited trigger that the rules
+        allow now and that no step already to come makes needless (an agency's answer to
+        its request: a return, not also an explanation)."""
+        triggers = self.awaited
+        if not triggers:
+            return
+        state = self.review.state
+        pending = [e[3] for e in self.events if e[2] == "awaited"]
+        trial = state
+        for trigger, actor, details in pending:
+            trial = self._trial(trial, trigger, actor, details) or trial
+        for trigger in triggers:
+            for candidate in list(self._candidates(trigger)):
+                if candidate in pending:
+                    continue
+                _, actor, details = candidate
+                tried = self._trial(trial, trigger, actor, details)
+                if tried is None:
+                    continue
+                if trial is not state and self._trial(state, trigger, actor, details) is None:
+                    continue  # possible only after a step still to come
+                trial = tried
+                at = self.after(self.draw(self.scenario.step(trigger, stage)))
+                self._schedule(at, "awaited", candidate)
+
+    def _held(self, kind: str, trigger: str, stage: str) -> pendulum.DateTime | None:
+        """When the last step that a step of ``trigger`` waits for is to be taken (None: it
+        waits for none): an awaited step, or for the step that leaves, a routine one."""
+        awaited = self.scenario.awaits(trigger, stage)
+        times = [
+            at
+            for at, _, other, candidate in self.events
+            if (other == "awaited" and candidate[0] in awaited)
+            or (kind == "leave" and other == "routine")
+        ]
+        if not times:
+            return None
+        held = times[0]
+        for at in times[1:]:
+            held = later(held, at)
+        return held
+
+    def _when_ready(self, candidate: Candidate) -> None:
+        """Schedule a refused routine step again for the day the rules that refused it say
+        time alone will satisfy them (none: it is not taken)."""
+        step = self.definition.select(candidate[0], self.review.state)
+        if step is None:
+            return
+        unmet = self._unmet(step)
+        guards = self.definition.all_guards
+        days = [
+            ready(self.review.state) if (ready := guards[g].ready_on) is not None else None
+            for g, _ in unmet
+        ]
+        if not unmet or any(d is None for d in days):
+            return
+        day = max(d for d in days if d is not None)
+        if day > self.now.date():
+            self._schedule(self.on(day), "routine", candidate)
 
     def _wait(self) -> int:
         """Let time pass when nothing can be done: to the end of a running notice period,

@@ -3,7 +3,8 @@
 A :class:`Scenario` is data keyed by the names a process definition declares:
 stages (how long a review stays in each before the step that leaves it), and
 triggers (how long a step takes once it can be taken, how likely a branch is,
-which routine steps are taken several times, which details a step uses). A key
+which routine steps are taken several times, which details a step uses, when the
+body that takes a step sits, which steps a step waits for). A key
 ``"trigger@stage"`` applies to the trigger in that stage only and wins over the
 plain ``"trigger"``. Anything a scenario does not mention takes the definition's
 expected working days for its stage, or ``default_days``.
@@ -15,15 +16,22 @@ error, never a silent "no effect".
 
 from __future__ import annotations
 
+import datetime as _dt
 import random
-from collections.abc import Mapping, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Any
 
 import attrs
+import pendulum
 
+from ._calendar import WorkingDayCalendar
 from ._errors import Problem
+from ._time import as_date
 
-__all__ = ["Duration", "Repeat", "Scenario"]
+__all__ = ["Duration", "Repeat", "Scenario", "Sitting"]
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
 
 @attrs.frozen
@@ -67,6 +75,104 @@ class Repeat:
             raise ValueError("a repeat's interval is at least 0 working days")
 
 
+def _anchor(value: object) -> pendulum.Date | None:
+    if value is None:
+        return None
+    try:
+        return as_date(value, "anchor")
+    except ValueError:
+        raise ValueError(
+            f'a sitting\'s anchor is a date, such as "2026-01-08", not {value!r}'
+        ) from None
+
+
+def _weekday(value: object) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+@attrs.frozen
+class Sitting:
+    """When a body sits (an approving group, a board): either every ``every_weeks``
+    weeks from a sitting on ``anchor`` (and so on the anchor's weekday), or on the
+    ``nth`` ``weekday`` of each month (``nth`` 1 to 4, or -1 for the last). A sitting
+    that falls on a day that is not a working day moves to the next working day.
+
+    >>> Sitting(nth=2, weekday="Wednesday").describe()
+    'the second Wednesday of each month'
+    >>> Sitting(every_weeks=4, anchor="2026-01-08").describe()
+    'every 4 weeks from Thursday 8 January 2026'
+    """
+
+    every_weeks: int = 0
+    anchor: pendulum.Date | None = attrs.field(default=None, converter=_anchor)
+    nth: int = 0
+    weekday: str | None = attrs.field(default=None, converter=_weekday)
+
+    def __attrs_post_init__(self) -> None:
+        weekly = self.every_weeks != 0 or self.anchor is not None
+        monthly = self.nth != 0 or self.weekday is not None
+        if weekly == monthly:
+            raise ValueError(
+                "a sitting is either every_weeks from an anchor date, or the nth weekday of "
+                "each month: give every_weeks and anchor, or nth and weekday"
+            )
+        if weekly and (self.every_weeks < 1 or self.anchor is None):
+            raise ValueError("a sitting every_weeks needs every_weeks of at least 1 and an anchor")
+        if monthly:
+            if self.nth not in _ORDINALS:
+                raise ValueError("a monthly sitting's nth is 1, 2, 3, 4 or -1 (the last)")
+            if self.weekday not in _WEEKDAYS:
+                raise ValueError(
+                    f"a monthly sitting's weekday is one of {', '.join(_WEEKDAYS)}, "
+                    f"not {self.weekday!r}"
+                )
+
+    def describe(self) -> str:
+        """The calendar in words."""
+        if self.anchor is not None:
+            weeks = "week" if self.every_weeks == 1 else f"{self.every_weeks} weeks"
+            return f"every {weeks} from {self.anchor.format('dddd D MMMM YYYY')}"
+        assert self.weekday is not None
+        return f"the {_ORDINALS[self.nth]} {self.weekday.title()} of each month"
+
+    def _nominal(self, day: _dt.date) -> Iterator[pendulum.Date]:
+        """The sittings' nominal dates, in order, from the last one before ``day``'s
+        period (so that a sitting moved past a holiday is not missed)."""
+        if self.anchor is not None:
+            period = 7 * self.every_weeks
+            k = (day - self.anchor).days // period - 1
+            while True:
+                yield self.anchor.add(days=k * period)
+                k += 1
+        assert self.weekday is not None
+        target = _WEEKDAYS.index(self.weekday)
+        month = pendulum.date(day.year, day.month, 1).subtract(months=1)
+        while True:
+            if self.nth > 0:
+                first = month.add(days=(target - month.weekday()) % 7)
+                yield first.add(weeks=self.nth - 1)
+            else:
+                last = month.add(months=1).subtract(days=1)
+                yield last.subtract(days=(last.weekday() - target) % 7)
+            month = month.add(months=1)
+
+    def next(self, day: _dt.date, calendar: WorkingDayCalendar) -> pendulum.Date:
+        """The first sitting on or after ``day`` (a working day, on ``calendar``)."""
+        for nominal in self._nominal(day):
+            sits = nominal
+            while not calendar.is_working_day(sits):
+                sits = sits.add(days=1)
+            if sits >= day:
+                return sits
+        raise AssertionError("unreachable: sittings go on for ever")  # pragma: no cover
+
+    def to_dict(self) -> dict[str, Any]:
+        """The sitting as plain JSON data (see :meth:`Scenario.to_dict`)."""
+        if self.anchor is not None:
+            return {"every_weeks": self.every_weeks, "anchor": self.anchor.to_date_string()}
+        return {"nth": self.nth, "weekday": self.weekday}
+
+
 def _durations(value: Mapping[str, Any]) -> Mapping[str, Duration]:
     return {str(k): v if isinstance(v, Duration) else Duration(**v) for k, v in value.items()}
 
@@ -93,7 +199,38 @@ def _details(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str
     return {str(k): dict(v) for k, v in value.items()}
 
 
-_KEYED = ("stage_days", "revisit_days", "step_days", "chances", "repeats", "details")
+def _sittings(value: Mapping[str, Any]) -> Mapping[str, Sitting]:
+    result = {}
+    for key, item in value.items():
+        if not isinstance(item, Sitting | Mapping):
+            raise ValueError(
+                f'sittings[{key!r}] is a sitting: {{"nth": 2, "weekday": "wednesday"}} or '
+                f'{{"every_weeks": 4, "anchor": "2026-01-08"}}'
+            )
+        result[str(key)] = item if isinstance(item, Sitting) else Sitting(**item)
+    return result
+
+
+def _waits(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, ...]]:
+    result = {}
+    for key, triggers in value.items():
+        if isinstance(triggers, str) or not isinstance(triggers, Sequence):
+            raise ValueError(f"waits_for[{key!r}] is a list of triggers")
+        result[str(key)] = tuple(str(t) for t in triggers)
+    return result
+
+
+_KEYED = (
+    "stage_days",
+    "revisit_days",
+    "step_days",
+    "chances",
+    "repeats",
+    "details",
+    "sittings",
+    "waits_for",
+)
+_BY_STAGE = ("stage_days", "revisit_days")
 
 
 @attrs.frozen
@@ -109,6 +246,13 @@ class Scenario:
       most ``max_branches`` times per key and review;
     - ``repeats``: routine steps taken several times in a stage (``"trigger@stage"``);
     - ``details``: the details a trigger's step uses, instead of its examples;
+    - ``sittings``: when the body that takes a step sits (a :class:`Sitting`): the
+      step is taken at the first sitting on or after the moment it is ready;
+    - ``waits_for``: the triggers whose steps a step waits for (a panel meeting
+      waiting for the agencies' information, say): while a waiting step is to come in
+      a stage (a routine one, or the one that leaves it), the driver takes each of
+      their steps the rules allow as soon as it can be taken, each after its own
+      ``step_days``, and the waiting step follows the last of them;
     - ``delay_margin_days``: how far ahead (calendar days) a delay notice's revised
       date is set.
 
@@ -124,6 +268,8 @@ class Scenario:
     chances: Mapping[str, float] = attrs.field(factory=dict, converter=_chances)
     repeats: Mapping[str, Repeat] = attrs.field(factory=dict, converter=_repeats)
     details: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_details)
+    sittings: Mapping[str, Sitting] = attrs.field(factory=dict, converter=_sittings)
+    waits_for: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_waits)
     default_days: Duration = Duration(0, 1, 3)
     max_branches: int = 2
     delay_margin_days: int = 60
@@ -166,6 +312,14 @@ class Scenario:
         """The routine repeats of ``trigger`` in ``stage``, if any."""
         return self.repeats.get(f"{trigger}@{stage}", self.repeats.get(trigger))
 
+    def sitting(self, trigger: str, stage: str) -> Sitting | None:
+        """When the body that takes ``trigger``'s step in ``stage`` sits (None: any day)."""
+        return self.sittings.get(f"{trigger}@{stage}", self.sittings.get(trigger))
+
+    def awaits(self, trigger: str, stage: str) -> tuple[str, ...]:
+        """The triggers whose steps a step of ``trigger`` in ``stage`` waits for."""
+        return self.waits_for.get(f"{trigger}@{stage}", self.waits_for.get(trigger, ()))
+
     # -- changing -------------------------------------------------------------------------
 
     def evolve(self, **changes: Any) -> Scenario:
@@ -193,7 +347,9 @@ class Scenario:
     def merged(self, data: Mapping[str, Any]) -> Scenario:
         """A copy with ``data`` (plain JSON) laid over it: a keyed field's entries are added
         or replaced one by one, any other field is replaced. A duration is
-        ``{"low": .., "mode": .., "high": ..}``."""
+        ``{"low": .., "mode": .., "high": ..}``; a sitting ``{"nth": 2, "weekday":
+        "wednesday"}`` or ``{"every_weeks": 4, "anchor": "2026-01-08"}``; what a step
+        waits for, a list of triggers."""
         fields = {f.name for f in attrs.fields(Scenario)}
         unknown = sorted(set(data) - fields)
         if unknown:
@@ -217,6 +373,51 @@ class Scenario:
         except (TypeError, KeyError) as error:
             raise ValueError(f"invalid scenario: {error}") from None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain JSON data, a scenario file for ``cspr-workflow simulate
+        --scenario``: ``Scenario.from_dict(s.to_dict()) == s`` (dates in ``details``
+        come back as ISO text).
+
+        >>> Scenario(sittings={"approve": Sitting(nth=1, weekday="monday")}).to_dict()["sittings"]
+        {'approve': {'nth': 1, 'weekday': 'monday'}}
+        """
+        data: dict[str, Any] = {}
+        for field in attrs.fields(Scenario):
+            value = getattr(self, field.name)
+            if field.name in ("stage_days", "revisit_days", "step_days"):
+                data[field.name] = {k: attrs.asdict(v) for k, v in value.items()}
+            elif field.name == "repeats":
+                data[field.name] = {
+                    k: {"count": attrs.asdict(v.count), "every": v.every} for k, v in value.items()
+                }
+            elif field.name == "sittings":
+                data[field.name] = {k: v.to_dict() for k, v in value.items()}
+            elif field.name in ("waits_for", "chances", "details"):
+                data[field.name] = {k: _plain(v) for k, v in value.items()}
+            elif field.name == "default_days":
+                data[field.name] = attrs.asdict(value)
+            else:
+                data[field.name] = value
+        return data
+
+    def renamed(self, stages: Mapping[str, str], triggers: Mapping[str, str]) -> Scenario:
+        """A copy with stages and triggers renamed (old name to new) in every key and in
+        what steps wait for (see ``ProcessDefinition.rename``)."""
+
+        def key(k: str) -> str:
+            trigger, at, stage = k.partition("@")
+            trigger = triggers.get(trigger, trigger)
+            return f"{trigger}@{stages.get(stage, stage)}" if at else trigger
+
+        changes: dict[str, Any] = {}
+        for name in _KEYED:
+            rename = (lambda k: stages.get(k, k)) if name in _BY_STAGE else key
+            changes[name] = {rename(k): v for k, v in getattr(self, name).items()}
+        changes["waits_for"] = {
+            k: tuple(triggers.get(t, t) for t in v) for k, v in changes["waits_for"].items()
+        }
+        return attrs.evolve(self, **changes)
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], base: Scenario | None = None) -> Scenario:
         """A scenario from plain data (e.g. a JSON file), laid over ``base`` (an empty
@@ -228,11 +429,13 @@ class Scenario:
     def problems(self, stages: Set[str], triggers: Set[str]) -> list[Problem]:
         """Every key that names no stage or trigger of the definition."""
         found = []
-        for name in ("stage_days", "revisit_days"):
+        for name in _BY_STAGE:
             for key in getattr(self, name):
                 if key not in stages:
                     found.append(Problem(f"scenario.{name}[{key!r}]", f"unknown stage '{key}'"))
-        for name in ("step_days", "chances", "repeats", "details"):
+        for name in _KEYED:
+            if name in _BY_STAGE:
+                continue
             for key in getattr(self, name):
                 trigger, _, stage = key.partition("@")
                 if trigger not in triggers:
@@ -241,4 +444,24 @@ class Scenario:
                     )
                 if stage and stage not in stages:
                     found.append(Problem(f"scenario.{name}[{key!r}]", f"unknown stage '{stage}'"))
+        for key, awaited in self.waits_for.items():
+            for trigger in awaited:
+                if trigger not in triggers:
+                    found.append(
+                        Problem(
+                            f"scenario.waits_for[{key!r}]",
+                            f"waits for unknown trigger '{trigger}'",
+                        )
+                    )
         return found
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON data: tuples as lists, dates as ISO text."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value

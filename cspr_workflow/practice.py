@@ -2,12 +2,23 @@
 
 These are this library's reading of typical LCSPR practice, planned to fit the
 six months with little to spare: notification in about two working days, a
-Rapid Review in about twelve, scoping in about three weeks, one or two more panel
-meetings six weeks apart, four weeks to the first draft, one draft in three sent
-back at the fact check, the Case Review Group and the Executive each taking under
-two weeks and sometimes sending the report back, and about one review in ten put
-on hold for around three months (parallel proceedings). They are assumptions,
-not measurements: change any of them (``DEFAULT_SCENARIO.with_days(...)``).
+Rapid Review in about twelve, scoping in about three weeks, agency information
+asked for early in scoping and returned in about two to three weeks, one or two
+more panel meetings six weeks apart, four weeks to the first draft, one draft in
+three sent back at the fact check, the Case Review Group and the Executive each
+taking under two weeks and sometimes sending the report back, and about one
+review in ten put on hold for around three months (parallel proceedings). They
+are assumptions, not measurements: change any of them
+(``DEFAULT_SCENARIO.with_days(...)``).
+
+Panel meetings wait for the agencies' information (``waits_for``): the panel meets
+on what was asked for, once it has been returned and the PDEO has shared it with
+the members before the meeting, as the definition's own rule for meetings asks.
+So how fast agencies answer moves the results. The Case Review Group and the
+Executive sit whenever a report is ready: their meeting calendars differ from one
+partnership to the next, so the default gives them none, and their step times
+stand for the wait for a sitting; a partnership gives its own (``sittings``, see
+:class:`~cspr_workflow.simulation.Sitting`).
 """
 
 from __future__ import annotations
@@ -90,6 +101,9 @@ DEFAULT_SCENARIO = Scenario(
         f"{T.REQUEST_INFORMATION}@{S.SCOPING}": Repeat(D(1, 1, 1), 3),
         f"{T.HOLD_LEARNING_EVENT}@{S.PANEL_REVIEW}": Repeat(D(0, 1, 1), 15),
         f"{T.HOLD_PANEL_MEETING}@{S.PANEL_REVIEW}": Repeat(D(0, 1, 2), 30),
+    },
+    waits_for={
+        T.HOLD_PANEL_MEETING: (T.RETURN_INFORMATION, T.SHARE_INFORMATION),
     },
     details={
         T.SUBMIT_RAPID_REVIEW: {

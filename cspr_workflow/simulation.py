@@ -12,6 +12,7 @@ from ._scenario import (
     Duration,
     Repeat,
     Scenario,
+    Sitting,
 )
 from ._simulate import (
     compare,
@@ -26,6 +27,7 @@ __all__ = [
     "ReviewOutcome",
     "Scenario",
     "SimulationResult",
+    "Sitting",
     "StageTime",
     "compare",
     "fit",
