@@ -43,7 +43,7 @@ from ._definition import ProcessDefinition
 from ._engine import Review
 from ._errors import Reason, SimulationError, StepProblems, TransitionRefused
 from ._records import Actor, AuditEntry, ClockKind, ReviewState
-from ._scenario import Duration, Scenario
+from ._scenario import Duration, Scenario, Shared
 from ._steps import CompiledStep
 from ._time import LONDON, before, later
 
@@ -60,8 +60,15 @@ Unmet = tuple[str, str]
 class Driver:
     """Plays one review of ``review``'s definition to a final stage."""
 
-    def __init__(self, review: Review, scenario: Scenario, rng: random.Random) -> None:
+    def __init__(
+        self,
+        review: Review,
+        scenario: Scenario,
+        rng: random.Random,
+        people: People | None = None,
+    ) -> None:
         self.review = review
+        self.people = people
         self.definition: ProcessDefinition = review.definition
         self.scenario = scenario
         self.rng = rng
@@ -97,12 +104,16 @@ class Driver:
             if len(self.review.history) > _MAX_STEPS:
                 raise self._stuck("the review took more steps than a review can", [])
             self._visit()
+        if self.people is not None:
+            self.people.finish(self.now)
         return self.review
 
     def _visit(self) -> None:
         state = self.review.state
         stage = state.stage
         visit = self.visits[stage] = self.visits.get(stage, 0) + 1
+        if self.people is not None:  # shared people: wait until someone is free
+            self.now = later(self.now, self.people.enter(stage, self.now))
         entered = self.now
         self.events = [e for e in self.events if e[2] == "awaited"]  # still to come
         heapq.heapify(self.events)
@@ -474,6 +485,51 @@ class Driver:
 
 
 _NOBODY = Actor("(simulation)", "(anyone)")
+
+
+class People:
+    """One partnership's shared people (:class:`Shared`): when each is free again.
+
+    Reviews are played one after another in the order they opened; each takes, on
+    entering the first of a group's stages, whoever of the group is free first (and
+    waits for them), and gives them back on entering a stage outside the group's, or at
+    its end. A person is busy with a review until it gives them back.
+    """
+
+    def __init__(self, shared: Mapping[str, Shared]) -> None:
+        self.shared = shared
+        self.free: dict[str, list[pendulum.DateTime | None]] = {
+            label: [None] * group.people for label, group in shared.items()
+        }
+        self.holding: dict[str, int] = {}
+
+    def enter(self, stage: str, now: pendulum.DateTime) -> pendulum.DateTime:
+        """The review enters ``stage`` at ``now``: when it can start there."""
+        start = now
+        for label, group in self.shared.items():
+            held = self.holding.get(label)
+            free = self.free[label]
+            if stage in group.stages:
+                if held is None:
+                    who = min(range(len(free)), key=lambda i: (free[i] is not None, free[i], i))
+                    at = free[who]
+                    if at is not None and before(now, at):
+                        start = later(start, at)
+                    self.holding[label] = who
+                    free[who] = _BUSY
+            elif held is not None:
+                free[held] = now
+                del self.holding[label]
+        return start
+
+    def finish(self, now: pendulum.DateTime) -> None:
+        """The review is over: everyone it held is free from ``now``."""
+        for label, held in self.holding.items():
+            self.free[label][held] = now
+        self.holding = {}
+
+
+_BUSY = pendulum.datetime(9999, 1, 1, tz=LONDON)
 
 
 def _remedies(definition: ProcessDefinition, unmet: Sequence[Unmet]) -> list[str]:

@@ -28,7 +28,7 @@ from ._calendar import WorkingDayCalendar
 from ._errors import Problem
 from ._time import as_date
 
-__all__ = ["Duration", "Repeat", "Scenario", "Sitting"]
+__all__ = ["Duration", "Repeat", "Scenario", "Shared", "Sitting"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
@@ -199,6 +199,47 @@ def _details(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str
     return {str(k): dict(v) for k, v in value.items()}
 
 
+def _names(value: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise ValueError("shared people's stages are a list of stages")
+    return tuple(str(x) for x in value)
+
+
+@attrs.frozen
+class Shared:
+    """People shared by a partnership's concurrent reviews (its Lead Reviewers, say):
+    ``people`` of them, each taking one review at a time through ``stages``.
+
+    A review entering the first of ``stages`` takes whoever is free first; when all are
+    busy, it waits in that stage until one is. It keeps them until it enters a stage
+    outside ``stages`` (a return to drafting takes someone again). People take reviews
+    in the order the reviews opened: a review never jumps the queue of one opened
+    before it.
+    """
+
+    people: int
+    stages: tuple[str, ...] = attrs.field(converter=_names)
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.people, bool) or not isinstance(self.people, int) or self.people < 1:
+            raise ValueError(f"shared people are a whole number, at least 1, not {self.people!r}")
+        if not self.stages:
+            raise ValueError("shared people work through at least one stage")
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON data: ``{"people": 2, "stages": [...]}``."""
+        return {"people": self.people, "stages": list(self.stages)}
+
+
+def _shared(value: Mapping[str, Any]) -> Mapping[str, Shared]:
+    result = {}
+    for key, item in value.items():
+        if not isinstance(item, Shared | Mapping):
+            raise ValueError(f'shared[{key!r}] is {{"people": 2, "stages": ["drafting"]}}')
+        result[str(key)] = item if isinstance(item, Shared) else Shared(**item)
+    return result
+
+
 def _sittings(value: Mapping[str, Any]) -> Mapping[str, Sitting]:
     result = {}
     for key, item in value.items():
@@ -253,6 +294,11 @@ class Scenario:
       a stage (a routine one, or the one that leaves it), the driver takes each of
       their steps the rules allow as soon as it can be taken, each after its own
       ``step_days``, and the waiting step follows the last of them;
+    - ``shared``: people shared by a partnership's concurrent reviews (a
+      :class:`Shared` under a label of your own, such as ``"lead reviewers"``), with
+      ``partnership_reviews``, how many reviews a partnership opens in the year the
+      simulation spreads openings over: simulated reviews are dealt to partnerships of
+      that many, in order of their numbers, and each partnership has its own people;
     - ``delay_margin_days``: how far ahead (calendar days) a delay notice's revised
       date is set.
 
@@ -270,6 +316,8 @@ class Scenario:
     details: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_details)
     sittings: Mapping[str, Sitting] = attrs.field(factory=dict, converter=_sittings)
     waits_for: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_waits)
+    shared: Mapping[str, Shared] = attrs.field(factory=dict, converter=_shared)
+    partnership_reviews: int | None = None
     default_days: Duration = Duration(0, 1, 3)
     max_branches: int = 2
     delay_margin_days: int = 60
@@ -284,6 +332,12 @@ class Scenario:
             problems.append("max_branches must not be negative")
         if self.delay_margin_days < 1:
             problems.append("delay_margin_days must be at least 1")
+        if self.partnership_reviews is not None and self.partnership_reviews < 1:
+            problems.append("partnership_reviews must be at least 1")
+        if self.shared and self.partnership_reviews is None:
+            problems.append(
+                "shared people need partnership_reviews: how many reviews share them a year"
+            )
         if problems:
             raise ValueError("invalid scenario: " + "; ".join(problems))
 
@@ -365,6 +419,12 @@ class Scenario:
                     changes[name] = {**getattr(self, name), **converter(value)}
                 elif name == "default_days":
                     changes[name] = value if isinstance(value, Duration) else Duration(**value)
+                elif name == "shared":
+                    if not isinstance(value, Mapping):
+                        raise ValueError("shared is an object keyed by a label of your own")
+                    changes[name] = {**self.shared, **_shared(value)}
+                elif name == "partnership_reviews" and value is None:
+                    changes[name] = None
                 else:
                     if isinstance(value, bool) or not isinstance(value, int):
                         raise ValueError(f"{name} is a whole number")
@@ -390,7 +450,7 @@ class Scenario:
                 data[field.name] = {
                     k: {"count": attrs.asdict(v.count), "every": v.every} for k, v in value.items()
                 }
-            elif field.name == "sittings":
+            elif field.name in ("sittings", "shared"):
                 data[field.name] = {k: v.to_dict() for k, v in value.items()}
             elif field.name in ("waits_for", "chances", "details"):
                 data[field.name] = {k: _plain(v) for k, v in value.items()}
@@ -415,6 +475,10 @@ class Scenario:
             changes[name] = {rename(k): v for k, v in getattr(self, name).items()}
         changes["waits_for"] = {
             k: tuple(triggers.get(t, t) for t in v) for k, v in changes["waits_for"].items()
+        }
+        changes["shared"] = {
+            k: Shared(v.people, tuple(stages.get(x, x) for x in v.stages))
+            for k, v in self.shared.items()
         }
         return attrs.evolve(self, **changes)
 
@@ -444,6 +508,12 @@ class Scenario:
                     )
                 if stage and stage not in stages:
                     found.append(Problem(f"scenario.{name}[{key!r}]", f"unknown stage '{stage}'"))
+        for label, shared in self.shared.items():
+            for stage in shared.stages:
+                if stage not in stages:
+                    found.append(
+                        Problem(f"scenario.shared[{label!r}]", f"unknown stage '{stage}'")
+                    )
         for key, awaited in self.waits_for.items():
             for trigger in awaited:
                 if trigger not in triggers:

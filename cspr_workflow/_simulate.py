@@ -28,7 +28,7 @@ import pendulum
 
 from ._args import check_arg
 from ._definition import ProcessDefinition, default_definition
-from ._driver import Driver
+from ._driver import Driver, People
 from ._engine import Review
 from ._errors import MissingExtra, SimulationError, WorkersFailed
 from ._results import ReviewOutcome, SimulationResult, StageTime, need_extra, outcome
@@ -57,17 +57,50 @@ def _scenario_for(definition: ProcessDefinition, scenario: Scenario | None) -> S
     return chosen
 
 
+def _opening(
+    index: int, seed: int, start: pendulum.DateTime
+) -> tuple[random.Random, pendulum.DateTime]:
+    """Review ``index``'s own random stream, and the day it opens (its first draw)."""
+    rng = random.Random(_seed(seed, index))
+    return rng, start.add(days=rng.randrange(365))
+
+
 def _play(
     index: int,
     seed: int,
     scenario: Scenario,
     definition: ProcessDefinition,
     start: pendulum.DateTime,
+    people: People | None = None,
+    opening: tuple[random.Random, pendulum.DateTime] | None = None,
 ) -> Review:
-    rng = random.Random(_seed(seed, index))
-    opened = start.add(days=rng.randrange(365))
+    rng, opened = opening or _opening(index, seed, start)
     review = Review.open(f"Sim {index}", aware_at=opened, definition=definition)
-    return Driver(review, scenario, rng).run()
+    return Driver(review, scenario, rng, people).run()
+
+
+def _partnership(
+    indices: Sequence[int],
+    seed: int,
+    scenario: Scenario,
+    definition: ProcessDefinition,
+    start: pendulum.DateTime,
+) -> dict[int, Review]:
+    """The reviews of one partnership sharing its people, played in the order they open."""
+    people = People(scenario.shared)
+    openings = {i: _opening(i, seed, start) for i in indices}
+    order = sorted(indices, key=lambda i: (openings[i][1], i))
+    return {i: _play(i, seed, scenario, definition, start, people, openings[i]) for i in order}
+
+
+def _partnerships(scenario: Scenario, indices: Sequence[int]) -> list[Sequence[int]]:
+    """``indices`` dealt to partnerships of ``scenario.partnership_reviews`` by number
+    (review ``i`` to partnership ``i // partnership_reviews``)."""
+    size = scenario.partnership_reviews or 1
+    groups: dict[int, list[int]] = {}
+    for i in indices:
+        groups.setdefault(i // size, []).append(i)
+    return list(groups.values())
 
 
 def simulated_review(
@@ -83,7 +116,13 @@ def simulated_review(
     check_arg("seed", seed, int, "a whole-number seed")
     check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
     definition = definition or default_definition()
-    return _play(index, seed, _scenario_for(definition, scenario), definition, _START)
+    chosen = _scenario_for(definition, scenario)
+    if chosen.shared:  # the partnership's other reviews decide when its people are free
+        size = chosen.partnership_reviews or 1
+        first = index - index % size
+        played = _partnership(range(first, first + size), seed, chosen, definition, _START)
+        return played[index]
+    return _play(index, seed, chosen, definition, _START)
 
 
 def _one(
@@ -101,7 +140,13 @@ def _chunk(
     args: tuple[Sequence[int], int, Scenario, ProcessDefinition, pendulum.DateTime],
 ) -> list[tuple[ReviewOutcome, list[StageTime]]]:
     indices, seed, scenario, definition, start = args
-    return [_one(i, seed, scenario, definition, start) for i in indices]
+    if not scenario.shared:
+        return [_one(i, seed, scenario, definition, start) for i in indices]
+    results = []
+    for group in _partnerships(scenario, indices):
+        played = _partnership(group, seed, scenario, definition, start)
+        results += [outcome(i, _seed(seed, i), played[i]) for i in group]
+    return results
 
 
 def _in_workers(
@@ -235,12 +280,17 @@ def simulate(
     bar = _progress(reviews, progress)
     results: list[tuple[ReviewOutcome, list[StageTime]]] = []
     if workers == 1:
-        for index in range(reviews):
-            results.append(_one(index, seed, scenario, definition, _START))
+        step = (scenario.partnership_reviews or 1) if scenario.shared else 1
+        for first in range(0, reviews, step):
+            indices = range(first, min(first + step, reviews))
+            results += _chunk((indices, seed, scenario, definition, _START))
             if bar is not None:
-                bar.update(1)
+                bar.update(len(indices))
     else:
         size = max(1, min(250, reviews // (workers * 4) or 1))
+        if scenario.shared:  # a chunk holds whole partnerships
+            whole = scenario.partnership_reviews or 1
+            size = max(whole, size - size % whole)
         chunks = [
             (range(i, min(i + size, reviews)), seed, scenario, definition, _START)
             for i in range(0, reviews, size)

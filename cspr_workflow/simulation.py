@@ -12,6 +12,7 @@ from ._scenario import (
     Duration,
     Repeat,
     Scenario,
+    Shared,
     Sitting,
 )
 from ._simulate import (
@@ -26,6 +27,7 @@ __all__ = [
     "Repeat",
     "ReviewOutcome",
     "Scenario",
+    "Shared",
     "SimulationResult",
     "Sitting",
     "StageTime",

@@ -29,6 +29,13 @@ def test_the_simulation_notebook_runs(tmp_path: Path) -> None:
     assert "published within six months:" in text
     assert "completed on time, 95% interval" in text
     assert "fitted drafting: Duration(low=" in text
+    tables = "".join(
+        output.get("data", {}).get("text/plain", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert "2 Lead Reviewers" in tables
     images = [
         output
         for cell in notebook.cells
@@ -36,4 +43,4 @@ def test_the_simulation_notebook_runs(tmp_path: Path) -> None:
         for output in cell.outputs
         if "image/png" in output.get("data", {})
     ]
-    assert len(images) == 6  # three of one run; a tornado, a sweep, observed against fitted
+    assert len(images) == 7  # three of one run; calendars, a tornado, a sweep, a fit
