@@ -461,6 +461,9 @@ def _draw(review: Review, at: pendulum.DateTime) -> str:
         a = x_of(stay.start)
         b = max(x_of(stay.end), a + 3)
         lane_rows[stay.stage].block(0, a, b)
+    for mark in marks:  # the markers' shapes, which no text may hide
+        x = x_of(mark.at)
+        lane_rows[mark.stage].block(0, x - 7, x + 7)
     for stay in stays:
         a = x_of(stay.start)
         b = max(x_of(stay.end), a + 3)
@@ -472,7 +475,9 @@ def _draw(review: Review, at: pendulum.DateTime) -> str:
         width = text_width(words)
         rows = lane_rows[stay.stage]
         after, before = b + _GAP + 1, a - _GAP - 1 - width
-        if b - a >= width + 8:
+        mid = (a + b) / 2
+        hidden = any(abs(x_of(m.at) - mid) < width / 2 + 9 for m in marks if m.stage == stay.stage)
+        if b - a >= width + 8 and not hidden:
             bar_texts[stay.id] = (words, (a + b) / 2, "inside")
         elif rows.free(0, after, after + width):
             rows.block(0, after, after + width)

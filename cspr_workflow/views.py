@@ -1,7 +1,6 @@
 """Governance views: diagrams of a process or a review's path, a review's path as a
-timeline, a review's audit report,
-the report of many reviews over a period (the partnership's yearly report), and the
-portfolio of every review at one instant."""
+timeline, a review's audit report, the report of many reviews over a period (the
+partnership's yearly report), and the portfolio of every review at one instant."""
 
 from __future__ import annotations
 
