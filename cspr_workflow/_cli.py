@@ -194,13 +194,26 @@ def _diagram(args: argparse.Namespace) -> int:
     from ._draw import diagram
 
     definition = _definition(args)
+    if args.timeline:
+        if not args.review:
+            raise _UsageError("--timeline goes with --review (it draws a review's path)")
+        if args.format not in (None, "svg"):
+            raise _UsageError("--timeline is drawn as svg only: leave --format out")
+        from ._timeline import timeline
+
+        review = _read_review(args.review, definition, args.refusals)
+        drawn = timeline(review, at=_instant(args.at)).svg()
+        _write(args.output, drawn.encode("utf-8"), binary=False)
+        return 0
+    if args.refusals:
+        raise _UsageError("--refusals goes with --timeline (the diagram shows no refusals)")
     if args.review:
         subject = diagram(_read_review(args.review, definition), at=_instant(args.at))
     else:
         if args.at:
             raise _UsageError("--at goes with --review (a process diagram has no clocks)")
         subject = diagram(definition)
-    fmt = args.format
+    fmt = args.format or "mermaid"
     _write(args.output, subject.render(fmt), binary=fmt in ("png", "pdf"))
     return 0
 
@@ -522,15 +535,29 @@ def _parser() -> argparse.ArgumentParser:
         "draw the process, or a review's path on it",
         "Draw the process definition (every stage and transition, with roles and guards, the "
         "approval chain and the completion clock), or with --review a review's path on it. "
-        "mermaid and dot are text; svg, png and pdf need Graphviz's dot program.",
+        "mermaid and dot are text; svg, png and pdf need Graphviz's dot program. With "
+        "--review and --timeline, the review's path as a timeline instead (SVG, no Graphviz "
+        "needed): a lane per stage visited, each stay a bar; its delay notices, refused "
+        "steps (from --refusals), returns, approvals and holds; its clocks' due dates.",
     )
     diagram.add_argument(
         "--format",
         choices=["mermaid", "dot", "svg", "png", "pdf"],
-        default="mermaid",
-        help="default: mermaid",
+        default=None,
+        help="default: mermaid (svg with --timeline, the only format it has)",
     )
     diagram.add_argument("--review", metavar="FILE", help="a review's JSON document")
+    diagram.add_argument(
+        "--timeline",
+        action="store_true",
+        help="with --review: draw the review's path as a timeline (SVG)",
+    )
+    diagram.add_argument(
+        "--refusals",
+        metavar="LOG",
+        help="with --timeline: the review's refusal log (kept apart from its document), "
+        "to mark its refused steps",
+    )
     definition_option(diagram)
     at_option(diagram)
     diagram.add_argument("-o", "--output", metavar="OUT", help="the file to write (default: -)")

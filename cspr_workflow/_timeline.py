@@ -469,6 +469,8 @@ def _draw(review: Review, at: pendulum.DateTime) -> str:
         b = max(x_of(stay.end), a + 3)
         if stay.final and stay.current:
             words = f"since {_short(stay.start.date())}"
+        elif stay.days == 0:
+            words = "same day"
         else:
             plural = "" if stay.days == 1 else "s"
             words = f"{stay.days} day{plural}" + (" so far" if stay.current else "")
@@ -666,6 +668,13 @@ def _draw(review: Review, at: pendulum.DateTime) -> str:
     legend_top = lanes_bottom + 44
     items = _legend(review, stays, marks, lines)
     legend, legend_bottom = _draw_legend(items, legend_top)
+    if not review.refusals_complete:
+        note = (
+            "Refused steps: the review's refusal log was not supplied with it; only those "
+            "refused since it was loaded are shown."
+        )
+        legend.append(_text(_PAD, legend_bottom + 8, note, cls="note", fill="#92400e", halo=False))
+        legend_bottom += 16
     height = legend_bottom + _PAD
     head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cspr-timeline" '
