@@ -566,9 +566,10 @@ def _parser() -> argparse.ArgumentParser:
     report = command(
         "report",
         "write a review's audit report, or the portfolio of a store's reviews",
-        "Write the audit report of a review: its path on the process diagram, a timeline of "
-        "its stages, its clocks, the verification of its history (hash chain and seal, "
-        "refusal log, replay, the statutory properties), the full history and the refused "
+        "Write the audit report of a review: its path as a timeline and on the process "
+        "diagram, a table of its stages, its clocks, the verification of its history (hash "
+        "chain and seal, refusal log, replay, the statutory properties), the full history "
+        "and the refused "
         "steps. The HTML is one self-contained file that works offline. With --store URL "
         "--out DIR instead of REVIEW: the portfolio of every review in the store, "
         "DIR/index.html (each review's stage, clocks, overdue clocks and delay notices "
