@@ -11,16 +11,19 @@ only what happened to one review, on a time axis:
   triggers), refused steps (from the review's refusal log), returns to an earlier
   stage (a move that leaves the review farther from its end stage), approvals (the
   approval chain's triggers) and the steps onto a side path;
-- a vertical line at each started clock's due date, at the date a delay notice
-  revised it to, at a notice period's earliest date, and at the instant drawn ("as
-  at"); month ticks along the bottom; a legend of the samples used, and only those.
+- a vertical line at each started clock's first due date, at the date delay notices
+  have revised it to (the latest; each notice's own date is in its label), at a notice
+  period's earliest date, and at the instant drawn ("as at"); month ticks along the
+  bottom; a legend of the samples used, and only those.
 
 Every label belongs to something that happened by the instant drawn: lanes are the
 stages visited, lines the clocks started. Labels are placed in rows (staggered when
-they would meet): no text overlaps another text or a bar it does not label, and a
-leader from a marker to its label never crosses another label. Text widths are
-estimated from Arial's metrics, with a margin; the drawing is 760 units wide with no
-text under 11 units, so printed 180 mm wide its text is at least 7.4 pt.
+they would meet) so that no text overlaps another text or a bar it does not label, and
+a leader from a marker to its label crosses another label only when no row is clear of
+one. Text widths are estimated from Arial's metrics, with a margin (the tests measure
+the drawing in Chromium); a label wider than the drawing is cut short with an ellipsis
+(its marker's tooltip holds it whole). The drawing is 760 units wide with no text
+under 11 units, so printed 180 mm wide its text is at least 7.4 pt.
 
 Nothing here names a stage, trigger or role of the default process: everything is read
 from the review's definition. The output depends only on the review and the instant
@@ -88,6 +91,15 @@ def text_width(text: str, size: float = FONT, bold: bool = False) -> float:
         code = ord(char) - 32
         total += _ADVANCE[code] if 0 <= code < len(_ADVANCE) else 600
     return total / 1000 * size * _MARGIN * (1.07 if bold else 1.0)
+
+
+def _fit(text: str, width: float) -> str:
+    """``text``, cut short with an ellipsis if it is wider than ``width``."""
+    if text_width(text) <= width:
+        return text
+    while text and text_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _e(text: object) -> str:
@@ -250,6 +262,8 @@ def _read(
             )
         )
     marks.sort(key=lambda m: (m.at, m.id))
+    room = WIDTH - 2 * _PAD - 240  # the plot's width, whatever the stage titles' width
+    marks = [attrs.evolve(m, label=_fit(m.label, room)) for m in marks]
     lines = _clock_lines(review, at)
     return lanes, stays, marks, lines, moves
 
@@ -275,7 +289,8 @@ def _clock_lines(review: Review, at: pendulum.DateTime) -> list[_Line]:
         for (kind, day), names in sorted(dates.items(), key=lambda item: (item[0][1], item[0][0]))
     ]
     lines.append(_Line("now", at, f"as at {_long(at.date())}"))
-    return lines
+    room = WIDTH - 2 * _PAD - 240
+    return [attrs.evolve(line, label=_fit(line.label, room)) for line in lines]
 
 
 # -- placing labels -------------------------------------------------------------------------

@@ -208,6 +208,24 @@ def test_a_local_definition_is_drawn_in_its_own_titles() -> None:
     assert "Legal review" in _texts(_tree(timeline(legal)), "lane-title")
 
 
+def test_a_label_too_wide_for_the_drawing_is_cut_short_and_kept_whole_in_its_tooltip() -> None:
+    long_title = "put the review on hold while the criminal proceedings run their course " * 3
+    wordy = RETITLED.evolve(
+        triggers=[
+            attrs.evolve(t, title=long_title.strip()) if t.name == T.PUT_ON_HOLD else t
+            for t in RETITLED.triggers
+        ]
+    )
+    walker = Walker(wordy).to_scoping()
+    walker(T.PUT_ON_HOLD, "executive", reason="Criminal proceedings")
+    root = _tree(timeline(walker.review))
+    (label,) = _texts(root, "label side")
+    assert label.endswith("…")
+    assert len(label) < len(long_title)
+    (mark,) = _all(root, "g", "mark side")
+    assert long_title.strip() in (mark.find(SVG + "title").text or "")
+
+
 def test_a_review_read_without_its_refusal_log_says_so() -> None:
     from cspr_workflow import loads
 
