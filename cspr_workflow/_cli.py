@@ -625,7 +625,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-diagrams",
         action="store_true",
         help="with --store: leave the path diagram out of each review's report (drawing it "
-        "with Graphviz is most of the time the reports take)",
+        "with Graphviz is most of the time the reports take); the timeline stays",
     )
     report.add_argument(
         "--jobs",
