@@ -214,13 +214,26 @@ def _diagram(args: argparse.Namespace) -> int:
     from ._draw import diagram
 
     definition = _definition(args)
+    if args.timeline:
+        if not args.review:
+            raise _UsageError("--timeline goes with --review (it draws a review's path)")
+        if args.format not in (None, "svg"):
+            raise _UsageError("--timeline is drawn as svg only: leave --format out")
+        from ._timeline import timeline
+
+        review = _read_review(args.review, definition, args.refusals)
+        drawn = timeline(review, at=_instant(args.at)).svg()
+        _write(args.output, drawn.encode("utf-8"), binary=False)
+        return 0
+    if args.refusals:
+        raise _UsageError("--refusals goes with --timeline (the diagram shows no refusals)")
     if args.review:
         subject = diagram(_read_review(args.review, definition), at=_instant(args.at))
     else:
         if args.at:
             raise _UsageError("--at goes with --review (a process diagram has no clocks)")
         subject = diagram(definition)
-    fmt = args.format
+    fmt = args.format or "mermaid"
     _write(args.output, subject.render(fmt), binary=fmt in ("png", "pdf"))
     return 0
 
@@ -262,7 +275,7 @@ def _report(args: argparse.Namespace) -> int:
     )
     text = report.html() if args.format == "html" else report.markdown()
     if args.format == "html":
-        _note_without_graphviz("the report shows its path diagram as Mermaid text")
+        _note_without_graphviz("the report shows the route on the process diagram as Mermaid text")
     _write(args.output, text.encode("utf-8"), binary=False)
     return 0 if all(check.ok for check in report.checks()) else 1
 
@@ -329,7 +342,9 @@ def _portfolio_report(args: argparse.Namespace) -> int:
     if args.format != "html":
         raise _UsageError("--store writes HTML (and CSV); --format md goes with a REVIEW document")
     if not args.no_diagrams:
-        _note_without_graphviz("each review's report shows its path diagram as Mermaid text")
+        _note_without_graphviz(
+            "each review's report shows the route on the process diagram as Mermaid text"
+        )
     if args.jobs < 0:
         raise _UsageError("--jobs must be 0 (one per core) or more")
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
@@ -561,15 +576,29 @@ def _parser() -> argparse.ArgumentParser:
         "draw the process, or a review's path on it",
         "Draw the process definition (every stage and transition, with roles and guards, the "
         "approval chain and the completion clock), or with --review a review's path on it. "
-        "mermaid and dot are text; svg, png and pdf need Graphviz's dot program.",
+        "mermaid and dot are text; svg, png and pdf need Graphviz's dot program. With "
+        "--review and --timeline, the review's path as a timeline instead (SVG, no Graphviz "
+        "needed): a lane per stage visited, each stay a bar; its delay notices, refused "
+        "steps (from --refusals), returns, approvals and holds; its clocks' due dates.",
     )
     diagram.add_argument(
         "--format",
         choices=["mermaid", "dot", "svg", "png", "pdf"],
-        default="mermaid",
-        help="default: mermaid",
+        default=None,
+        help="default: mermaid (svg with --timeline, the only format it has)",
     )
     diagram.add_argument("--review", metavar="FILE", help="a review's JSON document")
+    diagram.add_argument(
+        "--timeline",
+        action="store_true",
+        help="with --review: draw the review's path as a timeline (SVG)",
+    )
+    diagram.add_argument(
+        "--refusals",
+        metavar="LOG",
+        help="with --timeline: the review's refusal log (kept apart from its document), "
+        "to mark its refused steps",
+    )
     definition_option(diagram)
     at_option(diagram)
     diagram.add_argument("-o", "--output", metavar="OUT", help="the file to write (default: -)")
@@ -578,9 +607,10 @@ def _parser() -> argparse.ArgumentParser:
     report = command(
         "report",
         "write a review's audit report, or the portfolio of a store's reviews",
-        "Write the audit report of a review: its path on the process diagram, a timeline of "
-        "its stages, its clocks, the verification of its history (hash chain and seal, "
-        "refusal log, replay, the statutory properties), the full history and the refused "
+        "Write the audit report of a review: its path as a timeline and on the process "
+        "diagram, a table of its stages, its clocks, the verification of its history (hash "
+        "chain and seal, refusal log, replay, the statutory properties), the full history "
+        "and the refused "
         "steps. The HTML is one self-contained file that works offline. With --store URL "
         "--out DIR instead of REVIEW: the portfolio of every review in the store, "
         "DIR/index.html (each review's stage, clocks, overdue clocks and delay notices "
@@ -642,7 +672,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-diagrams",
         action="store_true",
         help="with --store: leave the path diagram out of each review's report (drawing it "
-        "with Graphviz is most of the time the reports take)",
+        "with Graphviz is most of the time the reports take); the timeline stays",
     )
     report.add_argument(
         "--jobs",

@@ -6,16 +6,19 @@ owed, checks failed; red in HTML), where the review stands (stage, on time or la
 and by how much, the completion clock's key dates, delay notices owed and given),
 what must happen next and who must do it, and every clock. Then come the result of
 verifying its history (hash chain and seal, refusal log, replay through the engine,
-the statutory properties), the review's path on the process diagram, a timeline of
-its stages, how each clock's due date was set, the full history and the refused
-steps from the review's refusal log. People appear by role and agency; details
-that name a person are shown as kept in the record, not printed.
+the statutory properties), the review's path (in HTML, first as a timeline, see
+``_timeline``, then on the process diagram), a table of its stages, how each clock's
+due date was set, the full history and the refused steps from the review's refusal
+log. People appear by role and agency; details that name a person are shown as kept
+in the record, not printed.
 
-The HTML works offline: styles are inline, the diagram is inline SVG (Graphviz),
-and there are no scripts, fonts or links to fetch. It prints on A4: the opening
-first, the verification from a new page, the diagram on pages of its own with no
-text under 7 pt (in overlapping parts when it is too big for one page at that size,
-see ``_paged``), headings kept with what follows, table rows whole, dates unbroken.
+The HTML works offline: styles are inline, the timeline and the diagram are inline
+SVG (the diagram drawn by Graphviz), and there are no scripts, fonts or links to
+fetch. It prints on A4: the opening first, the verification from a new page, the
+timeline whole on one page with its text at 7 pt or more, headings kept with what
+follows, table rows whole, dates unbroken. The process diagram is left out of print
+(a note says so): it is the whole process, many pages at a readable size, while the
+timeline shows what happened to this review.
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ from ._errors import CsprWorkflowError, GraphvizMissing, InvalidInput
 from ._glance import Glance, glance
 from ._hashchain import verify_history, verify_refusals
 from ._oracle import check_review
-from ._paged import OVERLAP_MM, PAGE_MARGIN_MM, Layout, layout
 from ._records import AuditEntry
 from ._text import markdown_text
 from ._time import as_instant
+from ._timeline import Timeline
 
 __all__ = ["AuditReport", "audit_report"]
 
@@ -163,6 +166,9 @@ class AuditReport:
 
     def _path(self) -> Diagram:
         return Diagram(self.review.definition, self.review, self.at)
+
+    def _timeline_view(self) -> Timeline:
+        return Timeline(self.review, self.at)
 
     def checks(self) -> list[Check]:
         """Hash chain, refusal log, replay and the statutory properties, with what each
@@ -400,27 +406,23 @@ class AuditReport:
         """The report as one self-contained HTML page (inline styles and SVG, no scripts).
 
         It opens with what needs attention (in red), where the review stands, its clocks
-        and what must happen next. Printed (A4), the path diagram has pages of its own,
-        its text 7 pt or larger: in parts, one a page, when it is too big for one.
-        ``diagram=False`` leaves the path diagram out (drawing it is most of the time a
-        report takes), with a note saying so."""
+        and what must happen next. The path is shown first as a timeline of the review's
+        stages, then on the process diagram. Printed (A4), the timeline is whole on one
+        page, its text 7 pt or larger; the process diagram is left out, with a note.
+        ``diagram=False`` leaves the process diagram out (drawing it is most of the time
+        a report takes), with a note saying so; the timeline is always shown."""
         review = self.review
         path = self._path()
-        printed = ""
         if not diagram:
             figure = "<p class='note'>The path diagram was left out of this report.</p>"
         else:
             try:
-                laid = layout(path.svg(fit=True), "cspr-path-drawing")
+                figure = path.svg(fit=True)
             except GraphvizMissing as missing:
                 figure = (
                     f"<p class='note'>{html.escape(str(missing))}</p>"
                     f"<pre>{html.escape(path.mermaid())}</pre>"
                 )
-            else:
-                figure = path.svg(fit=True) if laid is None else laid.svg
-                if laid is not None:
-                    printed = _printed(laid)
         first = self._first()
         checks = self.checks()
         timeline = self._timeline()
@@ -444,8 +446,11 @@ class AuditReport:
         parts.append("</ul>")
         parts.append(_html_table(("", ""), self._record(), header=False, cls="record"))
         parts += [
-            f"<section class='path{' drawn' if printed else ''}'><h2>Path</h2>",
-            f"<figure class='diagram'>{figure}</figure>{printed}</section>",
+            "<section class='path'><h2>Path</h2>",
+            f"<figure class='timeline'>{self._timeline_view().svg()}</figure>",
+            "<h3 class='route'>The route on the process diagram</h3>",
+            f"<figure class='diagram'>{figure}</figure>",
+            f"<p class='print-note'>{_e(_NOT_PRINTED)}</p></section>",
         ]
         parts.append("<h2>Timeline of stages</h2><table class='timeline'>")
         parts.append(
@@ -510,34 +515,16 @@ _CLEAR = (
 )
 _NO_STEP_ON = "No step leads on from this stage towards the end of the review."
 _CLOCK_HEAD = ("Clock", "Kind", "Status", "Due", "Revised to", "Now")
+_NOT_PRINTED = (
+    "The route on the whole process diagram is left out of print; it is in this report "
+    "on screen, and drawn by itself with cspr-workflow diagram --review."
+)
+PAGE_MARGIN_MM = 12
+"""The margin of every printed page, on each side (the report's ``@page`` rule)."""
 
 
 def _others(first: Glance) -> str:
     return f"Also possible at this stage: {', '.join(first.others)}."
-
-
-def _printed(laid: Layout) -> str:
-    """The drawing's printed parts (shown only in print), each on a page of its own."""
-    out = ["<div class='printed'>"]
-    count = len(laid.parts)
-    for i, part in enumerate(laid.parts, 1):
-        left_out = (
-            "; a part with lines but no text is left out"
-            if count < part.rows * part.columns
-            else ""
-        )
-        where = (
-            f", part {i} of {count} (row {part.row} of {part.rows}, column {part.column} of "
-            f"{part.columns}; neighbouring parts overlap by {OVERLAP_MM} mm{left_out})"
-            if count > 1
-            else ""
-        )
-        out.append(
-            f"<figure class='part'><figcaption><strong>Path</strong>{where}. Printed with its "
-            f"text at {laid.text_pt:.1f} pt or larger.</figcaption>{part.svg(laid.ref)}</figure>"
-        )
-    out.append("</div>")
-    return "".join(out)
 
 
 def _e(text: object) -> str:
@@ -612,20 +599,23 @@ border-radius:4px}}li.passed{{background:#ecfdf5;border-left:4px solid #059669}}
 li.failed{{background:#fef2f2;border-left:4px solid #dc2626}}
 figure.diagram{{overflow:auto;border:1px solid #e5e7eb;margin:0;padding:.5rem}}
 figure.diagram svg{{max-width:100%;height:auto}}ul.provenance{{font-size:.8rem;color:#374151}}
-li.owed{{color:#b91c1c;font-size:.9rem}}div.printed{{display:none}}
+li.owed{{color:#b91c1c;font-size:.9rem}}p.print-note{{display:none}}
+figure.timeline{{margin:.5rem 0 1rem;border:1px solid #e5e7eb;padding:.5rem}}
+figure.timeline svg{{display:block;width:100%;max-width:1100px;height:auto}}
+h3.route{{font-size:1rem;margin:1.2rem 0 .4rem}}
 p.note{{color:#92400e}}footer{{margin-top:2rem;font-size:.8rem;color:#6b7280}}
 @page{{size:A4;margin:{PAGE_MARGIN_MM}mm}}
 @media print{{
 body{{margin:0;max-width:none;padding:0;font-size:9.5pt;line-height:1.3}}
 h1{{font-size:16pt}}h2{{font-size:12pt;margin-top:10pt;break-after:avoid;page-break-after:avoid}}
 h2+*{{break-before:avoid;page-break-before:avoid}}
-tr,li,section.attention,figure.part{{break-inside:avoid;page-break-inside:avoid}}
+tr,li,section.attention,figure.timeline{{break-inside:avoid;page-break-inside:avoid}}
 thead{{display:table-header-group}}table{{font-size:8.5pt}}td{{overflow-wrap:break-word}}
 table.history td:first-child{{text-align:right}}
 table.standing,table.record{{width:100%}}table.standing th,table.record th{{width:38mm}}
-section.drawn>h2,section.drawn>figure.diagram{{display:none}}div.printed{{display:block}}
-figure.part{{break-before:page;page-break-before:always;margin:0}}
-figure.part figcaption{{font-size:8pt;margin-bottom:4pt}}figure.part svg{{display:block}}
+section.path>h3.route,section.path>figure.diagram{{display:none}}
+p.print-note{{display:block;font-size:8.5pt;color:#4b5563}}
+figure.timeline{{border:0;padding:0;margin:0}}figure.timeline svg{{max-width:none}}
 h2.verification,section.path+*{{break-before:page;page-break-before:always}}
 }}
 """

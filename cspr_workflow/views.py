@@ -1,6 +1,6 @@
-"""Governance views: diagrams of a process or a review's path, a review's audit report,
-the report of many reviews over a period (the partnership's yearly report), and the
-portfolio of every review at one instant."""
+"""Governance views: diagrams of a process or a review's path, a review's path as a
+timeline, a review's audit report, the report of many reviews over a period (the
+partnership's yearly report), and the portfolio of every review at one instant."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ._report import (
     AuditReport,
     audit_report,
 )
+from ._timeline import Timeline, timeline
 
 __all__ = [
     "Attention",
@@ -21,9 +22,11 @@ __all__ = [
     "PeriodReport",
     "Portfolio",
     "PortfolioRow",
+    "Timeline",
     "audit_report",
     "diagram",
     "period_report",
     "portfolio",
     "report_file",
+    "timeline",
 ]

@@ -42,10 +42,17 @@ ARTIFACTS = Path(
 
 
 def _without_svg(html: str) -> str:
-    """The report without what Graphviz draws: the drawing, and its printed parts (how many
-    depends on the drawing's size)."""
-    html = re.sub(r"<div class='printed'>.*?</div>", "<div class='printed'>(parts)</div>", html)
-    return re.sub(r"<svg.*?</svg>", "<svg>(drawn by Graphviz)</svg>", html, flags=re.S)
+    """The report without its drawings: what Graphviz draws (its output varies between
+    versions), and the timeline (golden by itself, in child-a-timeline.svg)."""
+    html = re.sub(
+        r'<svg xmlns="http://www.w3.org/2000/svg" class="cspr-timeline".*?</svg>',
+        "<svg>(the timeline)</svg>",
+        html,
+        flags=re.S,
+    )
+    return re.sub(
+        r"<svg(?!>\(the timeline\)).*?</svg>", "<svg>(drawn by Graphviz)</svg>", html, flags=re.S
+    )
 
 
 # -- content ------------------------------------------------------------------------------
@@ -286,67 +293,26 @@ def test_the_first_screen_reads_titles_and_limits_from_the_definition() -> None:
         assert default not in first
 
 
-# -- printing the path drawing ---------------------------------------------------------------
+# -- the path in print ------------------------------------------------------------------------
 
 
-def _drawing(width: float, height: float, texts: list[tuple[float, float, float]]) -> str:
-    """A drawing as Graphviz writes one: its group moved down by its height, each text at
-    ``(x, y)`` of the drawing in ``size`` points."""
-    body = "".join(
-        f'<text text-anchor="middle" x="{x - 4:.2f}" y="{y - height + 4:.2f}" '
-        f'font-family="Times,serif" font-size="{size:.2f}">label</text>'
-        for x, y, size in texts
+def test_the_path_opens_with_the_timeline_and_the_diagram_follows_on_screen_only() -> None:
+    html = audit_report(demo_review(), at=AT).html()
+    path = html[
+        html.index("<section class='path'>") : html.index(
+            "</section>", html.index("<section class='path'>")
+        )
+    ]
+    assert path.index("<figure class='timeline'><svg") < path.index("<figure class='diagram'>")
+    assert "Child A: path as at 2 Mar 2027" in path
+    assert (
+        "<p class='print-note'>The route on the whole process diagram is left out of print" in path
     )
-    return (
-        f'<svg width="{width:.0f}pt" height="{height:.0f}pt"\n'
-        f' viewBox="0.00 0.00 {width:.2f} {height:.2f}" xmlns="http://www.w3.org/2000/svg">\n'
-        f'<g id="graph0" class="graph" transform="scale(1 1) rotate(0) translate(4 '
-        f'{height - 4:.0f})">{body}</g></svg>'
-    )
+    css = html[html.index("@media print") :]
+    assert "section.path>h3.route,section.path>figure.diagram{display:none}" in css
 
 
-def test_a_small_drawing_prints_whole_on_one_page_never_enlarged() -> None:
-    from cspr_workflow._paged import layout
-
-    laid = layout(_drawing(300, 400, [(150, 200, 14)]), "ref")
-    assert laid is not None
-    (part,) = laid.parts
-    assert (part.x, part.y, part.width, part.height, part.scale) == (0, 0, 300, 400, 1.0)
-    assert laid.text_pt == 14
-    assert '<g id="ref" class="graph"' in laid.svg
-    assert '<use href="#ref"/>' in part.svg("ref")
-
-
-def test_a_drawing_readable_when_fitted_prints_on_one_page() -> None:
-    from cspr_workflow._paged import layout
-
-    laid = layout(_drawing(1000, 1400, [(500, 700, 14)]), "ref")
-    assert laid is not None
-    (part,) = laid.parts
-    assert part.width * part.scale <= 527.3  # A4 less two 12 mm margins, in points
-    assert 7 <= laid.text_pt < 14
-
-
-def test_a_big_drawing_prints_in_parts_with_its_text_at_7_pt() -> None:
-    """The size of the default process's path: 9 pt labels on 1683 by 2542 points."""
-    from cspr_workflow._paged import layout
-
-    corners = [(10, 10, 9), (1670, 10, 9), (10, 2530, 9), (1670, 2530, 9), (840, 1270, 9)]
-    laid = layout(_drawing(1683, 2542, corners), "ref")
-    assert laid is not None
-    assert round(laid.text_pt, 6) == 7
-    (rows,) = {p.rows for p in laid.parts}
-    (columns,) = {p.columns for p in laid.parts}
-    assert (rows, columns) == (3, 3)
-    assert len(laid.parts) == 5  # the four corners and the middle: the rest hold no text
-    for x, y, _ in corners:
-        assert any(p.x <= x <= p.x + p.width and p.y <= y <= p.y + p.height for p in laid.parts)
-    for part in laid.parts:
-        assert part.width * part.scale <= 527.3
-        assert part.height * part.scale <= 774
-
-
-def test_without_graphviz_the_printed_report_keeps_the_note(
+def test_without_graphviz_the_report_keeps_the_timeline_and_a_note(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from cspr_workflow._diagrams import Diagram
@@ -357,8 +323,8 @@ def test_without_graphviz_the_printed_report_keeps_the_note(
 
     monkeypatch.setattr(Diagram, "svg", missing)
     html = audit_report(demo_review(), at=AT).html()
-    assert "<section class='path'><h2>Path</h2>\n<figure class='diagram'><p class='note'>" in html
-    assert "<div class='printed'>" not in html
+    assert "<figure class='timeline'><svg" in html
+    assert "<figure class='diagram'><p class='note'>" in html
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -528,7 +494,10 @@ def test_the_html_report_renders_in_chromium(browser: Any, tmp_path: Path) -> No
         assert box is not None
         assert box["width"] > 500
         assert box["height"] > 500
-        assert not page.locator("div.printed").is_visible()  # the printed parts: print only
+        timeline = page.locator("figure.timeline svg").bounding_box()
+        assert timeline is not None
+        assert timeline["y"] + timeline["height"] <= box["y"]  # the timeline comes first
+        assert not page.locator("p.print-note").is_visible()  # print only
     assert page.locator("table.history tr").count() == 1 + 52
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     first = ARTIFACTS / "report-closed.png"
@@ -536,6 +505,9 @@ def test_the_html_report_renders_in_chromium(browser: Any, tmp_path: Path) -> No
     shot = ARTIFACTS / "child-a-report.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
+    page.locator("section.path figure.timeline").screenshot(
+        path=str(ARTIFACTS / "report-path.png")
+    )
     assert problems == []
     page.close()
 
@@ -648,14 +620,14 @@ def test_the_report_prints_on_a4_with_no_blank_page(
     which: str, browser: Any, tmp_path: Path
 ) -> None:
     """Printed to PDF by Chromium: the first page answers the board; no page is blank or
-    ends on a heading; no text is under 7 pt (the path drawing is printed in parts when
-    it is too big for one page at that size); no date is split; every table fits."""
+    ends on a heading; no text is under 7 pt (the path: the timeline prints whole on one
+    page, the process diagram not at all); no date is split; every table and the timeline
+    fit the page's width."""
     report = _overdue() if which == "overdue" else audit_report(demo_review(), at=AT)
     path = tmp_path / f"{which}.html"
     path.write_text(report.html())
     page, problems = _open(browser, path.as_uri())
     headings = set(page.locator("h2").all_inner_texts())
-    parts = page.locator("figure.part").count()
     pdf = page.pdf(format="A4", print_background=True)
     page.close()
     assert problems == []
@@ -671,11 +643,11 @@ def test_the_report_prints_on_a4_with_no_blank_page(
     assert "What must happen next" in first
     assert ("Needs attention" in first) == (which == "overdue")
     assert "Verification" not in first  # it starts the next page
-    drawing = [p for p in pages if p.text.startswith("Path")]
-    if shutil.which("dot"):
-        assert parts >= 1
-    assert len(drawing) == parts
-    assert len(pages) <= parts + 8, f"{len(pages)} pages, {parts} of them the path"
+    timeline = [p for p in pages if "Child A: path as at" in p.text]
+    assert len(timeline) == 1, "the timeline prints whole, on one page"
+    assert "Key" in timeline[0].text
+    assert "The route on the whole process diagram is left out of print" in timeline[0].text
+    assert len(pages) <= 8, f"{len(pages)} pages"
     for n, printed in enumerate(pages, 1):
         assert printed.text.strip(), f"page {n} has no text"
         assert printed.ink > 0.002, f"page {n} is (nearly) blank: {printed.ink:.4f} inked"
@@ -685,9 +657,8 @@ def test_the_report_prints_on_a4_with_no_blank_page(
         assert not re.search(r"\d{4}-(\d{2}-)?\s*$", printed.text, flags=re.M), (
             f"a date is split at the end of a line on page {n}"
         )
-        if printed not in drawing:  # a part of the drawing clips text at its edges
-            margin = 12 * 72 / 25.4
-            assert printed.right <= printed.width - margin + 1, f"page {n} is too wide"
+        margin = 12 * 72 / 25.4
+        assert printed.right <= printed.width - margin + 1, f"page {n} is too wide"
 
 
 def test_mermaid_diagrams_render_with_mermaid_js(browser: Any, tmp_path: Path) -> None:
