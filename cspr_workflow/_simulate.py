@@ -214,7 +214,7 @@ def _in_notebook() -> bool:
     return type(shell).__name__ == "ZMQInteractiveShell"
 
 
-def _progress(total: int, show: bool | None) -> Any:
+def _progress(total: int, show: bool | None, label: str | None = None) -> Any:
     """A progress bar where someone is watching (a terminal or a notebook), else none."""
     if show is None:
         show = sys.stderr.isatty() or _in_notebook()
@@ -228,7 +228,7 @@ def _progress(total: int, show: bool | None) -> Any:
             auto = need_extra("tqdm.auto", "a progress bar")
         except MissingExtra:
             return None
-        return auto.tqdm(total=total, desc="simulating", unit="review", mininterval=2.0)
+        return auto.tqdm(total=total, desc=label or "simulating", unit="review", mininterval=2.0)
 
 
 def simulate(
@@ -239,6 +239,7 @@ def simulate(
     workers: int = 1,
     definition: ProcessDefinition | None = None,
     progress: bool | None = None,
+    label: str | None = None,
 ) -> SimulationResult:
     """Simulate ``reviews`` reviews of ``definition`` (the default one if none is given)
     through the real engine.
@@ -247,7 +248,8 @@ def simulate(
     ``seed`` gives the same results whatever the number of ``workers`` (processes; 0
     means one per core). With several workers the definition is sent to them by
     name, so it must be a module-level variable of an importable module. A progress
-    bar shows in a terminal or notebook for long runs (``progress`` forces it on or off).
+    bar shows in a terminal or notebook for long runs (``progress`` forces it on or off),
+    named ``label`` (:func:`compare` names each scenario's).
 
     >>> result = simulate(20, seed=1)
     >>> result.summary()["reviews"]
@@ -258,6 +260,7 @@ def simulate(
     check_arg("workers", workers, int, "a whole number of workers")
     check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
     check_arg("progress", progress, bool, "True or False", optional=True)
+    check_arg("label", label, str, "a label for the progress bar", optional=True)
     if workers != 1 and _starting_a_worker():
         raise WorkersFailed(
             "this worker process was started to simulate, and while it read the script that "
@@ -277,7 +280,7 @@ def simulate(
                 f"with several workers, {error}; or simulate with workers=1"
             ) from None
     started = time.perf_counter()
-    bar = _progress(reviews, progress)
+    bar = _progress(reviews, progress, label)
     results: list[tuple[ReviewOutcome, list[StageTime]]] = []
     if workers == 1:
         step = (scenario.partnership_reviews or 1) if scenario.shared else 1
@@ -319,13 +322,19 @@ def compare(
     definition: ProcessDefinition | None = None,
 ) -> Any:
     """Simulate each scenario on the same seeds; their summaries side by side (a DataFrame,
-    one column per scenario; each 95% interval as a ``low`` and a ``high`` row). Each
+    one column per scenario; each 95% interval as a ``low`` and a ``high`` row). A long
+    run shows a progress bar per scenario, named as the scenario is. Each
     column keeps every figure's own type (counts stay whole numbers; ``object`` dtype)."""
     pandas = need_extra("pandas", "compare")
     columns = {}
     for name, scenario in scenarios.items():
         result = simulate(
-            reviews, seed=seed, scenario=scenario, workers=workers, definition=definition
+            reviews,
+            seed=seed,
+            scenario=scenario,
+            workers=workers,
+            definition=definition,
+            label=name,
         )
         summary = result.summary()
         stages = summary.pop("mean working days per stage")

@@ -370,6 +370,19 @@ def test_no_progress_bar_when_nobody_watches(capsys: pytest.CaptureFixture[str])
     assert "simulating" not in capsys.readouterr().err
 
 
+def test_compare_names_each_scenarios_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cspr_workflow._simulate as simulation
+
+    bars: list[tuple[int, str | None]] = []
+
+    def recorded(total: int, show: bool | None, label: str | None = None) -> None:
+        bars.append((total, label))
+
+    monkeypatch.setattr(simulation, "_progress", recorded)
+    compare({"six-weekly": DEFAULT_SCENARIO, "slower": DEFAULT_SCENARIO}, reviews=3, seed=1)
+    assert bars == [(3, "six-weekly"), (3, "slower")]
+
+
 _UNGUARDED = """\
 from cspr_workflow import simulate
 
