@@ -44,7 +44,7 @@ from ._engine import Review
 from ._errors import CsprWorkflowError
 from ._oracle import PathSoFar
 from ._records import Actor, AuditEntry, ClockKind, ReviewState
-from ._specs import Guard, Property
+from ._specs import Guard, Property, TransitionSpec
 from ._time import LONDON
 
 __all__ = [
@@ -97,6 +97,9 @@ class VerificationResult:
     truncated: bool
 
     properties: int = 0
+    unfired_rows: tuple[str, ...] = ()
+    """The rows of the table (``trigger (source -> target)``) no explored step took: a
+    row is counted on its own, so a new row of a trigger fired elsewhere is not hidden."""
 
     @property
     def ok(self) -> bool:
@@ -124,6 +127,8 @@ class VerificationResult:
             lines.append("  stages never reached: " + ", ".join(self.unreached))
         if self.unfired:
             lines.append("  triggers never fired: " + ", ".join(self.unfired))
+        if self.unfired_rows:
+            lines.append("  transition rows never taken: " + "; ".join(self.unfired_rows))
         lines += [v.describe() for v in self.violations]
         return "\n".join(lines)
 
@@ -313,6 +318,7 @@ def verify(
     found: dict[str, Counterexample] = {}
     stages = {first.stage}
     fired: set[str] = set()
+    taken: set[TransitionSpec] = set()
     transitions = attempts = 0
     truncated = False
 
@@ -345,6 +351,9 @@ def verify(
             handle = Review(state, definition)
             transitions += 1
             fired.add(trigger)
+            step = definition.select(trigger, state)
+            if step is not None:
+                taken.add(step.row)
             stages.add(after.stage)
             _record(properties, definition, path, entry, after, found)
             visit(after, now)
@@ -361,7 +370,13 @@ def verify(
         unfired=tuple(t.name for t in definition.triggers if t.name not in fired),
         truncated=truncated,
         properties=len(properties),
+        unfired_rows=tuple(_row(r) for r in definition.transitions if r not in taken),
     )
+
+
+def _row(row: TransitionSpec) -> str:
+    choice = f" [{row.selector}]" if row.selector else ""
+    return f"{row.trigger} ({row.source} -> {row.target}){choice}"
 
 
 def _record(
