@@ -10,7 +10,9 @@ one (so that actions can be orphaned); a delay notified to both recipients, or
 Where agencies are interchangeable, only the first one varies: the second
 agency's member is always independent, information is requested from and a
 substitute recorded for the first seated agency only, and substitutes are
-recorded once there is a draft, where panel members speak for their agency. This
+recorded once there is a draft, where panel members speak for their agency. A
+confirmation of the facts names each seated agency in turn (a member may confirm only
+for their own, so the others must be refused). This
 keeps the verifier's state space small without losing a rule: every guard is
 still met and unmet on some path. Examples are data bound to the triggers in
 :mod:`cspr_workflow.states`; a partnership adding a trigger with details may add
@@ -57,6 +59,12 @@ def seats(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, An
 
 def _first_seat(state: ReviewState) -> str | None:
     return state.panel[0].agency if state.panel else None
+
+
+def confirmations(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+    """A confirmation naming no agency (the member's own), and one naming each seated
+    agency: a member may speak only for their own, so the rest must be refused."""
+    return [{}, *({"agency": s.agency} for s in state.panel)]
 
 
 def substitutes(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:

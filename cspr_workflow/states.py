@@ -742,7 +742,7 @@ DEFAULT_TRIGGERS: tuple[TriggerSpec, ...] = (
         _AGENCY_OPT,
         agency_detail="agency",
         effect=_confirmed,
-        examples=_fixed({}),
+        examples=examples.confirmations,
     ),
     _t(
         T.RETURN_COMMENTS,

@@ -160,6 +160,16 @@ REFUSED_AT_BUILD: dict[str, str] = {
 }
 """Mutation name -> what the definition says when it refuses to build it."""
 
+
+def any_agency_confirms() -> ProcessDefinition:
+    """A panel member may confirm the facts for any agency, not only their own."""
+    confirm = attrs.evolve(D.trigger(T.CONFIRM_FACTS), agency_detail=None)
+    return D.evolve(
+        name="any agency confirms",
+        triggers=[confirm if t.name == T.CONFIRM_FACTS else t for t in D.triggers],
+    )
+
+
 MUTATIONS: dict[str, tuple[Callable[[], ProcessDefinition], str]] = {
     "approval bypassed": (approval_bypassed, "approvals"),
     "fact check dropped": (fact_check_dropped, "fact_check"),
@@ -173,6 +183,7 @@ MUTATIONS: dict[str, tuple[Callable[[], ProcessDefinition], str]] = {
     "national review undone unasked": (national_review_undone, "panel_heard"),
     "decision closed before the Panel answered": (panel_not_heard, "panel_heard"),
     "corrections skipped": (corrections_skipped, "fact_check"),
+    "any agency confirms": (any_agency_confirms, "own_agency"),
 }
 
 ON_SIDE_PATHS: frozenset[str] = frozenset(
