@@ -107,7 +107,7 @@ def test_the_approval_chain_and_the_six_month_clock_are_boxed() -> None:
     approvals = dot.split("subgraph cluster_approvals {")[1].split("}")[0]
     for stage in ("crp_agreed", "crg_approved", "executive_approved"):
         assert f"      {stage} [" in approvals
-    assert "Approval chain: CRP agreed -> CRG approved -> Executive approved" in dot
+    assert "Approval chain: CRP agreed → CRG approved → Executive approved" in dot
     clock = dot.split("subgraph cluster_clock {")[1]
     assert "C3 completion clock: 6 calendar months" in clock
     for stage in ("commissioned", "scoping", "fact_check", "pre_publication"):
@@ -131,7 +131,7 @@ def test_the_clock_and_its_check_are_named_from_the_definition() -> None:
     shorter = DEFAULT_DEFINITION.evolve(policy=DEFAULT_DEFINITION.policy.with_limits(C3=4))
     dot = diagram(shorter).dot()
     assert "C3 completion clock: 4 calendar months from entering Commissioned" in dot
-    assert "the completion clock (4 calendar months) runs" in dot
+    assert "the C3 completion clock (4 calendar months) runs" in dot
     assert "[no four-month timing check]" in dot
     assert "six" not in dot
 
