@@ -631,26 +631,26 @@ _DOT_SAMPLES = {
 
 def _dot_label(graph: _Graph) -> str:
     """The title and the legend: a sample of each colour, border and line drawn."""
-    rows = [
-        f'<TR><TD COLSPAN="4" ALIGN="LEFT"><FONT POINT-SIZE="18"><B>{_html(graph.title)}</B>'
-        "</FONT></TD></TR>"
-    ]
-    items: list[tuple[str, str] | None] = list(graph.legend)
+    items = list(graph.legend)
     half = (len(items) + 1) // 2
-    items += [None] * (2 * half - len(items))
-    for left, right in zip(items[:half], items[half:], strict=True):
-        cells = ""
-        for item in (left, right):
-            if item is None:
-                cells += "<TD></TD><TD></TD>"
-                continue
-            sample, words = item
-            cells += f'{_DOT_SAMPLES[sample]}<TD ALIGN="LEFT">{_html(words)}</TD>'
-        rows.append(f"<TR>{cells}</TR>")
+    columns = []
+    for column in (items[:half], items[half:]):
+        rows = []
+        for sample, words in column:
+            # The clock box's own label is its first line; the rest is told here, where no
+            # line crosses it.
+            more = graph.clock_label[1:] if sample == "box:clock" else ()
+            text = [_html(words)] + [f'<FONT COLOR="#1d4ed8">{_html(x)}</FONT>' for x in more]
+            rows.append(f"<TR>{_DOT_SAMPLES[sample]}{_html_lines(text)}</TR>")
+        columns.append(
+            '<TD VALIGN="TOP"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1">'
+            + "".join(rows)
+            + "</TABLE></TD>"
+        )
     return (
-        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
-        + "".join(rows)
-        + "</TABLE>>"
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="18"><B>{_html(graph.title)}</B>'
+        f"</FONT></TD></TR><TR>{''.join(columns)}</TR></TABLE>>"
     )
 
 
@@ -737,7 +737,7 @@ def _dot(graph: _Graph) -> str:
         return f"{indent}{n.id} [{', '.join(attrs_)}];"
 
     out.append("  subgraph cluster_clock {")
-    clock_label = "\\n".join(_dot_text(x) for x in graph.clock_label)
+    clock_label = _dot_text(graph.clock_label[0])
     out.append(
         f'    label="{clock_label}"; style="rounded,filled"; fillcolor="#eff6ff"; color="#2563eb";'
     )
