@@ -10,11 +10,19 @@ What the diagram shows:
 - every stage; final stages with a double border, side paths (hold, deferral,
   decisions not to review) dashed, the initial stage marked;
 - every transition, labelled with its trigger, the roles that may fire it and its
-  guards by their readable names; steps that record a fact without leaving the
-  stage are listed on one loop per stage;
+  guards by short keys ("if G9, G10"; a run of keys as a range); steps that record a fact
+  without leaving the stage are named by key too ("steps S2", ...), on one loop
+  per stage (in Mermaid, inside the stage's box);
+- a key that gives each guard's title and full description, and each such step,
+  once, below the stages;
+- a legend with a sample of each shape, border, line and colour drawn, and only
+  of those;
 - the definition's approval chain boxed and named;
 - the completion clock as a box around every stage it runs through, since every
   step there checks it; a step inside the box without the check is marked as such.
+
+The layout leaves room for every label: no label overlaps another or a stage
+(the browser tests measure this in Chromium, for the SVG and the Mermaid output).
 
 For a review's path, the steps taken carry their dates and the role that took
 them, the stages visited and the current stage are filled, and the clocks at risk

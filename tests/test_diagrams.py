@@ -389,8 +389,7 @@ def test_the_mermaid_legend_and_boxes_agree_on_colour() -> None:
 
 
 def test_the_legend_follows_the_definition() -> None:
-    """A definition without side paths has no side-path sample; the clock's words are
-    the definition's."""
+    """The clock's words in the legend are the definition's."""
     shorter = DEFAULT_DEFINITION.evolve(policy=DEFAULT_DEFINITION.policy.with_limits(C3=4))
     legend = _legend_cells(diagram(shorter).dot())
     assert "(4 calendar months) runs" in legend
