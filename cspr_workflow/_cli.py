@@ -575,7 +575,8 @@ def _parser() -> argparse.ArgumentParser:
         "diagram",
         "draw the process, or a review's path on it",
         "Draw the process definition (every stage and transition, with roles and guards, the "
-        "approval chain and the completion clock), or with --review a review's path on it. "
+        "approval chain and the completion clock; guards by key, each given in full once in "
+        "the key; a legend of the samples drawn), or with --review a review's path on it. "
         "mermaid and dot are text; svg, png and pdf need Graphviz's dot program. With "
         "--review and --timeline, the review's path as a timeline instead (SVG, no Graphviz "
         "needed): a lane per stage visited, each stay a bar; its delay notices, refused "

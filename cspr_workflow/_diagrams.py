@@ -10,11 +10,19 @@ What the diagram shows:
 - every stage; final stages with a double border, side paths (hold, deferral,
   decisions not to review) dashed, the initial stage marked;
 - every transition, labelled with its trigger, the roles that may fire it and its
-  guards by their readable names; steps that record a fact without leaving the
-  stage are listed on one loop per stage;
+  guards by short keys ("if G9, G10"; a run of keys as a range); steps that record a fact
+  without leaving the stage are named by key too ("steps S2", ...), on one loop
+  per stage (in Mermaid, inside the stage's box);
+- a key that gives each guard's title and full description, and each such step,
+  once, below the stages;
+- a legend with a sample of each shape, border, line and colour drawn, and only
+  of those;
 - the definition's approval chain boxed and named;
 - the completion clock as a box around every stage it runs through, since every
   step there checks it; a step inside the box without the check is marked as such.
+
+The layout leaves room for every label: no label overlaps another or a stage
+(the browser tests measure this in Chromium, for the SVG and the Mermaid output).
 
 For a review's path, the steps taken carry their dates and the role that took
 them, the stages visited and the current stage are filled, and the clocks at risk
@@ -23,6 +31,7 @@ or overdue are named beside the current stage.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -76,20 +85,57 @@ class _Graph:
     edges: tuple[_Edge, ...]
     clock_box: tuple[str, ...]
     clock_label: tuple[str, ...]
+    clock_title: str
     approval_box: tuple[str, ...]
     approval_label: str
-    legend: tuple[str, ...]
+    legend: tuple[tuple[str, str], ...]  # (sample, words); the samples are named below
+    guard_key: tuple[tuple[str, str, str], ...] = ()  # (key, title, description)
+    step_key: tuple[tuple[str, str], ...] = ()  # (key, step); each loop names its keys
 
 
 def _roles(definition: ProcessDefinition, roles: Iterable[str]) -> str:
     return ", ".join(sorted(definition.role_title(r) for r in roles))
 
 
+def _guard_keys(definition: ProcessDefinition) -> dict[str, str]:
+    """A short key ("G1", "G2", ...) for every guard a transition names, in the order the
+    definition first names them; the completion clock's own check is named in words."""
+    timing = definition.completion.guard
+    keys: dict[str, str] = {}
+    for row in definition.transitions:
+        for g in row.guards:
+            if g != timing and g not in keys:
+                keys[g] = f"G{len(keys) + 1}"
+    return keys
+
+
+_DASH = "\u2013"  # an en dash, for a range of keys
+
+
+def _runs(keys: Iterable[str]) -> str:
+    """Keys in order, three or more consecutive ones of a letter as a range (G3 to G5
+    written with an en dash)."""
+    parts: list[tuple[str, int, int]] = []
+    for key in sorted(keys, key=lambda k: (k[0], int(k[1:]))):
+        letter, number = key[0], int(key[1:])
+        if parts and parts[-1][0] == letter and parts[-1][2] == number - 1:
+            parts[-1] = (letter, parts[-1][1], number)
+        else:
+            parts.append((letter, number, number))
+    return ", ".join(
+        f"{a}{m}" if m == n else f"{a}{m}{_DASH if n > m + 1 else ', '}{a}{n}" for a, m, n in parts
+    )
+
+
 def _guards(
-    definition: ProcessDefinition, row: TransitionSpec, selector: bool = True
+    definition: ProcessDefinition,
+    row: TransitionSpec,
+    keys: dict[str, str],
+    selector: bool = True,
 ) -> list[str]:
     timing = definition.completion.guard
-    titles = [definition.guard(g).title for g in row.guards if g != timing]
+    named = [keys[g] for g in row.guards if g != timing]
+    titles = [_runs(named)] if named else []
     if selector and row.selector is not None:
         titles.insert(0, definition.selectors[row.selector].title)
     return titles
@@ -107,6 +153,9 @@ def _style(definition: ProcessDefinition, row: TransitionSpec) -> str:
 
 
 _BOX = "clock"  # the id of the completion clock's box, as an edge's end
+# The ids of the key and the legend's samples begin with a capital: no stage's name can.
+_KEY = "Key"
+_LEGEND = "Legend"
 
 
 def _wrap(text: str, width: int = 64) -> list[str]:
@@ -121,6 +170,7 @@ def _wrap(text: str, width: int = 64) -> list[str]:
 
 
 def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> _Graph:
+    keys = _guard_keys(definition)
     region = definition.region
     timing = definition.completion.guard
     unchecked = f"[no {definition.completion_title}]"
@@ -163,22 +213,22 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
     )
 
     def describe(row: TransitionSpec, selector: bool = True) -> tuple[str, ...]:
-        guards = _guards(definition, row, selector)
+        guards = _guards(definition, row, keys, selector)
         lines = [definition.trigger(row.trigger).title, f"by {_roles(definition, row.roles)}"]
         if guards:
-            lines += _wrap("if " + "; ".join(guards))
+            lines += _wrap("if " + "; ".join(guards), 40)
         if row.source in in_region and timing not in row.guards:
             lines.append(unchecked)
         return tuple(lines)
 
     def stay_line(row: TransitionSpec) -> str:
         line = f"{definition.trigger(row.trigger).title} ({_roles(definition, row.roles)})"
-        guards = _guards(definition, row)
+        guards = _guards(definition, row, keys)
         if guards:
             line += " if " + "; ".join(guards)
         if row.source in in_region and timing not in row.guards:
             line += " " + unchecked
-        return "\n  ".join(_wrap(line, 80))
+        return line
 
     # Transitions that leave every stage of the box alike (put on hold), or return to
     # every stage of it (resume), are drawn once, from or to the box itself.
@@ -254,19 +304,27 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
         if box
         else []
     )
+    # The steps of the loops are keyed ("S1", ...) and listed once in the key; each
+    # loop names its steps by key.
+    step_keys: dict[str, str] = {}
+    loops: dict[str, list[str]] = {}
     for stage in definition.stages:
-        loop = [
-            x
-            for x in stays.get(stage.name, [])
-            if stage.name not in in_region or x not in everywhere
-        ]
+        for line in stays.get(stage.name, []):
+            if stage.name in in_region and line in everywhere:
+                continue
+            step = step_keys.setdefault(line, f"S{len(step_keys) + 1}")
+            loops.setdefault(stage.name, []).append(step)
+    for stage in definition.stages:
+        loop = loops.get(stage.name, [])
         count = stays_taken.get(stage.name, 0)
         if loop or count:
             edges.append(
                 _Edge(
                     stage.name,
                     stage.name,
-                    tuple(loop) or ("(steps offered in every stage of the box)",),
+                    (f"steps {_runs(loop)}",)
+                    if loop
+                    else ("steps offered in every stage of the box",),
                     "stay",
                     taken=(f"{count} step(s) recorded here",) if count else (),
                     times_taken=count,
@@ -284,14 +342,43 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
     ]
     clock_label += [f"in every stage here: {line}" for line in everywhere]
     approvals = definition.approval_stages()
-    chain = " -> ".join(definition.stage(s).title for s in approvals)
-    legend: tuple[str, ...] = (
-        "double border: final stage; dashed: side path or a way back",
-        f"blue box: the {completion.name} clock ({completion.limit} {completion.unit_label}) "
-        "runs; green box: the approval chain",
-    )
+    chain = " → ".join(definition.stage(s).title for s in approvals)
+    kinds = {_kind(stage) for stage in definition.stages}
+    styles = {e.style for e in edges}
+    legend: list[tuple[str, str]] = [("node:main", "a stage")]
+    if "initial" in kinds:
+        legend.append(("node:initial", "the stage a review starts in"))
+    if kinds & {"final", "side-final"}:
+        legend.append(("node:final", "a final stage"))
+    if kinds & {"side", "side-final"}:
+        legend.append(("node:side", "a side path (hold, deferral, decisions not to review)"))
+    legend.append(("line:solid", "a step onward"))
+    if styles & {"back", "side"}:
+        legend.append(("line:dashed", "a step to or from a side path, or a way back"))
+    if box:
+        legend.append(
+            (
+                "box:clock",
+                f"blue box: the {completion.id} {completion.name} clock "
+                f"({completion.limit} {completion.unit_label}) runs",
+            )
+        )
+    if approvals:
+        legend.append(("box:approval", "green box: the approval chain"))
     if review is not None:
-        legend += ("filled: stages visited; yellow: the current stage; blue: the steps taken",)
+        if any(e.times_taken for e in edges):
+            legend.append(("line:taken", "blue: a step taken, with its date and who took it"))
+        if visited:
+            legend.append(("fill:visited", "blue fill: a stage visited"))
+        if current is not None:
+            legend.append(("fill:current", "yellow fill: the current stage"))
+        if alerts:
+            legend.append(("border:alert", "red border: a clock at risk or overdue"))
+    guard_key = tuple(
+        (key, definition.guard(g).title, definition.guard(g).description)
+        for g, key in keys.items()
+    )
+    step_key = tuple((key, line) for line, key in step_keys.items())
     title = definition.name if review is None else f"{review.reference}: {definition.name}"
     return _Graph(
         title,
@@ -299,9 +386,12 @@ def _graph(definition: ProcessDefinition, review: Review | None, at: object) -> 
         tuple(edges),
         box,
         tuple(clock_label),
+        f"{completion.id} {completion.name} clock",
         approvals,
         f"Approval chain: {chain}, each of the same draft",
-        legend,
+        tuple(legend),
+        guard_key,
+        step_key,
     )
 
 
@@ -344,34 +434,125 @@ _MERMAID_SHAPES = {
 }
 
 
+# Each sample of the legend: a Mermaid node of the shape and class it shows, or a pair
+# of nodes joined by the line it shows.
+_MERMAID_SAMPLES = {
+    "node:main": ('("', '")', ""),
+    "node:initial": ('(["', '"])', ""),
+    "node:final": ('((("', '")))', "final"),
+    "node:side": ('{{"', '"}}', "side"),
+    "box:clock": ('["', '"]', "clockbox"),
+    "box:approval": ('["', '"]', "approvalbox"),
+    "fill:visited": ('("', '")', "visited"),
+    "fill:current": ('("', '")', "current"),
+    "border:alert": ('("', '")', "alert"),
+}
+_MERMAID_LINES = {"line:solid": "-->", "line:dashed": "-.->", "line:taken": "==>"}
+_MERMAID_CLASSES = (
+    "  classDef side stroke-dasharray: 5 5",
+    "  classDef final stroke-width:4px",
+    "  classDef visited fill:#dbeafe",
+    "  classDef current fill:#fde68a,stroke-width:3px",
+    "  classDef alert stroke:#b91c1c,stroke-width:3px",
+    "  classDef clockbox fill:#eff6ff,stroke:#2563eb,color:#1d4ed8",
+    "  classDef approvalbox fill:#f0fdf4,stroke:#15803d,color:#15803d",
+    "  classDef key fill:#ffffff,stroke:#9ca3af,text-align:left",
+)
+
+
+# Mermaid wraps a label's lines at 200 px unless told otherwise; ours are wrapped to
+# fit this width (in px) already, so Mermaid breaks none of them again.
+_MERMAID_WIDTH = 720
+
+
+def _mermaid_wrap(text: str, width: int) -> str:
+    return "<br/>".join(_mermaid_text(x) for x in _wrap(text, width))
+
+
+def _mermaid_legend(graph: _Graph) -> list[str]:
+    lines = [f'  subgraph {_LEGEND}["Legend"]']
+    classes: list[str] = []
+    for n, (sample, words) in enumerate(graph.legend, 1):
+        # Mermaid wraps a line's label at 200 px whatever it is told: 24 characters fit.
+        text = _mermaid_wrap(words, 24 if sample in _MERMAID_LINES else 36)
+        if sample in _MERMAID_LINES:
+            lines.append(
+                f'    {_LEGEND}{n}a("stage") {_MERMAID_LINES[sample]}|"{text}"| '
+                f'{_LEGEND}{n}b("stage")'
+            )
+            continue
+        # Mermaid gives a box's title one line: the box's full label is in its sample.
+        more = {"box:clock": graph.clock_label, "box:approval": (graph.approval_label,)}
+        for line in more.get(sample, ()):
+            text += "<br/><small>" + _mermaid_wrap(line, 44) + "</small>"
+        start, end, cls = _MERMAID_SAMPLES[sample]
+        lines.append(f"    {_LEGEND}{n}{start}{text}{end}")
+        if cls:
+            classes.append(f"  class {_LEGEND}{n} {cls}")
+    lines.append("  end")
+    lines.append(f"  style {_LEGEND} fill:#ffffff,stroke:#9ca3af")
+    return lines + classes
+
+
+def _mermaid_key(graph: _Graph) -> list[str]:
+    lines = []
+    if graph.guard_key:
+        entries = [
+            f"<b>{key} {_mermaid_text(title)}</b><br/>{_mermaid_wrap(description, 72)}"
+            for key, title, description in graph.guard_key
+        ]
+        head = "<b>Conditions (G): a step so marked needs them all</b>"
+        lines.append(f'  {_KEY}G["{head}<br/><br/>{"<br/>".join(entries)}"]')
+    if graph.step_key:
+        entries = [f"<b>{key}</b> {_mermaid_wrap(step, 72)}" for key, step in graph.step_key]
+        head = "<b>Steps that record a fact and stay in the stage (S)</b>"
+        lines.append(f'  {_KEY}S["{head}<br/><br/>{"<br/>".join(entries)}"]')
+    names = [f"{_KEY}{x}" for x, used in (("G", graph.guard_key), ("S", graph.step_key)) if used]
+    if names:
+        # Below every stage: each final stage is joined to the key, unseen.
+        finals = [n.id for n in graph.nodes if n.kind.endswith("final")]
+        lines += [f"  {f} ~~~ {name}" for f in finals for name in names]
+        lines.append(f"  class {','.join(names)} key")
+    return lines
+
+
 def _mermaid(graph: _Graph) -> str:
     lines = [
         "---",
         f'title: "{_mermaid_text(graph.title)}"',
+        "config:",
+        "  flowchart:",
+        f"    wrappingWidth: {_MERMAID_WIDTH}",
+        "    nodeSpacing: 70",
+        "    rankSpacing: 70",
         "---",
         "flowchart TD",
-        "  classDef side stroke-dasharray: 5 5",
-        "  classDef final stroke-width:4px",
-        "  classDef visited fill:#dbeafe",
-        "  classDef current fill:#fde68a,stroke-width:3px",
-        "  classDef alert stroke:#b91c1c,stroke-width:3px",
+        *_MERMAID_CLASSES,
     ]
     box = set(graph.clock_box)
     approvals = set(graph.approval_box)
 
+    # A stage's steps that stay go in its box (Mermaid puts a loop's label where other
+    # labels are); the taken ones are counted there too.
+    stays = {e.source: e for e in graph.edges if e.style == "stay"}
+
     def node(n: _Node) -> str:
         start, end = _MERMAID_SHAPES[n.kind]
         label = _mermaid_text(n.title)
+        if n.id in stays:
+            stay = stays[n.id]
+            extra = "<br/>".join(_mermaid_wrap(x, 24) for x in (*stay.lines, *stay.taken))
+            label += f"<br/><small>{extra}</small>"
         if n.alerts:
             label += "<br/>" + "<br/>".join(_mermaid_text(a) for a in n.alerts)
         return f"    {n.id}{start}{label}{end}"
 
-    clock_label = "<br/>".join(_mermaid_text(x) for x in graph.clock_label)
-    lines.append(f'  subgraph {_BOX}["{clock_label}"]')
+    lines += _mermaid_legend(graph)
+    lines.append(f'  subgraph {_BOX}["{_mermaid_text(graph.clock_title)} (see the legend)"]')
     for n in graph.nodes:
         if n.id in box and n.id not in approvals:
             lines.append(node(n))
-    lines.append(f'    subgraph approval_chain["{_mermaid_text(graph.approval_label)}"]')
+    lines.append('    subgraph approval_chain["approval chain (see the legend)"]')
     for n in graph.nodes:
         if n.id in approvals:
             lines.append("  " + node(n))
@@ -379,14 +560,28 @@ def _mermaid(graph: _Graph) -> str:
     for n in graph.nodes:
         if n.id not in box:
             lines.append(node(n)[2:])
+    drawn: set[tuple[str, str]] = set()
+    anchor = graph.clock_box[0] if graph.clock_box else ""
     for e in graph.edges:
-        label = "<br/>".join(
-            _mermaid_text(part) for x in (*e.lines, *e.taken) for part in x.split("\n")
-        )
-        arrow = {"forward": "-->", "back": "-.->", "side": "-.->", "stay": "-->"}[e.style]
+        if e.style == "stay":
+            continue
+        label = "<br/>".join(_mermaid_text(x) for x in (*e.lines, *e.taken))
+        arrow = {"forward": "-->", "back": "-.->", "side": "-.->"}[e.style]
         if e.times_taken:
             arrow = "==>"
-        lines.append(f'  {e.source} {arrow}|"{label}"| {e.target}')
+        if (e.target, e.source) in drawn:
+            # Mermaid puts a label halfway along its line: the way back is drawn longer,
+            # so its label is not on top of the way there's.
+            arrow = arrow[:-2] + arrow[-3] + arrow[-2:]
+        drawn.add((e.source, e.target))
+        # A step from or to the whole box is drawn from or to its first stage (Mermaid
+        # puts the label of a line to a box on the stage at its other end).
+        source = anchor if e.source == _BOX else e.source
+        target = anchor if e.target == _BOX else e.target
+        lines.append(f'  {source} {arrow}|"{label}"| {target}')
+    lines += _mermaid_key(graph)
+    lines.append(f"  style {_BOX} fill:#eff6ff,stroke:#2563eb,color:#1d4ed8")
+    lines.append("  style approval_chain fill:#f0fdf4,stroke:#15803d,color:#15803d")
     for cls, members in (
         ("side", [n.id for n in graph.nodes if n.kind.startswith("side")]),
         ("final", [n.id for n in graph.nodes if n.kind.endswith("final")]),
@@ -411,13 +606,117 @@ def _dot_lines(lines: Iterable[str]) -> str:
     return "".join(_dot_text(part) + "\\l" for x in lines for part in x.split("\n"))
 
 
+def _html(text: str) -> str:
+    """Text inside a Graphviz HTML-like label."""
+    return html.escape(visible(text), quote=False)
+
+
+# Each sample of the legend, as a cell of a Graphviz HTML-like table.
+_CELL = 'WIDTH="40" HEIGHT="16" FIXEDSIZE="TRUE"'
+_DOT_SAMPLES = {
+    "node:main": f'<TD {_CELL} BORDER="1" STYLE="rounded"> </TD>',
+    "node:initial": f'<TD {_CELL} BORDER="2" STYLE="rounded"> </TD>',
+    "node:final": (
+        '<TD><TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDING="0" STYLE="rounded">'
+        '<TR><TD WIDTH="34" HEIGHT="10" FIXEDSIZE="TRUE" STYLE="rounded"> </TD></TR>'
+        "</TABLE></TD>"
+    ),
+    "node:side": f'<TD {_CELL} BORDER="1" STYLE="dashed"> </TD>',
+    "line:solid": f'<TD {_CELL} BORDER="1" SIDES="B" COLOR="#4b5563"> </TD>',
+    "line:dashed": f'<TD {_CELL} BORDER="1" SIDES="B" STYLE="dashed" COLOR="#4b5563"> </TD>',
+    "line:taken": f'<TD {_CELL} BORDER="3" SIDES="B" COLOR="#1d4ed8"> </TD>',
+    "box:clock": (
+        f'<TD {_CELL} BORDER="1" STYLE="rounded" COLOR="#2563eb" BGCOLOR="#eff6ff"> </TD>'
+    ),
+    "box:approval": (
+        f'<TD {_CELL} BORDER="1" STYLE="rounded" COLOR="#15803d" BGCOLOR="#f0fdf4"> </TD>'
+    ),
+    "fill:visited": f'<TD {_CELL} BORDER="1" STYLE="rounded" BGCOLOR="#dbeafe"> </TD>',
+    "fill:current": f'<TD {_CELL} BORDER="3" STYLE="rounded" BGCOLOR="#fde68a"> </TD>',
+    "border:alert": f'<TD {_CELL} BORDER="3" STYLE="rounded" COLOR="#b91c1c"> </TD>',
+}
+
+
+def _dot_label(graph: _Graph) -> str:
+    """The title and the legend: a sample of each colour, border and line drawn."""
+    items = list(graph.legend)
+    half = (len(items) + 1) // 2
+    columns = []
+    for column in (items[:half], items[half:]):
+        rows = []
+        for sample, words in column:
+            # The clock box's own label is its first line; the rest is told here, where no
+            # line crosses it.
+            more = graph.clock_label[1:] if sample == "box:clock" else ()
+            text = [_html(words)] + [f'<FONT COLOR="#1d4ed8">{_html(x)}</FONT>' for x in more]
+            rows.append(f"<TR>{_DOT_SAMPLES[sample]}{_html_lines(text)}</TR>")
+        columns.append(
+            '<TD VALIGN="TOP"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="1">'
+            + "".join(rows)
+            + "</TABLE></TD>"
+        )
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="18"><B>{_html(graph.title)}</B>'
+        f"</FONT></TD></TR><TR>{''.join(columns)}</TR></TABLE>>"
+    )
+
+
+def _html_lines(lines: Iterable[str]) -> str:
+    """A cell of lines, one row each: Graphviz spaces the rows of a table, not the lines
+    of a ``<BR/>``-broken cell, so the lines cannot touch."""
+    rows = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' for line in lines)
+    return (
+        '<TD ALIGN="LEFT" VALIGN="TOP"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
+        f'CELLPADDING="1">{rows}</TABLE></TD>'
+    )
+
+
+def _dot_key(graph: _Graph) -> str:
+    """The key: each condition (guard) in full, and each step that stays in a stage,
+    once; the diagram names them by their keys."""
+    tables = []
+    if graph.guard_key:
+        rows = [
+            '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="13"><B>'
+            "Conditions (G): a step so marked needs them all</B></FONT></TD></TR>"
+        ]
+        for key, title, description in graph.guard_key:
+            text = [f"<B>{_html(title)}</B>"] + [
+                f'<FONT COLOR="#4b5563">{_html(x)}</FONT>' for x in _wrap(description, 90)
+            ]
+            rows.append(f"<TR>{_html_lines([f'<B>{key}</B>'])}{_html_lines(text)}</TR>")
+        tables.append(rows)
+    if graph.step_key:
+        rows = [
+            '<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="13"><B>'
+            "Steps that record a fact and stay in the stage (S)</B></FONT></TD></TR>"
+        ]
+        for key, step in graph.step_key:
+            what = [_html(x) for x in _wrap(step, 70)]
+            rows.append(f"<TR>{_html_lines([f'<B>{key}</B>'])}{_html_lines(what)}</TR>")
+        tables.append(rows)
+    cells = "".join(
+        '<TD VALIGN="TOP"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">'
+        + "".join(rows)
+        + "</TABLE></TD>"
+        for rows in tables
+    )
+    return (
+        '<<TABLE BORDER="1" COLOR="#9ca3af" CELLBORDER="0" CELLSPACING="12" CELLPADDING="0">'
+        f"<TR>{cells}</TR></TABLE>>"
+    )
+
+
 def _dot(graph: _Graph) -> str:
     out = [
         "digraph process {",
-        f'  label="{_dot_text(graph.title)}\\n{_dot_lines(graph.legend)}";',
-        '  labelloc="t"; fontname="Helvetica"; fontsize=16; rankdir="TB"; compound=true;',
-        '  node [shape=box, style="rounded,filled", fillcolor="white", fontname="Helvetica"];',
-        '  edge [fontname="Helvetica", fontsize=9, color="#4b5563"];',
+        f"  label={_dot_label(graph)};",
+        '  labelloc="t"; labeljust="l"; fontname="Helvetica"; fontsize=11; rankdir="TB";',
+        "  compound=true; nodesep=0.5; ranksep=0.45; forcelabels=true;",
+        '  node [shape=box, style="rounded,filled", fillcolor="white", fontname="Helvetica",'
+        " fontsize=14];",
+        '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
     ]
     box = set(graph.clock_box)
     approvals = set(graph.approval_box)
@@ -446,8 +745,10 @@ def _dot(graph: _Graph) -> str:
         return f"{indent}{n.id} [{', '.join(attrs_)}];"
 
     out.append("  subgraph cluster_clock {")
-    clock_label = "\\n".join(_dot_text(x) for x in graph.clock_label)
-    out.append(f'    label="{clock_label}"; style="rounded"; color="#2563eb";')
+    clock_label = _dot_text(graph.clock_label[0])
+    out.append(
+        f'    label="{clock_label}"; style="rounded,filled"; fillcolor="#eff6ff"; color="#2563eb";'
+    )
     out.append('    fontcolor="#1d4ed8"; fontsize=11;')
     for n in graph.nodes:
         if n.id in box and n.id not in approvals:
@@ -466,21 +767,31 @@ def _dot(graph: _Graph) -> str:
             out.append(node(n, "  "))
     anchor = graph.clock_box[0] if graph.clock_box else ""
     for e in graph.edges:
-        attrs_ = [f'label="{_dot_lines(e.lines)}"']
+        # The dates a step was taken go in its label, so the layout makes room for them.
+        attrs_ = [f'label="{_dot_lines((*e.lines, *e.taken))}"']
         if e.source == _BOX:
             attrs_.append(f"ltail=cluster_{_BOX}")
         if e.target == _BOX:
             attrs_.append(f"lhead=cluster_{_BOX}")
         if e.taken:
-            attrs_.append(f'xlabel="{_dot_lines(e.taken)}"')
             attrs_.append('color="#1d4ed8", penwidth=2.5, fontcolor="#1d4ed8"')
         if e.style in ("back", "side"):
             attrs_.append("style=dashed")
-        if e.style == "back":
-            attrs_.append("constraint=false")
         source = anchor if e.source == _BOX else e.source
         target = anchor if e.target == _BOX else e.target
+        if e.style == "back":
+            # Laid out as if it went forward, so the way back does not bend the ranks,
+            # and drawn with its arrow at the stage it returns to.
+            attrs_.append("dir=back")
+            source, target = target, source
         out.append(f"  {source} -> {target} [{', '.join(attrs_)}];")
+    if graph.guard_key or graph.step_key:
+        # The key goes below every stage: each final stage points to it, unseen.
+        key = _dot_key(graph)
+        out.append(f"  {_KEY} [shape=plaintext, style=solid, margin=0, fontsize=12, label={key}];")
+        for n in graph.nodes:
+            if n.kind.endswith("final"):
+                out.append(f"  {n.id} -> {_KEY} [style=invis];")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -500,8 +811,8 @@ class Diagram:
 
     >>> from cspr_workflow import DEFAULT_DEFINITION, diagram
     >>> text = diagram(DEFAULT_DEFINITION).mermaid()
-    >>> text.splitlines()[3]
-    'flowchart TD'
+    >>> "flowchart TD" in text.splitlines()
+    True
     """
 
     definition: ProcessDefinition

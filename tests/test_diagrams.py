@@ -12,6 +12,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pendulum
 import pytest
@@ -107,7 +108,7 @@ def test_the_approval_chain_and_the_six_month_clock_are_boxed() -> None:
     approvals = dot.split("subgraph cluster_approvals {")[1].split("}")[0]
     for stage in ("crp_agreed", "crg_approved", "executive_approved"):
         assert f"      {stage} [" in approvals
-    assert "Approval chain: CRP agreed -> CRG approved -> Executive approved" in dot
+    assert "Approval chain: CRP agreed → CRG approved → Executive approved" in dot
     clock = dot.split("subgraph cluster_clock {")[1]
     assert "C3 completion clock: 6 calendar months" in clock
     for stage in ("commissioned", "scoping", "fact_check", "pre_publication"):
@@ -131,7 +132,7 @@ def test_the_clock_and_its_check_are_named_from_the_definition() -> None:
     shorter = DEFAULT_DEFINITION.evolve(policy=DEFAULT_DEFINITION.policy.with_limits(C3=4))
     dot = diagram(shorter).dot()
     assert "C3 completion clock: 4 calendar months from entering Commissioned" in dot
-    assert "the completion clock (4 calendar months) runs" in dot
+    assert "the C3 completion clock (4 calendar months) runs" in dot
     assert "[no four-month timing check]" in dot
     assert "six" not in dot
 
@@ -282,3 +283,250 @@ class _nothing:
 def test_cli_bad_at(review_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram", "--review", str(review_file), "--at", "next tuesday"]) == 2
     assert "--at takes an ISO 8601" in capsys.readouterr().err
+
+
+# -- reading well: a legend of samples, long text once, no collisions (issue 15) ----------------
+
+ARTIFACTS = Path(
+    os.environ.get("CSPR_ARTIFACTS", Path(__file__).parent.parent / "build/artifacts")
+)
+REQUIRE_BROWSER = os.environ.get("CSPR_REQUIRE_BROWSER") == "1"
+LONG_GUARD = "fully_approved"  # named by four transitions of the default process
+
+
+def test_long_guard_text_is_given_once_in_a_key() -> None:
+    guard = DEFAULT_DEFINITION.guard(LONG_GUARD)
+    users = [r for r in DEFAULT_DEFINITION.transitions if LONG_GUARD in r.guards]
+    assert len(users) >= 3
+    dot, mermaid = diagram().dot(), diagram().mermaid()
+    for text in (dot, mermaid):
+        assert text.count(guard.title) == 1, "the title is in the key, once"
+    before = dot[: dot.index(f"<B>{guard.title}</B>")]
+    g = re.findall(r"<B>(G\d+)</B>", before)[-1]  # the key in the row of its title
+    assert f"<b>{g} {guard.title}</b>" in mermaid
+    # the description, wrapped, is there in full: every word of it, in order
+    words = guard.description.split()
+    dot_key = dot.split(f"<B>{g}</B>")[1].split("<B>G")[0]
+    found = " ".join(re.sub(r"<[^>]+>", " ", dot_key).split())
+    assert " ".join(words) in found
+    # and each step that needs it says so by its key
+    publish = next(line for line in dot.splitlines() if "publish the report" in line)
+    assert re.search(rf"if {g}\b|if G\d+\u2013G\d+", publish)
+    hold = next(line for line in dot.splitlines() if line.strip().startswith("scoping -> panel"))
+    assert "if G3\u2013G8" in hold  # six guards, one range
+
+
+def test_every_guard_named_by_a_step_has_one_key_and_one_entry() -> None:
+    dot = diagram().dot()
+    named = {g for row in DEFAULT_DEFINITION.transitions for g in row.guards}
+    named.discard(DEFAULT_DEFINITION.completion.guard)
+    keys = re.findall(r"<B>(G\d+)</B>", dot)
+    assert sorted(keys) == sorted(f"G{n}" for n in range(1, len(named) + 1))
+    for g in named:
+        assert dot.count(f"<B>{DEFAULT_DEFINITION.guard(g).title}</B>") == 1, g
+
+
+def test_staying_steps_are_keyed_and_listed_once() -> None:
+    dot = diagram().dot()
+    # replace the Chair is offered in eight stages: one entry in the key, eight loops name it
+    assert dot.count("replace the Chair or the Lead Reviewer") == 1
+    s = re.search(r"<B>(S\d+)</B></TD></TR></TABLE></TD>.{0,200}?replace the Chair", dot)
+    assert s is not None
+    loops = [
+        line
+        for line in dot.splitlines()
+        if re.match(r"\s*(\w+) -> \1 \[", line) and "steps " in line
+    ]
+    assert len(loops) >= 8
+    assert max(len(line) for line in loops) < 120, "a loop's label is a list of keys"
+
+
+def test_ranges_of_keys() -> None:
+    from cspr_workflow._diagrams import _runs
+
+    assert _runs(["G4", "G3", "G5", "G7", "G9", "G10", "S1"]) == "G3\u2013G5, G7, G9, G10, S1"
+
+
+def _legend_cells(dot: str) -> str:
+    return dot.split("label=<<TABLE", 1)[1].split("</TABLE>>;", 1)[0]
+
+
+def test_the_legend_has_a_sample_of_each_colour_and_line_it_names() -> None:
+    dot = diagram().dot()
+    legend = _legend_cells(dot)
+    clock = dot.split("subgraph cluster_clock {")[1].split("subgraph cluster_approvals")[0]
+    approvals = dot.split("subgraph cluster_approvals {")[1].split("}")[0]
+    # the samples are in the colours the boxes are drawn in
+    assert 'color="#2563eb"' in clock
+    assert 'fillcolor="#eff6ff"' in clock
+    assert 'COLOR="#2563eb" BGCOLOR="#eff6ff"' in legend
+    assert 'fillcolor="#f0fdf4"; color="#15803d"' in approvals
+    assert 'COLOR="#15803d" BGCOLOR="#f0fdf4"' in legend
+    assert "blue box: the C3 completion clock (6 calendar months) runs" in legend
+    assert 'SIDES="B" STYLE="dashed"' in legend  # a dashed line, drawn
+    assert "double" not in legend  # the final stage's sample is drawn, not described
+    assert 'CELLBORDER="1" CELLSPACING="2"' in legend  # ... as a border in a border
+    # a process diagram has no review: no sample of what only a path shows
+    assert "yellow" not in legend
+    assert "#fde68a" not in legend
+
+
+def test_the_mermaid_legend_and_boxes_agree_on_colour() -> None:
+    text = diagram().mermaid()
+    assert "style clock fill:#eff6ff,stroke:#2563eb" in text  # not Mermaid's own yellow
+    assert "style approval_chain fill:#f0fdf4,stroke:#15803d" in text
+    assert "classDef clockbox fill:#eff6ff,stroke:#2563eb" in text
+    assert "classDef approvalbox fill:#f0fdf4,stroke:#15803d" in text
+    sample = re.search(r'(Legend\d+)\["blue box: the C3 completion clock', text)
+    assert sample is not None
+    assert f"class {sample[1]} clockbox" in text
+    path = diagram(demo_review(upto=44), at=AT).mermaid()
+    current = re.search(r'(Legend\d+)\("yellow fill: the current stage"\)', path)
+    assert current is not None
+    assert f"class {current[1]} current" in path
+    assert "classDef current fill:#fde68a" in path  # yellow, as the legend says
+    assert "==>" in path.split('subgraph Legend["Legend"]')[1].split("\n  end")[0]
+
+
+def test_the_legend_follows_the_definition() -> None:
+    """The clock's words in the legend are the definition's."""
+    shorter = DEFAULT_DEFINITION.evolve(policy=DEFAULT_DEFINITION.policy.with_limits(C3=4))
+    legend = _legend_cells(diagram(shorter).dot())
+    assert "(4 calendar months) runs" in legend
+    assert "(6 calendar" not in legend
+
+
+_MEASURE_SVG = """() => {
+  const svg = document.querySelector('svg');
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+  const texts = [...svg.querySelectorAll('text')].map((t) => ({
+    ...box(t), text: t.textContent,
+    owner: (t.closest('g.node, g.edge, g.cluster, g.graph') || {id: ''}).id}));
+  const shapes = [];
+  for (const g of svg.querySelectorAll('g.node')) {
+    for (const s of g.querySelectorAll(':scope > polygon, :scope > path, :scope > ellipse')) {
+      shapes.push({...box(s), owner: g.id, text: g.querySelector('title').textContent});
+    }
+  }
+  return {texts, shapes};
+}"""
+
+_MEASURE_MERMAID = """() => {
+  const svg = document.querySelector('#out svg');
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+  const texts = [], clipped = [];
+  for (const fo of svg.querySelectorAll('foreignObject')) {
+    const inner = fo.querySelector('div') || fo.querySelector('span');
+    if (!inner || !inner.textContent.trim()) continue;
+    const owner = fo.closest('g.node, g.edgeLabel, g.cluster');
+    const r = box(inner), f = box(fo);
+    texts.push({...r, text: inner.textContent, owner: owner ? owner.id : ''});
+    if (r.x1 - r.x0 > f.x1 - f.x0 + 1 || r.y1 - r.y0 > f.y1 - f.y0 + 1
+        || inner.scrollWidth > inner.clientWidth + 1) clipped.push(inner.textContent);
+  }
+  const shapes = [];
+  for (const g of svg.querySelectorAll('g.node')) {
+    const parts = ':scope > rect, :scope > path, :scope > polygon, :scope > circle, '
+                  + ':scope > g > path';
+    for (const s of g.querySelectorAll(parts)) shapes.push({...box(s), owner: g.id, text: g.id});
+  }
+  return {texts, shapes, clipped};
+}"""
+
+
+def _collisions(measured: dict[str, Any]) -> list[str]:
+    """Every pair of texts whose boxes overlap, and every text on a shape not its own
+    (by more than half a pixel: touching is not overlapping)."""
+
+    def overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        wide = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+        high = min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
+        return wide > 0.5 and high > 0.5
+
+    texts, shapes = measured["texts"], measured["shapes"]
+    found = []
+    for i, a in enumerate(texts):
+        found += [f"{a['text']!r} on {b['text']!r}" for b in texts[i + 1 :] if overlap(a, b)]
+        found += [
+            f"{a['text']!r} on the stage {s['text']!r}"
+            for s in shapes
+            if s["owner"] != a["owner"] and overlap(a, s)
+        ]
+    return found
+
+
+@pytest.mark.parametrize("subject", ["process", "path"])
+def test_no_label_collides_in_the_svg(browser: Any, tmp_path: Path, subject: str) -> None:
+    """Measured in Chromium: no text of the SVG overlaps another, or a stage it is not in."""
+    needs_dot()
+    drawn = diagram() if subject == "process" else diagram(demo_review(upto=44), at=AT)
+    page_file = tmp_path / "diagram.html"
+    page_file.write_text(f"<html><body style='margin:0'>{drawn.svg()}</body></html>")
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(page_file.as_uri())
+    measured = page.evaluate(_MEASURE_SVG)
+    assert len(measured["texts"]) > 150  # labels, legend and key: all measured
+    assert len(measured["shapes"]) >= len(DEFAULT_DEFINITION.stages)
+    assert _collisions(measured) == []
+    if subject == "process":
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "process-diagram.png"), full_page=True)
+    page.close()
+
+
+def test_the_overlap_check_finds_an_overlap() -> None:
+    """The measure above can fail: two boxes sharing more than half a pixel collide."""
+    a = {"x0": 0, "y0": 0, "x1": 10, "y1": 10, "text": "a", "owner": "e1"}
+    b = {"x0": 9, "y0": 9, "x1": 20, "y1": 20, "text": "b", "owner": "e2"}
+    c = {"x0": 10, "y0": 0, "x1": 20, "y1": 9, "text": "c", "owner": "e3"}  # touches both
+    assert _collisions({"texts": [a, b, c], "shapes": []}) == ["'a' on 'b'"]
+    assert _collisions({"texts": [a], "shapes": [{**b, "owner": "n1"}]}) == [
+        "'a' on the stage 'b'"
+    ]
+    assert _collisions({"texts": [a], "shapes": [{**b, "owner": "e1"}]}) == []  # its own
+
+
+@pytest.mark.parametrize("subject", ["process", "path"])
+def test_no_label_collides_or_is_clipped_in_mermaid(
+    browser: Any, tmp_path: Path, subject: str
+) -> None:
+    """The Mermaid text rendered by mermaid.js in Chromium: no label overlaps another or
+    a stage, and none is cut off by its box ("ember for every agency")."""
+    script = os.environ.get("CSPR_MERMAID_JS")
+    if not script or not Path(script).is_file():
+        if REQUIRE_BROWSER:
+            pytest.fail("CSPR_REQUIRE_BROWSER=1 but CSPR_MERMAID_JS names no mermaid.min.js")
+        pytest.skip("set CSPR_MERMAID_JS to a mermaid.min.js to check the Mermaid text")
+    drawn = diagram() if subject == "process" else diagram(demo_review(upto=44), at=AT)
+    page_file = tmp_path / "mermaid.html"
+    page_file.write_text(
+        "<html><body style='margin:0'><div id='out'></div>"
+        f"<script src='{Path(script).as_uri()}'></script></body></html>"
+    )
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(page_file.as_uri())
+    result = page.evaluate(
+        """async (src) => {
+            mermaid.initialize({startOnLoad: false});
+            try {
+                const {svg} = await mermaid.render('d1', src);
+                document.getElementById('out').innerHTML = svg;
+                const s = document.querySelector('#out svg'), vb = s.viewBox.baseVal;
+                s.style.maxWidth = 'none';
+                s.setAttribute('width', vb.width); s.setAttribute('height', vb.height);
+                return 'drawn';
+            } catch (e) { return 'ERROR ' + e.message; }
+        }""",
+        drawn.mermaid(),
+    )
+    assert result == "drawn"
+    measured = page.evaluate(_MEASURE_MERMAID)
+    assert len(measured["texts"]) > 50
+    assert measured["clipped"] == []
+    assert _collisions(measured) == []
+    if subject == "process":
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "process-diagram-mermaid.png"), full_page=True)
+    page.close()
