@@ -250,6 +250,15 @@ def render(markdown: str) -> str:
     return markdown
 
 
+def on_config(config: Any, **kwargs: Any) -> Any:
+    """The notebook runs in a kernel that inherits this environment: a page is no place
+    for the simulation's progress bar (tqdm reads ``TQDM_DISABLE``), only its results."""
+    import os
+
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    return config
+
+
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
     return render(markdown)
 
