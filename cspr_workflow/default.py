@@ -1,4 +1,4 @@
-"""The default process definition: the national LCSPR process with this partnership's rules.
+"""The default process definition: the national LCSPR process with one set of local rules.
 
 Assembled here, once, from its parts: the stages, triggers, transitions, approval
 chain, completion rule and national clocks (:mod:`cspr_workflow.states`), the
@@ -47,7 +47,8 @@ DEFAULT_DEFINITION = ProcessDefinition(
     properties=DEFAULT_PROPERTIES,
     scenario=DEFAULT_SCENARIO,
 )
-"""The national process with this partnership's local rules, validated."""
+"""The national process with one set of local rules (the approval chain, the Executive's
+title "SSCP Executive"), validated."""
 
 WORKING_TOGETHER_2023_TITLES: dict[str, str] = {
     Role.EXECUTIVE: "Lead and delegated safeguarding partners",

@@ -23,7 +23,7 @@ __all__ = ["DEFAULT_ROLES", "Role"]
 
 class Role(enum.StrEnum):
     """The roles in a Local Child Safeguarding Practice Review (Working Together to
-    Safeguard Children, and the partnership's role profiles)."""
+    Safeguard Children, and a safeguarding partnership's role profiles)."""
 
     LOCAL_AUTHORITY = "local_authority"
     EXECUTIVE = "executive"

@@ -5,8 +5,10 @@ The engine fires what the table allows; the docs' process table, the diagrams,
 the verifier and the simulation all read the definition assembled from this
 module (:data:`cspr_workflow.DEFAULT_DEFINITION`). It is the national process
 (Working Together to Safeguard Children; the Child Safeguarding Practice Review
-and Relevant Agency (England) Regulations 2018) with this partnership's local
-rules; a partnership derives its own with :meth:`ProcessDefinition.evolve` or
+and Relevant Agency (England) Regulations 2018) with one set of local arrangements
+(the report approved by a Case Review Panel, a Case Review Group and the Executive; the
+roles as a safeguarding partnership's role profiles describe them); a partnership
+derives its own with :meth:`ProcessDefinition.evolve` or
 :meth:`ProcessDefinition.extend`.
 """
 

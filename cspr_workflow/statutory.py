@@ -1,8 +1,8 @@
 """The statutory properties of the default process: who owns each step, and what every path keeps.
 
 This is the oracle's specification, written from Working Together to Safeguard
-Children, the 2018 Regulations and the partnership's role profiles, separately
-from the process table it checks (the verifier checks the table against it,
+Children, the 2018 Regulations and a safeguarding partnership's role profiles,
+separately from the process table it checks (the verifier checks the table against it,
 never the other way round). Each property reads a review's recorded history
 only, never the guards.
 
@@ -36,7 +36,7 @@ __all__ = ["APPROVAL_OWNERS", "DEFAULT_PROPERTIES", "STATUTORY_OWNERS"]
 T = Trigger
 
 #: Who alone may take the statutory steps (Working Together to Safeguard Children,
-#: the 2018 Regulations and the partnership's role profiles).
+#: the 2018 Regulations and a safeguarding partnership's role profiles).
 STATUTORY_OWNERS: Mapping[str, frozenset[str]] = {
     T.NOTIFY_NATIONAL_PANEL: frozenset({Role.LOCAL_AUTHORITY}),
     T.COMMISSION_REVIEW: frozenset({Role.EXECUTIVE}),

@@ -38,7 +38,23 @@ def _summary(value: Any, name: str, module: Any) -> str:
         doc = inspect.getdoc(value)
     else:  # a constant or an alias: the docstring written under it in its module's source
         doc = _attribute_doc(module, name)
-    return (doc or "").strip().split("\n\n")[0].replace("\n", " ").replace("|", "\\|")
+    first = (doc or "").strip().split("\n\n")[0].replace("\n", " ").replace("|", "\\|")
+    return _roles().plain(first)
+
+
+def _roles() -> Any:
+    """The Griffe extension beside this file, whose ``plain`` turns reST roles into code."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "docs_griffe_roles", Path(__file__).with_name("_griffe_roles.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _attribute_doc(module: Any, name: str) -> str | None:
@@ -82,9 +98,23 @@ def _api() -> str:
             source = _source_module(value, module)
             if not (inspect.isclass(value) or inspect.isfunction(value)):
                 source = _defining_module(name, module)
-            lines.append(f"| `{name}` | {_summary(value, name, source)} |")
+            lines.append(f"| [`{name}`](#{dotted}.{name}) | {_summary(value, name, source)} |")
         parts.append("\n".join(lines) + "\n")
+        parts.append(_autodoc(dotted, module.__all__))
     return "\n".join(parts)
+
+
+def _autodoc(dotted: str, names: list[str]) -> str:
+    """The mkdocstrings block that documents ``names`` of module ``dotted`` in full:
+    signature, docstring, and each class's public methods and attributes."""
+    members = "".join(f"\n        - {name}" for name in names)
+    return (
+        f"::: {dotted}\n"
+        "    options:\n"
+        "      show_root_heading: false\n"
+        "      show_root_toc_entry: false\n"
+        f"      members:{members}\n"
+    )
 
 
 def _defining_module(name: str, face: Any) -> Any:
@@ -136,8 +166,15 @@ def _process_diagram() -> str:
         svg = diagram().svg(fit=True)
     except GraphvizMissing:
         return "```mermaid\n" + diagram().mermaid() + "```\n"
-    link = "<p><a href='../../process.svg'>Open the diagram at full size.</a></p>"
-    return f'<div class="process-diagram">\n{svg}\n</div>\n{link}\n'
+    full = "../../process.svg"
+    link = (
+        f"<p><a href='{full}'>Open the diagram at full size</a> (or click it), "
+        "to zoom and scroll in the browser.</p>"
+    )
+    return (
+        f'{link}\n<div class="process-diagram">\n'
+        f"<a href='{full}' title='Open the diagram at full size'>\n{svg}\n</a>\n</div>\n"
+    )
 
 
 def _imports(package: Any) -> dict[str, set[str]]:
@@ -211,6 +248,15 @@ def render(markdown: str) -> str:
         if marker in markdown:
             markdown = markdown.replace(marker, make())
     return markdown
+
+
+def on_config(config: Any, **kwargs: Any) -> Any:
+    """The notebook runs in a kernel that inherits this environment: a page is no place
+    for the simulation's progress bar (tqdm reads ``TQDM_DISABLE``), only its results."""
+    import os
+
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    return config
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import importlib.util
+import inspect
 from pathlib import Path
 
 from cspr_workflow import DEFAULT_DEFINITION
@@ -56,9 +58,59 @@ def test_api_page_lists_every_public_name() -> None:
     assert sorted(hooks.NAMESPACES) == sorted(public)
     for dotted in public:
         section = rendered.split(f"## `{dotted}`\n")[1].split("\n## ")[0]
-        for name in importlib.import_module(dotted).__all__:
-            assert f"| `{name}` |" in section, (dotted, name)
+        names = importlib.import_module(dotted).__all__
+        for name in names:
+            assert f"| [`{name}`](#{dotted}.{name}) |" in section, (dotted, name)
+        # and mkdocstrings documents each of them in full, below the table
+        assert f"::: {dotted}\n" in section, dotted
+        assert section.split("      members:")[1].split() == [
+            part for name in names for part in ("-", name)
+        ], dotted
     assert "|  |" not in rendered, "a public name has no docstring"
+
+
+def _public_methods(cls: type) -> list[str]:
+    return [
+        name
+        for name, value in vars(cls).items()
+        if not name.startswith("_") and inspect.isfunction(value) and value.__doc__
+    ]
+
+
+def test_built_api_page_documents_every_public_name(tmp_path: Path) -> None:
+    """The built page (mkdocstrings) has an entry for every public name, with a signature
+    for each function and each class with its own ``__init__``, and an entry for each
+    public method of a class."""
+    import importlib
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"CSPR_DOCS_EXECUTE": "false"}  # the notebook is not this test's
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=DOCS.parent,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    page = (tmp_path / "reference" / "api" / "index.html").read_text()
+    assert ":class:" not in page
+    assert ":meth:" not in page
+    for dotted in _hooks().NAMESPACES:
+        module = importlib.import_module(dotted)
+        for name in module.__all__:
+            anchor = f'id="{dotted}.{name}"'
+            assert anchor in page, anchor
+            # from the entry's own heading to the next one
+            entry = page.split(anchor, 1)[1].split('class="doc doc-heading"')[1]
+            value = getattr(module, name)
+            # a function, and a class with its own __init__ (attrs writes one), is signed
+            if inspect.isfunction(value) or (inspect.isclass(value) and "__init__" in vars(value)):
+                assert "doc-signature" in entry, anchor
+            if inspect.isclass(value) and not issubclass(value, enum.Enum):
+                for method in _public_methods(value):
+                    assert f'id="{dotted}.{name}.{method}"' in page, (dotted, name, method)
 
 
 def test_the_layers_page_is_read_from_the_imports() -> None:
