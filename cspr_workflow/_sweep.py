@@ -81,6 +81,41 @@ def _row(result: Any) -> dict[str, Any]:
     }
 
 
+class _Runs:
+    """Simulations of one definition on the same seeds, each summarised as a row."""
+
+    def __init__(
+        self,
+        feature: str,
+        definition: ProcessDefinition | None,
+        scenario: Scenario | None,
+        reviews: int,
+        seed: int,
+        workers: int,
+    ) -> None:
+        self.pandas = need_extra("pandas", feature)
+        check_arg(
+            "definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True
+        )
+        self.definition = definition or default_definition()
+        self.base = _scenario_for(self.definition, scenario)
+        self.reviews, self.seed, self.workers = reviews, seed, workers
+
+    def scaled(self, scenario: Scenario, parameter: str, factor: float) -> Scenario:
+        return scaled(scenario, self.definition, parameter, factor)
+
+    def row(self, scenario: Scenario) -> dict[str, Any]:
+        result = simulate(
+            self.reviews,
+            seed=self.seed,
+            scenario=scenario,
+            definition=self.definition,
+            workers=self.workers,
+            progress=False,
+        )
+        return _row(result)
+
+
 def sweep(
     parameters: Mapping[str, Sequence[float]],
     reviews: int = 300,
@@ -99,28 +134,17 @@ def sweep(
     >>> list(frame.columns)[:2]
     ['stage_days.drafting', 'completed on time']
     """
-    pandas = need_extra("pandas", "sweep")
-    check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
+    runs = _Runs("sweep", definition, scenario, reviews, seed, workers)
     if not parameters:
         raise ValueError("sweep needs at least one parameter and its factors")
-    definition = definition or default_definition()
-    base = _scenario_for(definition, scenario)
     names = list(parameters)
     rows = []
     for factors in itertools.product(*(list(parameters[n]) for n in names)):
-        changed = base
+        changed = runs.base
         for name, factor in zip(names, factors, strict=True):
-            changed = scaled(changed, definition, name, float(factor))
-        result = simulate(
-            reviews,
-            seed=seed,
-            scenario=changed,
-            definition=definition,
-            workers=workers,
-            progress=False,
-        )
-        rows.append({**dict(zip(names, factors, strict=True)), **_row(result)})
-    return pandas.DataFrame(rows)
+            changed = runs.scaled(changed, name, float(factor))
+        rows.append({**dict(zip(names, factors, strict=True)), **runs.row(changed)})
+    return runs.pandas.DataFrame(rows)
 
 
 def sensitivity(
@@ -145,29 +169,14 @@ def sensitivity(
     >>> frame.loc[0, "parameter"], float(frame.loc[0, "high factor"])
     ('stage_days.drafting', 1.5)
     """
-    pandas = need_extra("pandas", "sensitivity")
-    check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
+    runs = _Runs("sensitivity", definition, scenario, reviews, seed, workers)
     if not parameters:
         raise ValueError("sensitivity needs at least one parameter")
-    definition = definition or default_definition()
-    base = _scenario_for(definition, scenario)
-
-    def run(changed: Scenario) -> dict[str, Any]:
-        result = simulate(
-            reviews,
-            seed=seed,
-            scenario=changed,
-            definition=definition,
-            workers=workers,
-            progress=False,
-        )
-        return _row(result)
-
-    baseline = run(base)["completed on time"]
+    baseline = runs.row(runs.base)["completed on time"]
     rows = []
     for name in parameters:
-        at_low = run(scaled(base, definition, name, low))
-        at_high = run(scaled(base, definition, name, high))
+        at_low = runs.row(runs.scaled(runs.base, name, low))
+        at_high = runs.row(runs.scaled(runs.base, name, high))
         rows.append(
             {
                 "parameter": name,
@@ -183,7 +192,7 @@ def sensitivity(
                 "swing": abs(at_high["completed on time"] - at_low["completed on time"]),
             }
         )
-    frame = pandas.DataFrame(rows).sort_values("swing", ascending=False, kind="stable")
+    frame = runs.pandas.DataFrame(rows).sort_values("swing", ascending=False, kind="stable")
     return frame.reset_index(drop=True)
 
 
