@@ -572,10 +572,10 @@ def bench_overdue(repeat: int, folder: str, sizes: tuple[int, ...]) -> list[Row]
 _AGENCIES = ("Police", "Health", "Education", "Probation")
 
 
-def with_agencies(count: int) -> Any:
-    """The default definition with ``count`` agencies relevant to the case in the Rapid
-    Review example the verifier fires (the default example names two)."""
-    agencies = list(_AGENCIES[:count])
+def with_agencies(count: int, definition: Any = None, names: tuple[str, ...] = _AGENCIES) -> Any:
+    """``definition`` (the default one if None) with ``count`` of ``names`` relevant to the
+    case in the Rapid Review example the verifier fires (the default example names two)."""
+    agencies = list(names[:count])
 
     def rapid_review(trigger: Any) -> Any:
         if trigger.name != Trigger.SUBMIT_RAPID_REVIEW:
@@ -584,9 +584,10 @@ def with_agencies(count: int) -> Any:
             trigger, examples=lambda state, at: [{"kloes": ["KLOE 1"], "agencies": agencies}]
         )
 
-    return DEFAULT_DEFINITION.evolve(
-        name=f"default, {count} agencies",
-        triggers=tuple(rapid_review(t) for t in DEFAULT_DEFINITION.triggers),
+    base = definition or DEFAULT_DEFINITION
+    return base.evolve(
+        name=f"default, {count} agencies" if definition is None else f"{base.name}, {count}",
+        triggers=tuple(rapid_review(t) for t in base.triggers),
     )
 
 

@@ -11,12 +11,11 @@ without the reduction (about ten minutes of one core).
 from __future__ import annotations
 
 import os
-from typing import Any
 
-import attrs
 import pytest
 
-from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, Trigger, verify
+from benchmarks.run import with_agencies as _with_agencies
+from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, verify
 from cspr_workflow._verify import _canonical
 
 from .mutations import MUTATIONS
@@ -25,20 +24,10 @@ AGENCIES = ("Police", "Health", "Mental Health", "Education")
 
 
 def with_agencies(definition: ProcessDefinition, count: int) -> ProcessDefinition:
-    """``definition`` whose Rapid Review example names ``count`` agencies for the case."""
-    agencies = list(AGENCIES[:count])
-
-    def rapid_review(trigger: Any) -> Any:
-        if trigger.name != Trigger.SUBMIT_RAPID_REVIEW:
-            return trigger
-        return attrs.evolve(
-            trigger, examples=lambda state, at: [{"kloes": ["KLOE 1"], "agencies": agencies}]
-        )
-
-    return definition.evolve(
-        name=f"{definition.name}, {count} agencies",
-        triggers=tuple(rapid_review(t) for t in definition.triggers),
-    )
+    """``definition`` whose Rapid Review example names ``count`` agencies for the case
+    ("Mental Health" among them: a name with another agency's name inside it)."""
+    built: ProcessDefinition = _with_agencies(count, definition, AGENCIES)
+    return built
 
 
 def test_renaming_the_later_agencies_gives_one_key() -> None:
