@@ -28,6 +28,7 @@ from cspr_workflow.simulation import simulated_review
 from cspr_workflow.views import Attention, period_report, portfolio, report_file
 
 from .builders import AWARE, Walker
+from .test_report import _open
 
 AT = pendulum.datetime(2027, 3, 2, 9, tz="Europe/London")
 ARTIFACTS = Path(
@@ -364,14 +365,7 @@ def test_500_reviews_in_chromium(
     path = tmp_path / "index.html"
     path.write_text(board.html(reports="reviews/"))
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    problems: list[str] = []
-    page.on(
-        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    page.goto(path.as_uri())
+    page, problems = _open(browser, path.as_uri())
     body = page.locator("#reviews tbody tr")
     assert body.count() == 500
     assert page.locator("#reviews tbody tr.trouble").count() == trouble
