@@ -197,6 +197,14 @@ def _verify(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 3
+    if result.unexplained_rows:
+        print(
+            "cspr-workflow: some rows of the table were never taken, so no property was "
+            "checked on them: give their examples, or declare each in the definition's "
+            "`unexplored` with the reason.",
+            file=sys.stderr,
+        )
+        return 4
     return 0
 
 

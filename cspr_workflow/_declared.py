@@ -62,6 +62,7 @@ class Declared:
     role_titles: Mapping[str, str] = attrs.field(factory=dict, converter=_mapping)
     properties: tuple[Property, ...] = attrs.field(default=(), converter=_tuple)
     scenario: Scenario | None = None
+    unexplored: Mapping[tuple[str, str], str] = attrs.field(factory=dict, converter=_mapping)
 
     def problems(self) -> list[Problem]:
         """Every way the parts fail to fit together (empty when they fit)."""
@@ -336,6 +337,13 @@ class _Checker:
                     f"trigger '{trigger}' has {len(rows)} transitions from '{source}'; "
                     "each needs a selector to choose between them",
                 )
+        for key, why in d.unexplored.items():
+            if not isinstance(key, tuple) or key not in groups:
+                self.add(
+                    f"unexplored[{key!r}]", "names no transition row (give (trigger, source))"
+                )
+            elif not isinstance(why, str) or not why.strip():
+                self.add(f"unexplored[{key!r}]", "give the reason the row is not explored")
         for i, name in enumerate(self.trigger_names):
             if name not in used:
                 self.add(

@@ -54,6 +54,11 @@ class ProcessDefinition(Declared):
     ... )
     >>> local.role_title(Role.EXECUTIVE)
     'Partnership Board'
+
+    ``unexplored`` names the transition rows, by ``(trigger, source)``, that the
+    verifier's search is known not to take, each with the reason (the examples leave
+    them out to keep the search small, say). Every other row must be taken, or
+    :func:`~cspr_workflow.verification.verify` reports the definition not proved.
     """
 
     _stage_index: dict[str, StageSpec] = attrs.field(init=False, repr=False)

@@ -185,13 +185,9 @@ class Review:
                 "Pass clock=lambda: pendulum.now('Europe/London'), or at= on each step.",
             )
         definition = definition or default_definition()
-        state = ReviewState(
-            reference=reference,
-            aware_at=as_instant(aware_at, "aware_at"),
-            stage=str(definition.initial_stage.name),
-        )
+        state = opened(definition, reference, as_instant(aware_at, "aware_at"))
         log = RefusalLog(reference, state.aware_at)
-        return cls(start_clocks(definition.policy, state), definition, clock=clock, refusals=log)
+        return cls(state, definition, clock=clock, refusals=log)
 
     # -- what the review is ------------------------------------------------------
 
@@ -585,6 +581,41 @@ class Review:
             "; ".join(r.rule_id for r in reasons),
         )
         return cls(self.reference, str(trigger), stage, reasons)
+
+
+def opened(
+    definition: ProcessDefinition, reference: str, aware_at: pendulum.DateTime
+) -> ReviewState:
+    """The record of a review of ``definition`` opened at ``aware_at``."""
+    state = ReviewState(
+        reference=reference, aware_at=aware_at, stage=str(definition.initial_stage.name)
+    )
+    return start_clocks(definition.policy, state)
+
+
+def opening(definition: ProcessDefinition, state: ReviewState) -> ReviewState:
+    """The record ``state``'s review held when it opened, before its first step."""
+    return opened(definition, state.reference, state.aware_at)
+
+
+def recorded_after(
+    definition: ProcessDefinition, state: ReviewState, entry: AuditEntry
+) -> ReviewState | None:
+    """The record after ``entry`` is applied to ``state``: the effects of the row its
+    trigger selects (its guards and roles are not asked), the clocks it starts and stops,
+    the entry appended. None when the definition cannot apply it so (the trigger is not
+    offered from the stage, the row leads elsewhere, or an effect refuses the details).
+
+    What a property reads to know what a step *did*, whatever its trigger is called.
+    """
+    step = definition.select(entry.trigger, state)
+    if step is None or step.target != entry.dest or state.stage != entry.source:
+        return None
+    try:
+        result = step.apply(state, step.context(state, entry.actor, entry.at, entry.details))
+    except (StepProblems, KeyError, TypeError, ValueError):
+        return None
+    return _settle(state, result, entry.dest, entry)
 
 
 def _settle(

@@ -106,12 +106,16 @@ def actions(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, 
 
 
 def withdrawals(state: ReviewState, at: pendulum.DateTime) -> Sequence[Mapping[str, Any]]:
+    """Each orphaned action (answering no recommendation of the current draft), and the
+    first action that still answers one: withdrawing it leaves a recommendation with no
+    action, which a sign-off must then refuse."""
     draft = state.current_draft
     current = draft.recommendation_ids() if draft else frozenset()
+    live = [a for a in state.actions if a.recommendation in current][:1]
     return [
         {"action": a.id, "reason": "No longer answers the report"}
         for a in state.actions
-        if a.recommendation not in current
+        if a.recommendation not in current or a in live
     ]
 
 

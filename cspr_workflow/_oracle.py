@@ -21,8 +21,10 @@ import attrs
 import pendulum
 
 from ._args import check_arg, check_review_arg
+from ._clocks import ClockSpec, NationalLimits, Policy
+from ._engine import opened, opening, recorded_after
 from ._records import AuditEntry, ClockKind, ReviewState, first_entering
-from ._specs import Property
+from ._specs import Property, PropertyDates
 from ._time import before
 
 if TYPE_CHECKING:
@@ -49,9 +51,44 @@ class PathSoFar:
     definition: ProcessDefinition
     opened_at: pendulum.DateTime
     earlier: Sequence[AuditEntry]
+    #: The review's record before the step and after it: what the step *did*, whatever
+    #: its trigger is called. None when it is not known (a history the definition's
+    #: effects cannot replay, or a path built by hand without them).
+    before: ReviewState | None = attrs.field(default=None, kw_only=True)
+    after: ReviewState | None = attrs.field(default=None, kw_only=True)
     # What a property worked out from the path, kept for the next step tried from the
     # same path (the verifier tries several): the path is immutable, so it stays true.
     _memo: dict[str, object] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+
+    def facing(self, after: ReviewState | None) -> PathSoFar:
+        """This path, with ``after`` as the record the next step leaves (what it worked out
+        from the path so far is kept)."""
+        facing = attrs.evolve(self, after=after)
+        object.__setattr__(facing, "_memo", self._memo)
+        return facing
+
+    def record(self) -> ReviewState | None:
+        """The review's record before the step: ``before`` when given, else rebuilt by
+        applying the earlier steps' effects from the opening (None if they cannot be)."""
+        if self.before is not None:
+            return self.before
+        if "record" not in self._memo:
+            record: ReviewState | None = opened(self.definition, "Path", self.opened_at)
+            for entry in self.earlier:
+                if record is None:
+                    break
+                record = recorded_after(self.definition, record, entry)
+            self._memo["record"] = record
+        return self._memo["record"]  # type: ignore[return-value]
+
+    def record_after(self, step: AuditEntry) -> ReviewState | None:
+        """The review's record after ``step``: ``after`` when it is that step's, else
+        rebuilt from :meth:`record` (None if it cannot be)."""
+        after = self.after
+        if after is not None and after.history and after.history[-1] is step:
+            return after
+        record = self.record()
+        return None if record is None else recorded_after(self.definition, record, step)
 
     def last_index(self, *triggers: str) -> int | None:
         """The position of the latest earlier step of one of ``triggers``."""
@@ -116,17 +153,34 @@ def violations(
     state: ReviewState,
     properties: Sequence[Property],
     since: int = 1,
+    *,
+    start: ReviewState | None = None,
 ) -> tuple[Violation, ...]:
-    """Every step of ``state``'s history from ``since`` on that breaks a property."""
+    """Every step of ``state``'s history from ``since`` on that breaks a property.
+
+    Each step is shown the record before and after it, rebuilt by applying the steps'
+    effects from the opening (never their guards); ``start``, when given, is the
+    record before step ``since`` (so only the later steps are applied).
+    """
     history = state.history
+    first = max(since, 1) - 1
+    if start is not None and len(start.history) == first:
+        record: ReviewState | None = start
+        begin = first
+    else:
+        record = opening(definition, state)
+        begin = 0
     found = []
-    for i in range(max(since, 1) - 1, len(history)):
+    for i in range(begin, len(history)):
         step = history[i]
-        path = PathSoFar(definition, state.aware_at, history[:i])
-        for prop in properties:
-            problem = prop.check(path, step)
-            if problem is not None:
-                found.append(Violation(prop.id, prop.title, problem, step.seq))
+        after = None if record is None else recorded_after(definition, record, step)
+        if i >= first:
+            path = PathSoFar(definition, state.aware_at, history[:i], before=record, after=after)
+            for prop in properties:
+                problem = prop.check(path, step)
+                if problem is not None:
+                    found.append(Violation(prop.id, prop.title, problem, step.seq))
+        record = after
     return tuple(found)
 
 
@@ -154,6 +208,19 @@ def _enters(step: AuditEntry, stages: Sequence[str]) -> bool:
     return any(step.enters(s) for s in stages)
 
 
+def _approval_stages(definition: ProcessDefinition) -> dict[str, int]:
+    """Each stage an approval step leads to, with how many of the chain's bodies must have
+    approved the current draft for a review to stand there (the latest such body's)."""
+    chain = definition.approvals
+    assert chain is not None
+    stages: dict[str, int] = {}
+    for n, approval in enumerate(chain.steps, start=1):
+        for row in definition.transitions:
+            if row.trigger == approval.trigger and row.dest is not None:
+                stages[row.dest] = max(stages.get(row.dest, 0), n)
+    return stages
+
+
 def _approvals(path: PathSoFar, step: AuditEntry) -> str | None:
     definition = path.definition
     chain = definition.approvals
@@ -161,12 +228,21 @@ def _approvals(path: PathSoFar, step: AuditEntry) -> str | None:
         return None
     order = chain.triggers
     publishing = _enters(step, definition.policy.completion.stops)
-    if step.trigger not in order and not publishing:
+    if "approval_stages" not in path._memo:
+        path._memo["approval_stages"] = _approval_stages(definition)
+    stages: dict[str, int] = path._memo["approval_stages"]  # type: ignore[assignment]
+    entering = max((n for s, n in stages.items() if step.enters(s)), default=0)
+    if step.trigger not in order and not publishing and not entering:
         return None
     taken = _chain_since_draft(path)
     if taken is None:
         return f"{step.trigger} with no draft submitted"
-    needed = list(order) if publishing else list(order[: order.index(step.trigger)])
+    if publishing:
+        needed = list(order)
+    elif step.trigger in order:
+        needed = list(order[: order.index(step.trigger)])
+    else:  # another step leading where only an approval leads
+        needed = list(order[:entering])
     if taken != needed:
         got = " then ".join(taken) or "no approval"
         want = " then ".join(needed) or "no earlier approval"
@@ -184,21 +260,45 @@ def approvals_in_order() -> Property:
     )
 
 
-def _completion_due(path: PathSoFar) -> pendulum.Date | None:
+def _limits(policy: Policy, national: NationalLimits | None) -> NationalLimits | None:
+    """The national limits a path is held to: ``national``, unless the definition's policy
+    is under another named national decision (a relaxation, say), which then sets them."""
+    own = policy.national
+    if own is not None and (national is None or own.name != national.name):
+        return own
+    return national
+
+
+def _due(
+    clock: ClockSpec, start: pendulum.Date, policy: Policy, national: NationalLimits | None
+) -> pendulum.Date:
+    """``clock``'s due date from ``start``, held to the national limit: the definition's own
+    limit counts only where it is stricter (an earlier deadline, a longer notice)."""
+    due = clock.due(start, policy.calendar)
+    limits = _limits(policy, national)
+    floor = None if limits is None else limits.limits.get(clock.id)
+    if floor is None or floor == clock.limit:
+        return due
+    floored = attrs.evolve(clock, limit=floor).due(start, policy.calendar)
+    return max(due, floored) if clock.kind is ClockKind.NOTICE_PERIOD else min(due, floored)
+
+
+def _completion_due(path: PathSoFar, national: NationalLimits | None) -> pendulum.Date | None:
     """The completion due date the history sets, or None when the clock is not running."""
-    if "completion_due" not in path._memo:
-        path._memo["completion_due"] = _completion_due_from(path)
-    return path._memo["completion_due"]  # type: ignore[return-value]
+    key = f"completion_due {id(national)}"
+    if key not in path._memo:
+        path._memo[key] = _completion_due_from(path, national)
+    return path._memo[key]  # type: ignore[return-value]
 
 
-def _completion_due_from(path: PathSoFar) -> pendulum.Date | None:
+def _completion_due_from(path: PathSoFar, national: NationalLimits | None) -> pendulum.Date | None:
     definition = path.definition
     clock = definition.policy.completion
     rule = definition.completion
     start = path.entered_at(clock.starts)
     if start is None or any(_enters(e, clock.closing) for e in path.earlier):
         return None
-    due = clock.due(start.date(), definition.policy.calendar)
+    due = _due(clock, start.date(), definition.policy, national)
     latest: dict[str, pendulum.Date] = {}
     for entry in path.earlier:
         revised = entry.details.get("revised_date")
@@ -217,76 +317,114 @@ def _completion_due_from(path: PathSoFar) -> pendulum.Date | None:
     return due
 
 
-def _timing(path: PathSoFar, step: AuditEntry) -> str | None:
-    definition = path.definition
-    rule = definition.completion
-    if step.trigger in rule.exempt:
-        return None
-    due = _completion_due(path)
-    if due is not None and step.at.date() > due:
-        told = " and ".join(definition.role_title(r) for r in rule.recipients)
-        return (
-            f"{step.trigger} taken on {step.at.date().to_date_string()}, past the due date "
-            f"{due.to_date_string()}, with no delay notified to {told}"
-        )
-    return None
-
-
-def completion_timing() -> Property:
+def completion_timing(national: NationalLimits | None = None) -> Property:
     """No step past the completion due date, unless a delay has been notified to every
     recipient the completion rule names, but those that record or manage a delay (the
-    completion rule's exempt triggers)."""
+    completion rule's exempt triggers).
+
+    With ``national`` limits, the due date is held to them: a local policy that gives
+    more time than the national limit is checked against the national one.
+    """
+
+    def timing(path: PathSoFar, step: AuditEntry) -> str | None:
+        definition = path.definition
+        rule = definition.completion
+        if step.trigger in rule.exempt:
+            return None
+        due = _completion_due(path, national)
+        if due is not None and step.at.date() > due:
+            told = " and ".join(definition.role_title(r) for r in rule.recipients)
+            return (
+                f"{step.trigger} taken on {step.at.date().to_date_string()}, past the due date "
+                f"{due.to_date_string()}, with no delay notified to {told}"
+            )
+        return None
+
     return Property(
         "timing",
         "no step past the completion due date without a delay notified to every recipient "
         "the completion rule names (steps that record or manage a delay excepted)",
-        _timing,
+        timing,
+        dates=_floor_dates(national, ClockKind.COMPLETION),
     )
 
 
-def _late(path: PathSoFar, step: AuditEntry) -> str | None:
-    policy = path.definition.policy
-    for clock in policy.clocks:
-        if clock.kind is not ClockKind.DEADLINE or not _enters(step, clock.stops):
-            continue
-        if any(_enters(e, clock.closing) for e in path.earlier):
-            continue
-        start = path.entered_at(clock.starts)
-        if start is None:
-            continue
-        due = clock.due(start.date(), policy.calendar)
-        if step.at.date() > due and not step.details.get("late_reason"):
-            return f"{clock.id} ({clock.name}) stopped after {due.to_date_string()} with no reason"
-    return None
+def _floor_dates(national: NationalLimits | None, kind: ClockKind) -> PropertyDates | None:
+    """The day after each running clock of ``kind`` falls due under the national limits,
+    where they set an earlier date than the definition's own clock: the first day a step
+    can break them that the definition's own clocks give the search no reason to try."""
+    if national is None:
+        return None
+
+    def dates(definition: ProcessDefinition, state: ReviewState) -> list[pendulum.Date]:
+        policy = definition.policy
+        found = []
+        for record in state.clocks:
+            if record.kind is not kind or record.id not in {c.id for c in policy.clocks}:
+                continue
+            spec = policy.clock(record.id)
+            due = _due(spec, record.started_at.date(), policy, national)
+            if due != record.due:
+                found.append(due.add(days=1))
+        return found
+
+    return dates
 
 
-def late_explained() -> Property:
-    """A deadline clock stopped after its due date carries the reason."""
-    return Property("late_explained", "a clock stopped late carries the reason", _late)
+def late_explained(national: NationalLimits | None = None) -> Property:
+    """A deadline clock stopped after its due date carries the reason (the due date held
+    to ``national`` limits, when given)."""
+
+    def late(path: PathSoFar, step: AuditEntry) -> str | None:
+        policy = path.definition.policy
+        for clock in policy.clocks:
+            if clock.kind is not ClockKind.DEADLINE or not _enters(step, clock.stops):
+                continue
+            if any(_enters(e, clock.closing) for e in path.earlier):
+                continue
+            start = path.entered_at(clock.starts)
+            if start is None:
+                continue
+            due = _due(clock, start.date(), policy, national)
+            if step.at.date() > due and not step.details.get("late_reason"):
+                return (
+                    f"{clock.id} ({clock.name}) stopped after {due.to_date_string()} "
+                    "with no reason"
+                )
+        return None
+
+    return Property(
+        "late_explained",
+        "a clock stopped late carries the reason",
+        late,
+        dates=_floor_dates(national, ClockKind.DEADLINE),
+    )
 
 
-def _notice(path: PathSoFar, step: AuditEntry) -> str | None:
-    policy = path.definition.policy
-    for clock in policy.clocks:
-        if clock.kind is not ClockKind.NOTICE_PERIOD or not _enters(step, clock.stops):
-            continue
-        start = path.notice_given_at(clock.starts)
-        if start is None:
-            return f"{step.trigger} with no notice ({clock.name}) given"
-        due = clock.due(start.date(), policy.calendar)
-        if step.at.date() < due:
-            return (
-                f"{step.trigger} on {step.at.date().to_date_string()}, before {due} ({clock.name})"
-            )
-    return None
-
-
-def notice_period() -> Property:
+def notice_period(national: NationalLimits | None = None) -> Property:
     """A notice-period clock's stop comes no earlier than its due date, counted from the
     latest entry into its start stage on the way forward (not a return from a hold or a
-    deferral)."""
+    deferral). With ``national`` limits, a notice period is at least the national one,
+    whatever the definition's policy says."""
+
+    def notice(path: PathSoFar, step: AuditEntry) -> str | None:
+        policy = path.definition.policy
+        for clock in policy.clocks:
+            if clock.kind is not ClockKind.NOTICE_PERIOD or not _enters(step, clock.stops):
+                continue
+            start = path.notice_given_at(clock.starts)
+            if start is None:
+                return f"{step.trigger} with no notice ({clock.name}) given"
+            due = _due(clock, start.date(), policy, national)
+            if step.at.date() < due:
+                return (
+                    f"{step.trigger} on {step.at.date().to_date_string()}, before {due} "
+                    f"({clock.name})"
+                )
+        return None
+
     return Property(
-        "notice_period", "a notice period is observed before the step it guards", _notice
+        "notice_period", "a notice period is observed before the step it guards", notice
     )
 
 

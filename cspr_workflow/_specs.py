@@ -327,15 +327,23 @@ PropertyCheck = Callable[[Any, AuditEntry], "str | None"]
 """A property's check: called with the path so far (a ``PathSoFar``) and one step."""
 
 
+PropertyDates = Callable[[Any, ReviewState], "Iterable[pendulum.Date]"]
+"""The dates worth waiting for, for a property: called with the definition and a state."""
+
+
 @attrs.frozen
 class Property:
     """A statutory property of every path.
 
     ``check(path, step)`` looks at one step and the path before it (a
     :class:`~cspr_workflow.verification.PathSoFar`), and returns None when the
-    step keeps the property, else what is wrong.
+    step keeps the property, else what is wrong. ``dates(definition, state)``, when
+    given, names the dates from which the property's verdict on a step in ``state``
+    can change (a due date it holds the review to that the definition's own clocks do
+    not): the verifier waits for each of them as it waits for the clocks' own.
     """
 
     id: str
     title: str
     check: PropertyCheck = attrs.field(repr=False)
+    dates: PropertyDates | None = attrs.field(default=None, repr=False, kw_only=True)

@@ -100,12 +100,21 @@ class VerificationResult:
     unfired_rows: tuple[str, ...] = ()
     """The rows of the table (``trigger (source -> target)``) no explored step took: a
     row is counted on its own, so a new row of a trigger fired elsewhere is not hidden."""
+    unexplained_rows: tuple[str, ...] = ()
+    """The rows of :attr:`unfired_rows` the definition does not declare unexplored (see
+    ``ProcessDefinition.unexplored``): no property was checked on any step they take."""
 
     @property
     def ok(self) -> bool:
-        """True when no property is violated, the exploration was complete, and there was
-        at least one property to check."""
-        return not self.violations and not self.truncated and self.properties > 0
+        """True when no property is violated, the exploration was complete, every row of
+        the table was taken or declared unexplored with its reason, and there was at least
+        one property to check."""
+        return (
+            not self.violations
+            and not self.truncated
+            and not self.unexplained_rows
+            and self.properties > 0
+        )
 
     def violation(self, property: str) -> Counterexample | None:
         """The counterexample of ``property``, if it is violated."""
@@ -127,8 +136,16 @@ class VerificationResult:
             lines.append("  stages never reached: " + ", ".join(self.unreached))
         if self.unfired:
             lines.append("  triggers never fired: " + ", ".join(self.unfired))
-        if self.unfired_rows:
-            lines.append("  transition rows never taken: " + "; ".join(self.unfired_rows))
+        if self.unexplained_rows:
+            lines.append(
+                "  transition rows never taken, with no reason declared (not proved): "
+                + "; ".join(self.unexplained_rows)
+            )
+        if explained := [r for r in self.unfired_rows if r not in self.unexplained_rows]:
+            lines.append(
+                "  transition rows not explored, each with its declared reason: "
+                + "; ".join(explained)
+            )
         lines += [v.describe() for v in self.violations]
         return "\n".join(lines)
 
@@ -159,6 +176,7 @@ def _key(
     state: ReviewState,
     now: pendulum.DateTime,
     symmetric: bool = False,
+    properties: Sequence[Property] = (),
 ) -> Any:
     facts = frozenset(
         (guard.id, _without_digits(unmet if isinstance(unmet, str) else unmet[0]))
@@ -173,7 +191,14 @@ def _key(
     overdue = _overdue(definition, state, now)
     if symmetric and len(state.case_agencies) > 2:
         facts, substitutes = _canonical(tuple(state.case_agencies[1:]), facts, substitutes)
-    return (state.stage, state.held_from, substitutes, waiting, overdue, facts)
+    passed = frozenset(  # the property dates passed: a property's verdict may differ
+        d
+        for prop in properties
+        if prop.dates is not None
+        for d in prop.dates(definition, state)
+        if now.date() >= d
+    )
+    return (state.stage, state.held_from, substitutes, waiting, overdue, facts, passed)
 
 
 _MAX_SYMMETRIC = 5
@@ -225,6 +250,13 @@ def _at_nine(date: pendulum.Date) -> pendulum.DateTime:
     return pendulum.datetime(date.year, date.month, date.day, 9, tz=LONDON)
 
 
+def _past_midnight(date: pendulum.Date) -> pendulum.DateTime:
+    """Half past midnight, London time, on ``date``: the first instant of a London date
+    that is still the day before in UTC for half the year (British Summer Time), so a
+    rule that reads the UTC date instead of the London date is caught there."""
+    return pendulum.datetime(date.year, date.month, date.day, 0, 30, tz=LONDON)
+
+
 def _overdue(
     definition: ProcessDefinition, state: ReviewState, at: pendulum.DateTime
 ) -> frozenset[str]:
@@ -237,21 +269,32 @@ def _overdue(
 
 
 def _waits(
-    definition: ProcessDefinition, state: ReviewState, now: pendulum.DateTime
+    definition: ProcessDefinition,
+    state: ReviewState,
+    now: pendulum.DateTime,
+    properties: Sequence[Property] = (),
 ) -> Iterator[pendulum.DateTime]:
-    """The instants worth waiting for: the day after a running clock's due date, the end
-    of a notice period, or the date from which time alone satisfies a guard (its
-    ``ready_on``)."""
+    """The instants worth waiting for, each half past midnight London time (see
+    :func:`_past_midnight`) but a guard's: the day after a running clock's due date; the
+    last day before a notice period ends, and the day it ends; the date from which time
+    alone satisfies a guard (its ``ready_on``, at nine); and each date a property names
+    (see ``Property.dates``). A wait that changes no rule's verdict merges with the state
+    it left, so a boundary that matters to no rule costs nothing."""
     for spec, due in running_clocks(definition.policy, definition.completion, state):
-        if spec.kind is ClockKind.NOTICE_PERIOD:
-            if now.date() < due:
-                yield _at_nine(due)
+        if spec.kind is ClockKind.NOTICE_PERIOD:  # the day before it ends, and the day
+            for day in (due.subtract(days=1), due):  # it ends (a rule that counts one day
+                if now.date() < day:  # short, from the UTC date, say, is caught there)
+                    yield _past_midnight(day)
         elif now.date() <= due:
-            yield _at_nine(due.add(days=1))
+            yield _past_midnight(due.add(days=1))
     for guard in definition.all_guards.values():
         ready = guard.ready_on(state) if guard.ready_on is not None else None
         if ready is not None and now.date() < ready:
             yield _at_nine(ready)
+    for prop in properties:
+        for date in prop.dates(definition, state) if prop.dates is not None else ():
+            if now.date() < date:
+                yield _past_midnight(date)
 
 
 def candidate_steps(
@@ -313,7 +356,7 @@ def verify(
     started = time.perf_counter()
     first = Review.open("Verifier", aware_at=_START, definition=definition).state
     guards = _named_guards(definition)
-    seen = {_key(guards, definition, first, _START, symmetry)}
+    seen = {_key(guards, definition, first, _START, symmetry, properties)}
     queue: deque[tuple[ReviewState, pendulum.DateTime]] = deque([(first, _START)])
     found: dict[str, Counterexample] = {}
     stages = {first.stage}
@@ -324,7 +367,7 @@ def verify(
 
     def visit(state: ReviewState, now: pendulum.DateTime) -> None:
         nonlocal truncated
-        key = _key(guards, definition, state, now, symmetry)
+        key = _key(guards, definition, state, now, symmetry, properties)
         if key in seen:
             return
         if len(seen) >= max_states:
@@ -335,10 +378,10 @@ def verify(
 
     while queue and not (stop_at_first and found):
         state, now = queue.popleft()
-        for later in _waits(definition, state, now):
+        for later in _waits(definition, state, now, properties):
             visit(state, later)
         handle = Review(state, definition)
-        path = PathSoFar(definition, state.aware_at, state.history)
+        path = PathSoFar(definition, state.aware_at, state.history, before=state)
         for trigger, actor, details in candidate_steps(definition, state, now):
             attempts += 1
             try:
@@ -355,7 +398,7 @@ def verify(
             if step is not None:
                 taken.add(step.row)
             stages.add(after.stage)
-            _record(properties, definition, path, entry, after, found)
+            _record(properties, definition, path.facing(after), entry, after, found)
             visit(after, now)
     return VerificationResult(
         definition=definition.name,
@@ -371,6 +414,11 @@ def verify(
         truncated=truncated,
         properties=len(properties),
         unfired_rows=tuple(_row(r) for r in definition.transitions if r not in taken),
+        unexplained_rows=tuple(
+            _row(r)
+            for r in definition.transitions
+            if r not in taken and (r.trigger, r.source) not in definition.unexplored
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from .states import (
     DEFAULT_TRANSITIONS,
     DEFAULT_TRIGGERS,
     NATIONAL_POLICY,
+    UNEXPLORED,
     Trigger,
 )
 from .statutory import DEFAULT_PROPERTIES
@@ -46,6 +47,7 @@ DEFAULT_DEFINITION = ProcessDefinition(
     role_titles={Role.EXECUTIVE: "SSCP Executive"},
     properties=DEFAULT_PROPERTIES,
     scenario=DEFAULT_SCENARIO,
+    unexplored=UNEXPLORED,
 )
 """The national process with one set of local rules (the approval chain, the Executive's
 title "SSCP Executive"), validated."""

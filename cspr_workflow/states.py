@@ -55,6 +55,7 @@ __all__ = [
     "NATIONAL_CLOCKS",
     "NATIONAL_LIMITS",
     "NATIONAL_POLICY",
+    "UNEXPLORED",
     "ApprovalBody",
     "Stage",
     "Trigger",
@@ -1255,6 +1256,27 @@ EXPECTED_WORKING_DAYS: dict[str, int] = {
 }
 """How long each stage usually takes, in working days (the basis of "at risk")."""
 # fmt: on
+
+_SUBSTITUTES_LATE = (
+    "the examples record a substitute only once there is a draft, where panel members "
+    "speak for their agency (confirm the facts, ask for corrections); before it a "
+    "substitute changes no rule the properties read, and recording one there doubles the "
+    "states to search"
+)
+
+UNEXPLORED: dict[tuple[str, str], str] = {
+    (T.APPOINT_PANEL_MEMBER, S.PANEL_REVIEW): (
+        "the examples seat every agency in scoping (the first panel meeting needs every "
+        "agency's seat); after it, only an involved member without a justification is "
+        "replaced, and that member cannot sit at the first meeting, so no seat is left "
+        "to fill in the panel review"
+    ),
+    (T.RECORD_SUBSTITUTE, S.SCOPING): _SUBSTITUTES_LATE,
+    (T.RECORD_SUBSTITUTE, S.PANEL_REVIEW): _SUBSTITUTES_LATE,
+    (T.WITHDRAW_SUBSTITUTE, S.SCOPING): _SUBSTITUTES_LATE,
+    (T.WITHDRAW_SUBSTITUTE, S.PANEL_REVIEW): _SUBSTITUTES_LATE,
+}
+"""The rows of the default table that the verifier's search does not take, and why."""
 
 NATIONAL_LIMITS = NationalLimits(
     "England: the national limits",

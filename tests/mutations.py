@@ -17,7 +17,8 @@ from collections.abc import Callable
 import attrs
 
 from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, Role, Stage, Trigger, effects
-from cspr_workflow.extension import Guard, TransitionSpec
+from cspr_workflow.extension import Effect, Guard, StepContext, TransitionSpec, TriggerSpec
+from cspr_workflow.records import Approval, ClockKind, ReviewState
 
 S, T, R = Stage, Trigger, Role
 D = DEFAULT_DEFINITION
@@ -170,6 +171,238 @@ def any_agency_confirms() -> ProcessDefinition:
     )
 
 
+# -- broken by meaning: the step is renamed, duplicated or re-routed ---------------------------
+
+
+def _rows(trigger: str, source: str) -> list[TransitionSpec]:
+    return [r for r in D.transitions if (r.trigger, r.source) == (trigger, source)]
+
+
+def _new_trigger(name: str, like: str, **changes: object) -> TriggerSpec:
+    return attrs.evolve(D.trigger(like), name=name, **changes)
+
+
+def publish_online() -> ProcessDefinition:
+    """A second way to publish, ``publish_online``, with the same effect and guards, that
+    the PDEO may take (the statutory owner of publication is the Executive)."""
+    row = _rows(T.PUBLISH, S.PRE_PUBLICATION)[0]
+    return D.extend(
+        name="publish online by the PDEO",
+        triggers=[_new_trigger("publish_online", T.PUBLISH)],
+        transitions=[attrs.evolve(row, trigger="publish_online", roles={R.PDEO})],
+    )
+
+
+def first_meeting_unguarded() -> ProcessDefinition:
+    """The first panel meeting as its own step, ``open_panel``, without the methodology
+    guard."""
+    row = _rows(T.HOLD_PANEL_MEETING, S.SCOPING)[0]
+    guards = tuple(g for g in row.guards if g != "methodology_agreed")
+    return D.extend(
+        name="first panel meeting as its own step",
+        triggers=[_new_trigger("open_panel", T.HOLD_PANEL_MEETING)],
+        transitions=[attrs.evolve(row, trigger="open_panel", guards=guards)],
+    )
+
+
+def fact_check_to_crg() -> ProcessDefinition:
+    """A step straight from fact check to CRG approved (the CRP never agrees the report)."""
+    return D.extend(
+        name="fact check straight to CRG approved",
+        triggers=[_new_trigger("fast_track", T.CRG_APPROVE)],
+        transitions=[
+            TransitionSpec(
+                "fast_track", S.FACT_CHECK, S.CRG_APPROVED, {R.CRG}, ("within_due_date",)
+            )
+        ],
+    )
+
+
+def _rewritten(state: ReviewState, ctx: StepContext) -> ReviewState:
+    draft = state.current_draft
+    if draft is None:
+        return state
+    first = draft.recommendations[0]
+    changed = attrs.evolve(first, text=f"{first.text} (as amended)")
+    amended = attrs.evolve(draft, recommendations=(changed, *draft.recommendations[1:]))
+    return state.evolve(drafts=(*state.drafts[:-1], amended))
+
+
+def recommendation_rewritten() -> ProcessDefinition:
+    """After the CRG's approval the Lead Reviewer amends a recommendation in place (the
+    Executive then approves words the CRG never saw)."""
+    amend = TriggerSpec(
+        "amend_recommendation",
+        "amend a recommendation",
+        "The Lead Reviewer rewords a recommendation of the approved draft.",
+        effect=_rewritten,
+    )
+    return D.extend(
+        name="recommendation rewritten after approval",
+        triggers=[amend],
+        transitions=[
+            TransitionSpec(
+                "amend_recommendation",
+                S.CRG_APPROVED,
+                None,
+                {R.LEAD_REVIEWER},
+                ("within_due_date",),
+            )
+        ],
+    )
+
+
+def action_for_another_agency() -> ProcessDefinition:
+    """A panel member may commit another agency to an action (``owner`` is no longer the
+    detail the member speaks for their agency by)."""
+    add = attrs.evolve(D.trigger(T.ADD_ACTION), agency_detail=None)
+    return D.evolve(
+        name="action for another agency",
+        triggers=[add if t.name == T.ADD_ACTION else t for t in D.triggers],
+    )
+
+
+def withdraw_after_sign_off() -> ProcessDefinition:
+    """The Executive may withdraw actions after its approval, so the report is published
+    with recommendations no action answers."""
+    row = _rows(T.WITHDRAW_ACTION, S.CRP_AGREED)[0]
+    return D.extend(
+        name="actions withdrawn after sign-off",
+        transitions=[attrs.evolve(row, source=S.EXECUTIVE_APPROVED, roles={R.EXECUTIVE})],
+    )
+
+
+def _national_cut(name: str, clock: str, limit: int) -> ProcessDefinition:
+    clocks = [attrs.evolve(c, limit=limit) if c.id == clock else c for c in D.policy.clocks]
+    policy = attrs.evolve(D.policy, clocks=clocks, national=None)
+    return D.evolve(name=name, policy=policy)
+
+
+def notice_cut() -> ProcessDefinition:
+    """A local policy that drops the national limits and cuts the national pre-publication
+    notice (C4, 7 working days) to 1 working day."""
+    return _national_cut("notice period cut locally", "C4", 1)
+
+
+def completion_extended() -> ProcessDefinition:
+    """A local policy that drops the national limits and gives itself nine months to
+    complete (C3, 6 months nationally)."""
+    return _national_cut("completion time extended locally", "C3", 9)
+
+
+def renamed_delay_by_chair() -> ProcessDefinition:
+    """Delays are notified by ``report_delay`` (the completion rule's own notice step),
+    which the Chair may take: notifying a delay is the PDEO's."""
+    return _renamed_delay({R.CHAIR}).evolve(name="delay notified by the Chair")
+
+
+def _renamed_delay(roles: set[str]) -> ProcessDefinition:
+    notify = _new_trigger("report_delay", T.NOTIFY_DELAY)
+    return D.evolve(
+        triggers=[notify if t.name == T.NOTIFY_DELAY else t for t in D.triggers],
+        transitions=[
+            attrs.evolve(r, trigger="report_delay", roles=roles)
+            if r.trigger == T.NOTIFY_DELAY
+            else r
+            for r in D.transitions
+        ],
+        completion=attrs.evolve(D.completion, notify="report_delay"),
+    )
+
+
+def renamed_delay() -> ProcessDefinition:
+    """Correct: the delay notice is called ``report_delay`` and taken by the PDEO. No proof
+    may flag it."""
+    return _renamed_delay({R.PDEO}).evolve(name="delay notice renamed")
+
+
+def draft_by_chair() -> ProcessDefinition:
+    """A second way to submit a draft, ``chair_redraft``, that the Chair may take."""
+    row = _rows(T.SUBMIT_DRAFT, S.DRAFTING)[0]
+    return D.extend(
+        name="draft submitted by the Chair",
+        triggers=[_new_trigger("chair_redraft", T.SUBMIT_DRAFT)],
+        transitions=[attrs.evolve(row, trigger="chair_redraft", roles={R.CHAIR})],
+    )
+
+
+def kloes_unshared() -> ProcessDefinition:
+    """The first panel meeting no longer waits for the key lines of enquiry to be shared."""
+    return _without_guard(T.HOLD_PANEL_MEETING, S.SCOPING, "kloes_shared").evolve(
+        name="KLOEs not shared"
+    )
+
+
+def old_draft_confirmed() -> ProcessDefinition:
+    """The facts-confirmed guard counts an agency's confirmation of any draft, not the one
+    under fact check."""
+
+    def any_version(review, actor, at):  # type: ignore[no-untyped-def]
+        confirmed = {f.agency for f in review.fact_checks}
+        missing = sorted(p.agency for p in review.panel if p.agency not in confirmed)
+        return [(f"{', '.join(missing)} to confirm.", "confirm.")] if missing else []
+
+    weak = Guard("facts_confirmed", "draft fact-checked by all agencies", "weak", any_version)
+    return D.evolve(name="an old draft's confirmation counts", guards={**D.guards, weak.id: weak})
+
+
+def _approved_by(body: str) -> Effect:
+    def approve(state: ReviewState, ctx: StepContext) -> ReviewState:
+        draft = state.current_draft
+        version = 0 if draft is None else draft.version
+        return state.evolve(approvals=(*state.approvals, Approval(body, version, ctx.at)))
+
+    return approve
+
+
+def crg_sign_off_by_pdeo() -> ProcessDefinition:
+    """A second CRG sign-off step, recording the CRG's approval, that the PDEO may take."""
+    row = _rows(T.CRG_APPROVE, S.CRP_AGREED)[0]
+    sign = TriggerSpec(
+        "crg_sign_off",
+        "sign off for the CRG",
+        "The CRG's approval, recorded by the PDEO.",
+        effect=_approved_by("crg"),
+    )
+    return D.extend(
+        name="CRG sign-off by the PDEO",
+        triggers=[sign],
+        transitions=[attrs.evolve(row, trigger="crg_sign_off", roles={R.PDEO})],
+    )
+
+
+def meeting_by_lead_reviewer() -> ProcessDefinition:
+    """The Lead Reviewer may hold panel meetings (the Chair's step)."""
+    return D.evolve(
+        name="panel meeting by the Lead Reviewer",
+        transitions=[
+            attrs.evolve(row, roles=row.roles | {R.LEAD_REVIEWER})
+            if row.trigger == T.HOLD_PANEL_MEETING
+            else row
+            for row in D.transitions
+        ],
+    )
+
+
+def notice_from_utc_date() -> ProcessDefinition:
+    """The publication notice counted from the UTC date the report was sent, not the London
+    date: a report sent between midnight and one in the morning in summer may be published
+    a day early."""
+
+    def utc_notice(review, actor, at):  # type: ignore[no-untyped-def]
+        record = review.clock_of_kind(ClockKind.NOTICE_PERIOD)
+        if record is None:
+            return ["the final report has not been sent."]
+        sent = record.started_at.in_timezone("UTC").date()
+        due = D.policy.calendar.add_working_days(sent, record.limit)
+        return [] if at.date() >= due else [f"publish from {due}."]
+
+    weak = Guard(
+        "notice_period_observed", "pre-publication notice period observed", "utc", utc_notice
+    )
+    return D.evolve(name="notice counted from the UTC date", guards={**D.guards, weak.id: weak})
+
+
 MUTATIONS: dict[str, tuple[Callable[[], ProcessDefinition], str]] = {
     "approval bypassed": (approval_bypassed, "approvals"),
     "fact check dropped": (fact_check_dropped, "fact_check"),
@@ -184,6 +417,21 @@ MUTATIONS: dict[str, tuple[Callable[[], ProcessDefinition], str]] = {
     "decision closed before the Panel answered": (panel_not_heard, "panel_heard"),
     "corrections skipped": (corrections_skipped, "fact_check"),
     "any agency confirms": (any_agency_confirms, "own_agency"),
+    "publish online by the PDEO": (publish_online, "owners"),
+    "first panel meeting as its own step": (first_meeting_unguarded, "methodology"),
+    "fact check straight to CRG approved": (fact_check_to_crg, "approvals"),
+    "recommendation rewritten after approval": (recommendation_rewritten, "draft_kept"),
+    "action for another agency": (action_for_another_agency, "own_agency"),
+    "actions withdrawn after sign-off": (withdraw_after_sign_off, "action_plan"),
+    "notice period cut locally": (notice_cut, "notice_period"),
+    "completion time extended locally": (completion_extended, "timing"),
+    "delay notified by the Chair": (renamed_delay_by_chair, "owners"),
+    "draft submitted by the Chair": (draft_by_chair, "owners"),
+    "KLOEs not shared": (kloes_unshared, "methodology"),
+    "an old draft's confirmation counts": (old_draft_confirmed, "fact_check"),
+    "CRG sign-off by the PDEO": (crg_sign_off_by_pdeo, "owners"),
+    "panel meeting by the Lead Reviewer": (meeting_by_lead_reviewer, "owners"),
+    "notice counted from the UTC date": (notice_from_utc_date, "notice_period"),
 }
 
 ON_SIDE_PATHS: frozenset[str] = frozenset(
@@ -200,7 +448,35 @@ SEARCH_MISSES: dict[str, str] = {
         "tests' 300 fixed examples reach it only by chance. tests/test_paths.py walks "
         "the path by hand and the property catches it"
     ),
+    "notice counted from the UTC date": (
+        "the search's states do not tell a clock started in the first hour of a summer "
+        "day (UTC still the day before) from one started at nine, and the stateful tests "
+        "take every step in the daytime; so a report sent at 00:30 and published a "
+        "working day early is never tried (35,448 states explored, no violation). "
+        "tests/test_paths.py walks it by hand and the property catches it"
+    ),
 }
 """Mutations that neither search reaches reliably yet, and why. Each is walked by hand
 in a test instead, so the property that must catch it is shown to."""
 """Mutation name -> (builder, the property it must be caught by)."""
+
+
+DEEP: frozenset[str] = frozenset(
+    {
+        "publish online by the PDEO",
+        "fact check straight to CRG approved",
+        "recommendation rewritten after approval",
+        "action for another agency",
+        "actions withdrawn after sign-off",
+        "notice period cut locally",
+        "draft submitted by the Chair",
+        "an old draft's confirmation counts",
+        "CRG sign-off by the PDEO",
+    }
+)
+"""Mutations by meaning whose first counterexample lies deep in the search (7,500 to
+12,000 states in, 15-30 s each): the thorough profile (CI) proves them, the default run
+the rest."""
+
+CORRECT: dict[str, Callable[[], ProcessDefinition]] = {"delay notice renamed": renamed_delay}
+"""Definitions that differ from the default by name only: no proof may flag them."""

@@ -28,7 +28,7 @@ from cspr_workflow import (
 from cspr_workflow._cli import main
 from cspr_workflow.clocks import ClockStatus, OwedNotice
 from cspr_workflow.default import WORKING_TOGETHER_2023_TITLES, with_local_choices
-from cspr_workflow.demo import ACTORS, demo_review
+from cspr_workflow.demo import ACTORS, SCRIPT, demo_review
 from cspr_workflow.errors import InvalidDefinition, InvalidInput
 from cspr_workflow.guards import information_shared_in_advance
 from cspr_workflow.simulation import simulated_review
@@ -357,6 +357,35 @@ def test_a_notice_not_given_again_is_caught_by_the_property() -> None:
     violations = check_review(w.review)
     assert [v.property for v in violations] == ["notice_period"]
     # the default process refuses the same walk (test_approvals_and_notice_again)
+
+
+def test_a_notice_counted_from_the_utc_date_is_caught_by_the_property() -> None:
+    """A report sent at half past midnight in summer (the UTC date still the day before):
+    the broken guard counts the notice from the UTC date and allows publication a working
+    day early; the notice-period property, counting from the London date, says so."""
+    broken = MUTATIONS["notice counted from the UTC date"][0]()
+    review = Review.open("Child A", aware_at=demo_review(upto=0).state.aware_at, definition=broken)
+    sent = pendulum.datetime(2026, 8, 3, 0, 30, tz="Europe/London")  # a Monday; UTC: Sunday
+    for step in SCRIPT:
+        if step.refused:
+            continue
+        at = step.at
+        if step.trigger == T.SEND_FINAL_REPORT:
+            at = sent
+        elif step.trigger in (T.HOLD_FEEDBACK_SESSION, T.INFORM_FAMILY):
+            at = sent.add(days=1)
+        elif step.trigger == T.PUBLISH:
+            at = pendulum.datetime(2026, 8, 11, 0, 30, tz="Europe/London")  # due: 12 August
+            before = review.state
+            review.fire(step.trigger, by=ACTORS[step.actor], at=at)
+            break
+        review.fire(step.trigger, by=ACTORS[step.actor], at=at, **step.details)
+    assert [v.message for v in check_review(review)] == [
+        "publish on 2026-08-11, before 2026-08-12 (pre-publication)"
+    ]
+    default = Review(before, DEFAULT_DEFINITION)
+    refused = default.check(T.PUBLISH, by=ACTORS["executive"], at=review.history[-1].at)
+    assert refused.rules == ("notice_period_observed",)  # the default counts in London
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def _same_worker_as_its_proof(name: str) -> object:
 def test_each_variant_is_proved(name: str) -> None:
     result = proof(name)
     assert result.violations == (), result.summary()
-    assert result.properties == len(VARIANTS[name].properties) == 12
+    assert result.properties == len(VARIANTS[name].properties) == 13
     if not THOROUGH:
         assert result.truncated
         assert result.states == DEV_STATES
