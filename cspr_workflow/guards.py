@@ -40,23 +40,23 @@ __all__ = [
 _GUARDS: dict[str, Guard] = {}
 
 
-def _guard(
+def _register(
+    function: GuardFunction,
     id: str,
     title: str,
     *remedies: str,
     ready_on: Callable[[ReviewState], pendulum.Date | None] | None = None,
-) -> Callable[[GuardFunction], GuardFunction]:
-    """Register a default guard; its docstring is its description."""
+) -> None:
+    """Register a default guard; its docstring is its description.
 
-    def register(function: GuardFunction) -> GuardFunction:
-        description = " ".join((function.__doc__ or title).split())
-        _GUARDS[id] = Guard(id, title, description, function, remedies, ready_on=ready_on)
-        return function
+    Each guard is registered by a call after its definition, not by a decorator: the
+    mutation tests (``scripts/mutation.sh``) leave decorated functions unchanged, and
+    these are the rules they are for.
+    """
+    description = " ".join((function.__doc__ or title).split())
+    _GUARDS[id] = Guard(id, title, description, function, remedies, ready_on=ready_on)
 
-    return register
 
-
-@_guard("kloes_shared", "key lines of enquiry shared by the Chair", "share_kloes")
 def _kloes_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """The Chair has shared the key lines of enquiry identified at the Rapid Review."""
     if review.kloes_shared_at is not None:
@@ -64,7 +64,9 @@ def _kloes_shared(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> l
     return ["the key lines of enquiry have not been shared."]
 
 
-@_guard("methodology_agreed", "methodology agreed by Chair and Lead Reviewer", "agree_methodology")
+_register(_kloes_shared, "kloes_shared", "key lines of enquiry shared by the Chair", "share_kloes")
+
+
 def _methodology_agreed(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Both the Chair and the Lead Reviewer have agreed the same methodology (their
     latest agreements name the same one) before the first panel meeting."""
@@ -83,7 +85,14 @@ def _methodology_agreed(review: ReviewState, actor: Actor, at: pendulum.DateTime
     return []
 
 
-@_guard("terms_of_reference_set", "terms of reference set", "set_terms_of_reference")
+_register(
+    _methodology_agreed,
+    "methodology_agreed",
+    "methodology agreed by Chair and Lead Reviewer",
+    "agree_methodology",
+)
+
+
 def _terms_of_reference_set(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
@@ -93,9 +102,14 @@ def _terms_of_reference_set(
     return ["the terms of reference have not been set."]
 
 
-@_guard(
-    "panel_breadth", "a panel member for every agency relevant to the case", "appoint_panel_member"
+_register(
+    _terms_of_reference_set,
+    "terms_of_reference_set",
+    "terms of reference set",
+    "set_terms_of_reference",
 )
+
+
 def _panel_breadth(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every agency identified as relevant to the case at the Rapid Review has a seat
     on the Case Review Panel."""
@@ -106,11 +120,14 @@ def _panel_breadth(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> 
     return [f"no panel member for: {', '.join(missing)}."]
 
 
-@_guard(
-    "panel_independent",
-    "panel members independent of the case, or the exception justified",
+_register(
+    _panel_breadth,
+    "panel_breadth",
+    "a panel member for every agency relevant to the case",
     "appoint_panel_member",
 )
+
+
 def _panel_independent(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Each panel member had no direct involvement with the case, or the exception is
     justified in the record."""
@@ -124,6 +141,14 @@ def _panel_independent(review: ReviewState, actor: Actor, at: pendulum.DateTime)
             "record a justification or appoint an independent member (appoint_panel_member).",
         )
     ]
+
+
+_register(
+    _panel_independent,
+    "panel_independent",
+    "panel members independent of the case, or the exception justified",
+    "appoint_panel_member",
+)
 
 
 INFORMATION_LEAD_DAYS = 2
@@ -194,12 +219,6 @@ def information_shared_in_advance(
 _GUARDS["information_shared"] = information_shared_in_advance()
 
 
-@_guard(
-    "information_answered",
-    "agency information returned, or its absence explained",
-    "return_information",
-    "explain_missing_information",
-)
 def _information_answered(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every information request has been returned by its agency, or the agency's
     panel member has explained why it cannot be."""
@@ -213,9 +232,15 @@ def _information_answered(review: ReviewState, actor: Actor, at: pendulum.DateTi
     return [f"information requested from {', '.join(waiting)} is outstanding{overdue}."]
 
 
-@_guard(
-    "family_invited", "family invited to contribute", "invite_family", "record_family_response"
+_register(
+    _information_answered,
+    "information_answered",
+    "agency information returned, or its absence explained",
+    "return_information",
+    "explain_missing_information",
 )
+
+
 def _family_invited(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Family members have been invited to contribute and their answer (contributed,
     declined or no response) is recorded."""
@@ -236,7 +261,15 @@ def _family_invited(review: ReviewState, actor: Actor, at: pendulum.DateTime) ->
     return []
 
 
-@_guard("facts_confirmed", "draft fact-checked by all agencies", "confirm_facts")
+_register(
+    _family_invited,
+    "family_invited",
+    "family invited to contribute",
+    "invite_family",
+    "record_family_response",
+)
+
+
 def _facts_confirmed(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every agency on the panel has confirmed the factual accuracy of this exact draft
     version; a new draft voids earlier confirmations."""
@@ -253,9 +286,11 @@ def _facts_confirmed(review: ReviewState, actor: Actor, at: pendulum.DateTime) -
     ]
 
 
-@_guard(
-    "action_plan_complete", "action plan tied to recommendations", "add_action", "withdraw_action"
+_register(
+    _facts_confirmed, "facts_confirmed", "draft fact-checked by all agencies", "confirm_facts"
 )
+
+
 def _action_plan_complete(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Every recommendation of the current draft has at least one action with an owner
     agency and a due date, and every action answers a recommendation of that draft."""
@@ -285,7 +320,15 @@ def _action_plan_complete(review: ReviewState, actor: Actor, at: pendulum.DateTi
     return unmet
 
 
-@_guard("notice_period_observed", "pre-publication notice period observed", "send_final_report")
+_register(
+    _action_plan_complete,
+    "action_plan_complete",
+    "action plan tied to recommendations",
+    "add_action",
+    "withdraw_action",
+)
+
+
 def _notice_period_observed(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
@@ -308,7 +351,14 @@ def _notice_period_observed(
     ]
 
 
-@_guard("family_told", "family told before publication", "inform_family")
+_register(
+    _notice_period_observed,
+    "notice_period_observed",
+    "pre-publication notice period observed",
+    "send_final_report",
+)
+
+
 def _family_told(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """The family has been told about the report before it is published."""
     if review.family_told_at is not None:
@@ -316,7 +366,9 @@ def _family_told(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> li
     return ["the family has not been told of publication."]
 
 
-@_guard("feedback_session_held", "practitioner feedback session held", "hold_feedback_session")
+_register(_family_told, "family_told", "family told before publication", "inform_family")
+
+
 def _feedback_session_held(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
@@ -324,6 +376,14 @@ def _feedback_session_held(
     if review.meetings_of(MeetingKind.FEEDBACK_SESSION):
         return []
     return ["no practitioner feedback session has been held."]
+
+
+_register(
+    _feedback_session_held,
+    "feedback_session_held",
+    "practitioner feedback session held",
+    "hold_feedback_session",
+)
 
 
 #: How long a published report stays available, at least, in calendar months.
@@ -339,11 +399,6 @@ def _removable_from(review: ReviewState) -> pendulum.Date | None:
     return add_months(published.date(), AVAILABLE_MONTHS)
 
 
-@_guard(
-    "report_available_a_year",
-    "published report available for at least a year",
-    ready_on=_removable_from,
-)
 def _report_available_a_year(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
@@ -366,7 +421,14 @@ def _report_available_a_year(
     ]
 
 
-@_guard("corrections_made", "every factual correction made in this draft round", "correct_draft")
+_register(
+    _report_available_a_year,
+    "report_available_a_year",
+    "published report available for at least a year",
+    ready_on=_removable_from,
+)
+
+
 def _corrections_made(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """The Case Review Panel agrees a draft only once the Lead Reviewer has made every
     factual correction an agency asked for in its fact check (role profiles: members
@@ -377,7 +439,14 @@ def _corrections_made(review: ReviewState, actor: Actor, at: pendulum.DateTime) 
     return [f"factual corrections not yet made for: {', '.join(waiting)}."]
 
 
-@_guard("correction_waiting", "a factual correction asked for", "raise_correction")
+_register(
+    _corrections_made,
+    "corrections_made",
+    "every factual correction made in this draft round",
+    "correct_draft",
+)
+
+
 def _correction_waiting(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """The Lead Reviewer corrects the draft under fact check where an agency has asked for
     a factual correction in this draft round (the step names the agency; role profiles:
@@ -385,6 +454,11 @@ def _correction_waiting(review: ReviewState, actor: Actor, at: pendulum.DateTime
     if outstanding_corrections(review):
         return []
     return ["no agency has asked for a factual correction in this draft round."]
+
+
+_register(
+    _correction_waiting, "correction_waiting", "a factual correction asked for", "raise_correction"
+)
 
 
 def _panel_responses(review: ReviewState, after: int = 0) -> list[str]:
@@ -396,7 +470,6 @@ def _panel_responses(review: ReviewState, after: int = 0) -> list[str]:
     ]
 
 
-@_guard("panel_responded", "the National Panel has responded", "respond_to_rapid_review")
 def _panel_responded(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Until a local review is commissioned, the case is not closed without one before the
     National Panel has answered the Rapid Review and the partners' decision: the Panel may
@@ -412,11 +485,14 @@ def _panel_responded(review: ReviewState, actor: Actor, at: pendulum.DateTime) -
     return ["the National Panel has not responded to the Rapid Review."]
 
 
-@_guard(
-    "local_review_preferred",
-    "the National Panel concluded a local review is more appropriate",
+_register(
+    _panel_responded,
+    "panel_responded",
+    "the National Panel has responded",
     "respond_to_rapid_review",
 )
+
+
 def _local_review_preferred(
     review: ReviewState, actor: Actor, at: pendulum.DateTime
 ) -> list[Unmet]:
@@ -438,7 +514,14 @@ def _local_review_preferred(
     ]
 
 
-@_guard("learning_event_held", "Practitioner Learning Event held", "hold_learning_event")
+_register(
+    _local_review_preferred,
+    "local_review_preferred",
+    "the National Panel concluded a local review is more appropriate",
+    "respond_to_rapid_review",
+)
+
+
 def _learning_event_held(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Practitioners have had a learning event before the report is drafted (a local
     choice: the role profiles say the review "potentially" holds one; see
@@ -448,7 +531,14 @@ def _learning_event_held(review: ReviewState, actor: Actor, at: pendulum.DateTim
     return ["no Practitioner Learning Event has been held."]
 
 
-@_guard("actions_resolved", "every action complete or closed with a reason", "update_action")
+_register(
+    _learning_event_held,
+    "learning_event_held",
+    "Practitioner Learning Event held",
+    "hold_learning_event",
+)
+
+
 def _actions_resolved(review: ReviewState, actor: Actor, at: pendulum.DateTime) -> list[Unmet]:
     """Monitoring ends only when every action of the plan is complete or closed with a
     recorded reason."""
@@ -456,6 +546,14 @@ def _actions_resolved(review: ReviewState, actor: Actor, at: pendulum.DateTime) 
     if not still_open:
         return []
     return [f"actions still open: {', '.join(still_open)}."]
+
+
+_register(
+    _actions_resolved,
+    "actions_resolved",
+    "every action complete or closed with a reason",
+    "update_action",
+)
 
 
 DEFAULT_GUARDS: Mapping[str, Guard] = dict(_GUARDS)

@@ -2,7 +2,9 @@
 
 ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``, or implied by ``CI``) runs thousands
 of examples and long stateful step sequences, and prints a blob that reproduces
-any failure (``@reproduce_failure``).
+any failure (``@reproduce_failure``). ``HYPOTHESIS_PROFILE=mutation`` (set by
+``scripts/mutation.sh``) draws the same examples for every mutant, and lets mutmut run a
+test class's property tests more than once in one process.
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ settings.register_profile(
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "mutation",
+    max_examples=50,
+    stateful_step_count=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.differing_executors],
 )
 settings.load_profile(PROFILE)
 

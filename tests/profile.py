@@ -1,4 +1,5 @@
-"""Which Hypothesis profile this run uses: "dev" (the default) or "ci" (the thorough one).
+"""Which Hypothesis profile this run uses: "dev" (the default), "ci" (the thorough one) or
+"mutation" (scripts/mutation.sh's: the dev profile's sizes, the same examples every run).
 
 ``HYPOTHESIS_PROFILE=ci`` (set by ``.ci/run``, or implied by ``CI``) selects the thorough
 profile; the conftest loads it, and the tests that have a cheaper development form (the

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cspr_workflow.clocks import WorkingDayCalendar
-from cspr_workflow.errors import CalendarRangeError
+from cspr_workflow.errors import CalendarRangeError, InvalidInput
 
 from .strategies import dates
 
@@ -133,6 +133,22 @@ def test_dates_outside_the_calendar_are_refused() -> None:
 def test_instants_are_refused_where_dates_are_meant() -> None:
     with pytest.raises(TypeError, match="pass a date"):
         WorkingDayCalendar("X", {dt.datetime(2026, 1, 1, tzinfo=dt.UTC): "x"}, 2026, 2026)
+
+
+def test_a_date_time_is_refused_where_a_day_is_counted() -> None:
+    monday_morning = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
+    with pytest.raises(InvalidInput, match="expected a date, got a date-time"):
+        EW.is_working_day(monday_morning)
+    with pytest.raises(InvalidInput, match="got a date-time"):
+        EW.add_working_days(monday_morning, 1)
+
+
+def test_a_calendar_covers_its_first_and_last_years_whole() -> None:
+    local = WorkingDayCalendar("Island", {}, 2025, 2026)
+    assert local.covers(dt.date(2025, 1, 1))
+    assert local.covers(dt.date(2026, 12, 31))
+    assert not local.covers(dt.date(2024, 12, 31))
+    assert not local.covers(dt.date(2027, 1, 1))
 
 
 def _naive_add(cal: WorkingDayCalendar, date: dt.date, days: int) -> dt.date:

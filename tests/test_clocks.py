@@ -18,7 +18,7 @@ from cspr_workflow import (
 )
 from cspr_workflow.clocks import ClockStatus
 from cspr_workflow.demo import SCRIPT, demo_review
-from cspr_workflow.errors import InvalidDefinition
+from cspr_workflow.errors import InvalidDefinition, InvalidInput
 from cspr_workflow.records import ClockKind
 
 from .builders import WHO, walker_at
@@ -70,6 +70,12 @@ class TestPolicy:
             attrs.evolve(policy, clocks=[c for c in policy.clocks if c.id != "C2"])
         with pytest.raises(KeyError, match="no clock C9"):
             policy.with_limits(C9=1)
+
+    @pytest.mark.parametrize("limit", [0, -1, 2.5, "6"])
+    def test_a_new_limit_is_a_positive_whole_number(self, limit: object) -> None:
+        with pytest.raises(InvalidInput) as info:
+            DEFAULT_DEFINITION.policy.with_limits(C3=limit)  # type: ignore[arg-type]
+        assert (info.value.argument, info.value.rule) == ("C3", "clock_limit")
 
     def test_exactly_one_completion_clock(self) -> None:
         policy = DEFAULT_DEFINITION.policy
@@ -216,6 +222,20 @@ class TestDeadlineReport:
         assert c3.status is ClockStatus.OVERDUE
         assert c3.remaining == -1
         assert c3.remaining_unit == "calendar days"
+
+    def test_an_overdue_notice_is_owed_from_the_day_after_the_due_date_and_blocks(
+        self,
+    ) -> None:
+        review = walker_at(Stage.DRAFTING).review
+        assert review.completion_due == pendulum.date(2026, 7, 5)
+        assert [o.kind for o in review.owed(at=day("2026-07-05", 23))] != ["overdue"]
+        (owed,) = review.owed(at=day("2026-07-06", 0))
+        assert (owed.kind, owed.due, owed.blocks, owed.trigger) == (
+            "overdue",
+            pendulum.date(2026, 7, 5),
+            True,
+            T.NOTIFY_DELAY,
+        )
 
     def test_remaining_working_days_and_provenance(self) -> None:
         review = Review.open("Child A", aware_at=day("2026-01-05"))

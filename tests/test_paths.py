@@ -902,6 +902,25 @@ class TestInformationInAdvance:
         w = self.shared(same_day)
         w(T.HOLD_PANEL_MEETING, "chair")
 
+    def test_a_partnership_lead_time_still_needs_the_information_shared(self) -> None:
+        five = DEFAULT_DEFINITION.extend(
+            name="five days ahead", guards=[information_shared_in_advance(5)]
+        )
+        guard = five.all_guards["information_shared"]
+        assert guard.ready_on is not None
+        w = Walker(five).to_panel_review()
+        w(T.REQUEST_INFORMATION, "pdeo", agency="Police")
+        w(T.RETURN_INFORMATION, "police")
+        assert guard.ready_on(w.review.state) is None
+        with pytest.raises(TransitionRefused) as info:
+            w(T.HOLD_PANEL_MEETING, "chair")
+        assert info.value.rules == ("information_shared",)
+        assert "information returned by Police has not been shared" in str(info.value)
+        w.now = pendulum.datetime(2026, 4, 2, 10, tz="Europe/London")  # Thursday before Easter
+        w(T.SHARE_INFORMATION, "pdeo")
+        # five working days on, past Good Friday and Easter Monday
+        assert guard.ready_on(w.review.state) == pendulum.date(2026, 4, 13)
+
     def test_the_lead_time_is_checked(self) -> None:
         with pytest.raises(InvalidInput, match="working_days"):
             information_shared_in_advance(-1)
