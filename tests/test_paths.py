@@ -337,9 +337,9 @@ class TestProjectedDelay:
 
 
 def test_a_notice_not_given_again_is_caught_by_the_property() -> None:
-    """The broken definition whose reopening keeps the first sending's notice: walked by
-    hand (the searches do not reach it reliably yet, see tests/mutations.py), the
-    engine lets it publish too early and the notice-period property says so."""
+    """The broken definition whose reopening keeps the first sending's notice, walked by
+    hand (both searches find it too, the verifier only deep in its search): the engine
+    lets it publish too early and the notice-period property says so."""
     broken = MUTATIONS["notice not given again"][0]()
     w = Walker(broken).to_pre_publication()
     w(T.HOLD_FEEDBACK_SESSION, "chair")
