@@ -257,7 +257,7 @@ def test_each_row_of_the_table_is_taken_or_declared_unexplored() -> None:
 
 
 def test_a_row_never_taken_without_a_reason_fails_the_proof() -> None:
-    proved = default_result() if THOROUGH else verify(max_states=400)
+    proved = verify(max_states=400)
     unexplained = attrs.evolve(
         proved, truncated=False, unexplained_rows=("close_review (monitoring -> closed)",)
     )
@@ -384,6 +384,23 @@ def test_cli_verify_proves_the_default(
     out = capsys.readouterr().out
     assert "13 properties checked, 0 violated" in out
     assert seen == [(DEFAULT_DEFINITION, {"max_states": 200_000})]
+
+
+def test_cli_verify_fails_a_row_never_taken_without_a_reason(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Complete and with no violation, a proof with a row no step took and no reason
+    declared for it still fails: exit 4, the row named."""
+    import cspr_workflow._verify
+
+    row = "close_review (monitoring -> closed)"
+    partial = verify(max_states=50)
+    unexplained = attrs.evolve(partial, truncated=False, unexplained_rows=(row,))
+    monkeypatch.setattr(cspr_workflow._verify, "verify", lambda *a, **k: unexplained)
+    assert main(["verify"]) == 4
+    captured = capsys.readouterr()
+    assert f"with no reason declared (not proved): {row}" in captured.out
+    assert "declare each in the definition's `unexplored`" in captured.err
 
 
 def test_cli_verify_fails_a_broken_definition(capsys: pytest.CaptureFixture[str]) -> None:
