@@ -182,14 +182,21 @@ def _new_trigger(name: str, like: str, **changes: object) -> TriggerSpec:
     return attrs.evolve(D.trigger(like), name=name, **changes)
 
 
+def _second_way(trigger: str, source: str, name: str, role: str) -> ProcessDefinition:
+    """A copy of ``trigger`` called ``name``, with the same effect, details and guards from
+    ``source``, that ``role`` alone may take."""
+    row = _rows(trigger, source)[0]
+    return D.extend(
+        triggers=[_new_trigger(name, trigger)],
+        transitions=[attrs.evolve(row, trigger=name, roles={role})],
+    )
+
+
 def publish_online() -> ProcessDefinition:
     """A second way to publish, ``publish_online``, with the same effect and guards, that
     the PDEO may take (the statutory owner of publication is the Executive)."""
-    row = _rows(T.PUBLISH, S.PRE_PUBLICATION)[0]
-    return D.extend(
-        name="publish online by the PDEO",
-        triggers=[_new_trigger("publish_online", T.PUBLISH)],
-        transitions=[attrs.evolve(row, trigger="publish_online", roles={R.PDEO})],
+    return _second_way(T.PUBLISH, S.PRE_PUBLICATION, "publish_online", R.PDEO).evolve(
+        name="publish online by the PDEO"
     )
 
 
@@ -318,11 +325,8 @@ def renamed_delay() -> ProcessDefinition:
 
 def draft_by_chair() -> ProcessDefinition:
     """A second way to submit a draft, ``chair_redraft``, that the Chair may take."""
-    row = _rows(T.SUBMIT_DRAFT, S.DRAFTING)[0]
-    return D.extend(
-        name="draft submitted by the Chair",
-        triggers=[_new_trigger("chair_redraft", T.SUBMIT_DRAFT)],
-        transitions=[attrs.evolve(row, trigger="chair_redraft", roles={R.CHAIR})],
+    return _second_way(T.SUBMIT_DRAFT, S.DRAFTING, "chair_redraft", R.CHAIR).evolve(
+        name="draft submitted by the Chair"
     )
 
 
