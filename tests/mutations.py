@@ -457,6 +457,11 @@ DEEP: frozenset[str] = frozenset(
         "an old draft's confirmation counts",
         "CRG sign-off by the PDEO",
         "notice counted from the UTC date",
+        "step opened to the wrong role",
+        "corrections skipped",
+        "fact check dropped",
+        "action plan weakened",
+        "any agency confirms",
     }
 )
 """Mutations whose first counterexample lies deep in the verifier's search (7,500 to
