@@ -418,38 +418,26 @@ def verify(
         handle = Review(state, definition)
         path = PathSoFar(definition, state.aware_at, state.history, before=state)
         for trigger, actor, details in candidate_steps(definition, state, now):
-            attempts += 1
-            try:
-                entry = handle._attempt(trigger, actor, now, **details)
-            except CsprWorkflowError:
-                continue
-            if entry is None:
-                continue
-            after = handle.state
-            handle = Review(state, definition)
-            transitions += 1
-            fired.add(trigger)
-            step = definition.select(trigger, state)
-            if step is not None:
-                taken.add(step.row)
-            stages.add(after.stage)
-            _record(properties, definition, path.facing(after), entry, after, found)
-            visit(after, now)
-            summer = _small_hours(state, after, now)
-            if summer is None:
-                continue
-            attempts += 1  # the same step again, in the small hours of a summer day
-            try:
-                entry = handle._attempt(trigger, actor, summer, **details)
-            except CsprWorkflowError:
-                continue
-            if entry is None:
-                continue
-            after = handle.state
-            handle = Review(state, definition)
-            transitions += 1
-            _record(properties, definition, path.facing(after), entry, after, found)
-            visit(after, summer)
+            at: pendulum.DateTime | None = now
+            while at is not None:  # if the step started a notice period, once more in the
+                attempts += 1  # small hours of a summer day (see _small_hours)
+                try:
+                    entry = handle._attempt(trigger, actor, at, **details)
+                except CsprWorkflowError:
+                    break
+                if entry is None:
+                    break
+                after = handle.state
+                handle = Review(state, definition)
+                transitions += 1
+                fired.add(trigger)
+                step = definition.select(trigger, state)
+                if step is not None:
+                    taken.add(step.row)
+                stages.add(after.stage)
+                _record(properties, definition, path.facing(after), entry, after, found)
+                visit(after, at)
+                at = _small_hours(state, after, at)
     return VerificationResult(
         definition=definition.name,
         states=len(seen),
