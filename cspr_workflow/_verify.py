@@ -282,14 +282,16 @@ def _small_hours(
     started = {
         c for c in after.clocks if c.kind is ClockKind.NOTICE_PERIOD and c.started_at == now
     } - set(before.clocks)
-    if not started or _utc_behind(now):
-        return None
+    return next_small_hours(now) if started and not _utc_behind(now) else None
+
+
+def next_small_hours(now: pendulum.DateTime) -> pendulum.DateTime:
+    """Half past midnight, London time, on the first day after ``now``'s on which that is
+    still the day before in UTC (a day of British Summer Time)."""
     day = now.date()
-    for _ in range(366):
-        day = day.add(days=1)
-        if _utc_behind(later := _past_midnight(day)):
-            return later
-    return None  # pragma: no cover - every year has a summer
+    while not _utc_behind(later := _past_midnight(day := day.add(days=1))):
+        pass
+    return later
 
 
 def _overdue(

@@ -45,7 +45,7 @@ from cspr_workflow import (
     Trigger,
 )
 from cspr_workflow._oracle import violations as statutory_violations
-from cspr_workflow._verify import candidate_steps
+from cspr_workflow._verify import candidate_steps, next_small_hours
 from cspr_workflow.demo import SCRIPT, demo_review
 from cspr_workflow.extension import TransitionSpec
 from cspr_workflow.records import ClockKind, ReviewState
@@ -217,13 +217,7 @@ class ReviewLifecycle(RuleBasedStateMachine):
         elif mode == "later":
             self.now = self.now.add(days=data.draw(st.integers(1, 45), label="days"))
         elif mode == "small_hours":  # the next half past midnight that is still the day
-            day = self.now.date()  # before in UTC (summer): the steps after it are taken then
-            while True:
-                day = day.add(days=1)
-                then = pendulum.datetime(day.year, day.month, day.day, 0, 30, tz=LONDON)
-                if then.in_timezone("UTC").day != day.day:
-                    self.now = then
-                    break
+            self.now = next_small_hours(self.now)  # before in UTC: the steps after it then
         elif mode == "past_due":  # the day after the due date, or a date a property names
             due = self.review.completion_due
             days = [
