@@ -349,10 +349,6 @@ def _portfolio_report(args: argparse.Namespace) -> int:
             raise _UsageError(f"{option} goes with a REVIEW document, not with --store")
     if args.format != "html":
         raise _UsageError("--store writes HTML (and CSV); --format md goes with a REVIEW document")
-    if not args.no_diagrams:
-        _note_without_graphviz(
-            "each review's report shows the route on the process diagram as Mermaid text"
-        )
     if args.jobs < 0:
         raise _UsageError("--jobs must be 0 (one per core) or more")
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
@@ -361,6 +357,10 @@ def _portfolio_report(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     store = _open_store(args.store, _definition(args))
     view = portfolio(store, at=at, start=start, end=end)
+    if not args.no_diagrams:  # (after every usage error, which starts with the usage)
+        _note_without_graphviz(
+            "each review's report shows the route on the process diagram as Mermaid text"
+        )
     out = Path(args.out)
     folder = out / _REPORTS
     try:
