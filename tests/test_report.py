@@ -25,7 +25,7 @@ from cspr_workflow.demo import demo_review
 from cspr_workflow.persistence import dumps_refusals
 
 from .builders import Walker
-from .test_diagrams import golden
+from .test_diagrams import golden, needs_dot
 from .variants import RETITLED
 
 T = Trigger
@@ -63,6 +63,7 @@ def test_markdown_report_of_the_demo_is_golden() -> None:
 
 
 def test_html_report_of_the_demo_is_golden() -> None:
+    needs_dot()  # (without Graphviz the report carries a note and Mermaid text instead)
     html = audit_report(demo_review(), at=AT).html()
     golden("child-a-report.html", _without_svg(html))
 
