@@ -289,8 +289,83 @@ def seal(state: ReviewState) -> str:
     """The review's head: the SHA-256 binding the history's chain and every fact the
     review holds (its drafts, approvals, fact checks, clocks...), so that a change to
     either shows against it, with no need to replay the history."""
-    facts = CONVERTER.unstructure(state.evolve(history=()), ReviewState)
-    return digest({"chain": chain_tip(state), "facts": facts})
+    return _sealed(chain_tip(state), state_json(state)[1])
+
+
+def _sealed(tip: str, facts: str) -> str:
+    """``digest({"chain": tip, "facts": ...})`` with the facts' canonical text given."""
+    text = f'{{"chain":{_quote(tip)},"facts":{facts}}}'
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _append_only_fields() -> dict[str, Any]:
+    """Each ``AppendOnly`` field of a review's state, with how one of its items is written
+    as canonical JSON (a history entry directly, anything else through the converter)."""
+    found: dict[str, Any] = {}
+    for name, hint in typing.get_type_hints(ReviewState).items():
+        if typing.get_origin(hint) is AppendOnly:
+            (item,) = typing.get_args(hint)
+            if item is AuditEntry:
+                found[name] = entry_json
+            else:
+                unstructure = CONVERTER.get_unstructure_hook(item)
+                found[name] = lambda value, hook=unstructure: canonical_json(hook(value))
+    return found
+
+
+_APPEND_ONLY = _append_only_fields()
+_EMPTY: dict[str, AppendOnly[Any]] = {name: AppendOnly() for name in _APPEND_ONLY}
+
+# The canonical text of each full chunk of an append-only field whose text was asked
+# for, kept with its chunk (which keeps its id from being reused; chunks never change):
+# a review's next document (and its seal) writes only the entries of its last chunk anew.
+_CHUNK_TEXTS: dict[int, tuple[tuple[Any, ...], str]] = {}
+_CHUNK_TEXTS_KEPT = 1024
+
+
+def _items_json(sequence: AppendOnly[Any], one: Any) -> str:
+    chunks, tail = sequence.parts()
+    texts = []
+    for chunk in chunks:
+        kept = _CHUNK_TEXTS.get(id(chunk))
+        if kept is None or kept[0] is not chunk:
+            if len(_CHUNK_TEXTS) >= _CHUNK_TEXTS_KEPT:
+                _CHUNK_TEXTS.clear()
+            kept = (chunk, ",".join(one(item) for item in chunk))
+            _CHUNK_TEXTS[id(chunk)] = kept
+        texts.append(kept[1])
+    texts.extend(one(item) for item in tail)
+    return f"[{','.join(texts)}]"
+
+
+def state_json(state: ReviewState) -> tuple[str, str]:
+    """The state's canonical JSON, and the same with an empty history (the facts the
+    seal covers): ``canonical_json(CONVERTER.unstructure(state, ReviewState))``
+    character for character, but writing each full chunk of a history or another
+    append-only field once, however many documents and seals include it (the tests
+    hold it to that on every review they build)."""
+    pieces = {
+        name: canonical_json(value)
+        for name, value in CONVERTER.unstructure(state.evolve(**_EMPTY), ReviewState).items()
+    }
+    for name, one in _APPEND_ONLY.items():
+        pieces[name] = _items_json(getattr(state, name), one)
+    whole = f"{{{','.join(f'{_quote(k)}:{pieces[k]}' for k in sorted(pieces))}}}"
+    pieces["history"] = "[]"
+    facts = f"{{{','.join(f'{_quote(k)}:{pieces[k]}' for k in sorted(pieces))}}}"
+    return whole, facts
+
+
+def document_json(definition: str, schema_version: int, state: ReviewState) -> str:
+    """A review's document as canonical JSON: its definition's name, the head that seals
+    it, its state (:func:`state_json`) and the schema version, with one pass over the
+    state for both the state and its seal."""
+    whole, facts = state_json(state)
+    head = _sealed(chain_tip(state), facts)
+    return (
+        f'{{"definition":{_quote(definition)},"head":{_quote(head)},"review":{whole},'
+        f'"schema_version":{schema_version}}}'
+    )
 
 
 def refusals_opening(reference: str, aware_at: pendulum.DateTime) -> str:

@@ -57,6 +57,11 @@ class AppendOnly(Sequence[T]):
         new._hash = None
         return new
 
+    def parts(self) -> tuple[tuple[tuple[T, ...], ...], tuple[T, ...]]:
+        """The full chunks (shared, unchanged, by every sequence grown from this one) and
+        the tail: for work done once per chunk and kept (a chunk's JSON text)."""
+        return self._chunks, self._tail
+
     def __len__(self) -> int:
         return self._size
 

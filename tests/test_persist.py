@@ -16,11 +16,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cspr_workflow import CsprWorkflowError, Review, dumps, loads
+from cspr_workflow import CsprWorkflowError, Review, Trigger, dumps, loads
 from cspr_workflow._cli import main
-from cspr_workflow._codec import CONVERTER, chain_tip, digest, entry_digest, opening_digest, seal
-from cspr_workflow._records import AuditEntry
-from cspr_workflow.demo import SCRIPT, demo_review
+from cspr_workflow._codec import (
+    CONVERTER,
+    canonical_json,
+    chain_tip,
+    digest,
+    entry_digest,
+    opening_digest,
+    seal,
+)
+from cspr_workflow._records import AuditEntry, ReviewState
+from cspr_workflow.demo import ACTORS, SCRIPT, demo_review
 from cspr_workflow.errors import HistoryTampered, InvalidDocument, ReplayMismatch
 from cspr_workflow.persistence import (
     SCHEMA_VERSION,
@@ -76,6 +84,39 @@ def test_any_reachable_review_round_trips_exactly(review: Review) -> None:
     assert dumps(loaded) == text
     verify_history(loaded, head=review.history_head)
     assert replay(loaded).state == review.state
+
+
+def _slow_document(review: Review) -> tuple[str, str]:
+    """The document and the seal as their definitions say, every value through the
+    converter and every entry written again: what the chunked writer must equal."""
+    state = review.state
+    facts = CONVERTER.unstructure(state.evolve(history=()), ReviewState)
+    head = digest({"chain": chain_tip(state), "facts": facts})
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "definition": review.definition.name,
+        "head": head,
+        "review": CONVERTER.unstructure(state, ReviewState),
+    }
+    return canonical_json(document), head
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reviews)
+def test_dumps_and_the_seal_are_the_canonical_json_of_every_value(review: Review) -> None:
+    assert (dumps(review), review.history_head) == _slow_document(review)
+
+
+def test_a_long_review_is_written_chunk_by_chunk_as_in_full() -> None:
+    """Past several full chunks of history and meetings (32 items each), and again after
+    a step, when the earlier chunks' texts are the ones kept from the first document."""
+    review = demo_review(upto=18)
+    at = review.state.last_at
+    for minutes in range(1, 100):
+        review.fire(Trigger.HOLD_PANEL_MEETING, by=ACTORS["chair"], at=at.add(minutes=minutes))
+        if minutes in (1, 14, 15, 46, 47, 78, 99):
+            assert len(review.state.meetings) > minutes
+            assert (dumps(review), review.history_head) == _slow_document(review)
 
 
 def test_the_document_is_canonical_json() -> None:
