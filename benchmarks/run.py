@@ -3,6 +3,7 @@
     python -m benchmarks                      # the full run (a few minutes on 2 cores)
     python -m benchmarks --quick              # small sizes, for a smoke test
     python -m benchmarks --markdown FILE      # also write the table as Markdown
+    python -m benchmarks --only store         # one part (repeat --only for several)
 
 Timings are medians of repeated rounds; every figure that has a target is a ratio
 to a baseline timed in the same process, moments apart, so that a slow or busy
@@ -284,25 +285,36 @@ def bench_growth(repeat: int, entries: int, refusals: int) -> list[Row]:
 # -- start-up ----------------------------------------------------------------------------------
 
 
-def _python(code: str) -> Callable[[], object]:
+def _python(code: str, cache: str) -> Callable[[], object]:
+    """A fresh interpreter running ``code``, with every module's bytecode compiled once
+    (here, in an untimed first run) and read from ``cache`` after, as an installed
+    package's is: a machine that sets PYTHONDONTWRITEBYTECODE (this one's development
+    set-up does) would otherwise compile the package's source at every start but not
+    the baseline's, whose bytecode pip wrote when it installed it."""
     command = [sys.executable, "-X", "frozen_modules=on", "-c", code]
-    return lambda: subprocess.run(command, check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = cache
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    return lambda: subprocess.run(command, check=True, capture_output=True, env=env)
 
 
 def bench_startup(repeat: int) -> list[Row]:
     """Fresh processes: importing the package, and the command's help, against importing
-    transitions (each in its own interpreter, in alternating rounds)."""
-    baseline = _python("import transitions")
-    imported = paired(_python("import cspr_workflow"), baseline, (1, 1), repeat * 2)
-    helped = paired(
-        _python(
-            "import sys; from cspr_workflow._cli import main; sys.argv[0] = "
-            "'cspr-workflow'; main(['--help'])"
-        ),
-        baseline,
-        (1, 1),
-        repeat * 2,
-    )
+    transitions (each in its own interpreter, in alternating rounds), all from compiled
+    bytecode."""
+    with tempfile.TemporaryDirectory() as cache:
+        baseline = _python("import transitions", cache)
+        imported = paired(_python("import cspr_workflow", cache), baseline, (1, 1), repeat * 2)
+        helped = paired(
+            _python(
+                "import sys; from cspr_workflow._cli import main; sys.argv[0] = "
+                "'cspr-workflow'; main(['--help'])",
+                cache,
+            ),
+            baseline,
+            (1, 1),
+            repeat * 2,
+        )
     return [
         imported.row(
             "import cspr_workflow (a fresh process)", "import transitions", "<= 2", 2, 1e3, "ms"
@@ -773,27 +785,39 @@ def bench_simulation(reviews: int, rounds: int, parallel: int) -> list[Row]:
 # -- the run ---------------------------------------------------------------------------------
 
 
-def run(quick: bool = False) -> list[Row]:
+def _parts(quick: bool, folder: str) -> dict[str, Callable[[], list[Row]]]:
+    """The benchmark's parts by name, in the order they run."""
     repeat = 5 if quick else 15
     sizes = (100, 1000) if quick else (1000, 10_000, 100_000)
+    return {
+        "step": lambda: bench_step(repeat),
+        "growth": lambda: bench_growth(repeat, 200 if quick else 9_999, 200 if quick else 20_000),
+        "startup": lambda: bench_startup(1 if quick else repeat),
+        "open": lambda: bench_open_and_load(sizes),
+        "json": lambda: bench_json(repeat),
+        "store": lambda: bench_store(repeat, folder),
+        "overdue": lambda: bench_overdue(repeat, folder, (100, 1000) if quick else (1000, 10_000)),
+        "verify": lambda: bench_verify((2, 3), 500) if quick else bench_verify((2, 3)),
+        "diagrams": lambda: bench_diagrams(repeat),
+        "simulation": lambda: bench_simulation(
+            50 if quick else 500, 3 if quick else 7, 40 if quick else 2000
+        ),
+    }
+
+
+PARTS = tuple(_parts(False, ""))
+
+
+def run(quick: bool = False, only: tuple[str, ...] = ()) -> list[Row]:
+    """Every part of the benchmark in turn, or only the parts named in ``only``."""
+    unknown = sorted(set(only) - set(PARTS))
+    if unknown:
+        raise ValueError(f"no such part: {', '.join(unknown)} (the parts: {', '.join(PARTS)})")
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
-        parts: list[Callable[[], list[Row]]] = [
-            lambda: bench_step(repeat),
-            lambda: bench_growth(repeat, 200 if quick else 9_999, 200 if quick else 20_000),
-            lambda: bench_startup(1 if quick else repeat),
-            lambda: bench_open_and_load(sizes),
-            lambda: bench_json(repeat),
-            lambda: bench_store(repeat, folder),
-            lambda: bench_overdue(repeat, folder, (100, 1000) if quick else (1000, 10_000)),
-            lambda: bench_verify((2, 3), 500) if quick else bench_verify((2, 3)),
-            lambda: bench_diagrams(repeat),
-            lambda: bench_simulation(
-                50 if quick else 500, 3 if quick else 7, 40 if quick else 2000
-            ),
-        ]
-        for part in parts:
-            rows += part()
+        for name, part in _parts(quick, folder).items():
+            if not only or name in only:
+                rows += part()
     return rows
 
 
@@ -826,9 +850,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
+    parser.add_argument(
+        "--only",
+        metavar="PART",
+        action="append",
+        choices=PARTS,
+        help="run only this part (repeat for several): " + ", ".join(PARTS),
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    rows = run(quick=args.quick)
+    rows = run(quick=args.quick, only=tuple(args.only or ()))
     seconds = time.perf_counter() - started
     print(table(rows))
     print(f"\n({seconds:.0f} s; medians of repeated rounds; ratios against baselines timed in "

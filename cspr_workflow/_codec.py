@@ -19,8 +19,8 @@ import functools
 import hashlib
 import json
 import typing
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import cattrs
 import pendulum
@@ -33,6 +33,8 @@ from ._text import shown
 from ._time import LONDON, as_instant
 
 __all__: list[str] = []
+
+T = TypeVar("T")
 
 
 def plain(value: object) -> Any:
@@ -240,12 +242,35 @@ def _actor_json(actor: Actor) -> str:
     return canonical_json(CONVERTER.unstructure(actor, Actor))
 
 
+# The canonical text of the latest items written (history entries, meetings...), each
+# kept with its item (which keeps its id from being reused; records never change):
+# checking a loaded review's chain and then its seal, or writing a review's next
+# document, writes each item once.
+_ITEM_TEXTS: dict[int, tuple[object, str]] = {}
+_ITEM_TEXTS_KEPT = 4096
+
+
+def _kept_text(item: T, write: Callable[[T], str]) -> str:
+    kept = _ITEM_TEXTS.get(id(item))
+    if kept is not None and kept[0] is item:
+        return kept[1]
+    text = write(item)
+    if len(_ITEM_TEXTS) >= _ITEM_TEXTS_KEPT:
+        _ITEM_TEXTS.clear()
+    _ITEM_TEXTS[id(item)] = (item, text)
+    return text
+
+
 def entry_json(entry: AuditEntry) -> str:
     """The canonical JSON of one entry, assembled directly (a step computes one per step).
 
     It is, character for character, ``canonical_json(CONVERTER.unstructure(entry))``:
     the tests hold it to that on every entry of every review they build.
     """
+    return _kept_text(entry, _entry_text)
+
+
+def _entry_text(entry: AuditEntry) -> str:
     details = canonical_json(plain(entry.details)) if entry.details else "{}"
     return (
         f'{{"actor":{_actor_json(entry.actor)},"at":{_quote(entry.at.isoformat())},'
@@ -308,9 +333,12 @@ def _append_only_fields() -> dict[str, Any]:
             if item is AuditEntry:
                 found[name] = entry_json
             else:
-                unstructure = CONVERTER.get_unstructure_hook(item)
-                found[name] = lambda value, hook=unstructure: canonical_json(hook(value))
+                found[name] = functools.partial(_item_json, CONVERTER.get_unstructure_hook(item))
     return found
+
+
+def _item_json(unstructure: Callable[[Any], Any], item: object) -> str:
+    return _kept_text(item, lambda value: canonical_json(unstructure(value)))
 
 
 _APPEND_ONLY = _append_only_fields()

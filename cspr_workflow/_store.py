@@ -114,6 +114,21 @@ _CLOCKS = sa.Table(
 )
 
 
+# The statements a step runs, built once (SQLAlchemy then reuses their compiled form):
+# each names the review by the bound parameter "ref".
+_REF: sa.BindParameter[str] = sa.bindparam("ref")
+_SELECT_REVIEW = sa.select(_REVIEWS).where(_REVIEWS.c.reference == _REF)
+_SELECT_REVIEW_LOCKED = _SELECT_REVIEW.with_for_update()
+_SELECT_HEAD = sa.select(_REFUSAL_HEADS).where(_REFUSAL_HEADS.c.reference == _REF)
+_SELECT_REFUSALS = (
+    sa.select(_REFUSALS.c.record).where(_REFUSALS.c.reference == _REF).order_by(_REFUSALS.c.seq)
+)
+_UPDATE_REVIEW = sa.update(_REVIEWS).where(
+    _REVIEWS.c.reference == _REF, _REVIEWS.c.version == sa.bindparam("expected")
+)
+_DELETE_CLOCKS = sa.delete(_CLOCKS).where(_CLOCKS.c.reference == _REF)
+
+
 @attrs.frozen
 class StoredReview:
     """A review as read from the store, with the version it was read at."""
@@ -316,8 +331,8 @@ class ReviewStore:
     def _row(self, conn: sa.Connection, reference: str, *, lock: bool = False) -> Any:
         """The review's row; with ``lock``, held until the transaction ends (PostgreSQL's
         ``SELECT ... FOR UPDATE``; SQLite's transactions already hold the write lock)."""
-        query = sa.select(_REVIEWS).where(_REVIEWS.c.reference == reference)
-        row = conn.execute(query.with_for_update() if lock else query).first()
+        query = _SELECT_REVIEW_LOCKED if lock else _SELECT_REVIEW
+        row = conn.execute(query, {"ref": reference}).first()
         if row is None:
             raise ReviewNotFound(reference)
         return row
@@ -333,9 +348,7 @@ class ReviewStore:
         against its own head; and how many refusals the store has logged (None: no log
         yet, for a review from an older document, which carried its own refusals)."""
         review = self._document(row)
-        head = conn.execute(
-            sa.select(_REFUSAL_HEADS).where(_REFUSAL_HEADS.c.reference == row.reference)
-        ).first()
+        head = conn.execute(_SELECT_HEAD, {"ref": row.reference}).first()
         if head is None:
             if review.refusals_complete:  # an older document, with its refusals in it
                 return review, None
@@ -378,11 +391,7 @@ class ReviewStore:
 
     def _stored_log(self, conn: sa.Connection, review: Review, head: Any) -> RefusalLog:
         reference = review.reference
-        records = conn.execute(
-            sa.select(_REFUSALS.c.record)
-            .where(_REFUSALS.c.reference == reference)
-            .order_by(_REFUSALS.c.seq)
-        ).scalars()
+        records = conn.execute(_SELECT_REFUSALS, {"ref": reference}).scalars()
         entries = []
         for i, record in enumerate(records):
             try:
@@ -446,10 +455,11 @@ class ReviewStore:
         }
 
     def _update(self, conn: sa.Connection, review: Review, expected: int) -> int:
+        columns = self._columns(review)
+        del columns["reference"]  # (the row's key, unchanged)
         result = conn.execute(
-            sa.update(_REVIEWS)
-            .where(_REVIEWS.c.reference == review.reference, _REVIEWS.c.version == expected)
-            .values(version=expected + 1, **self._columns(review))
+            _UPDATE_REVIEW,
+            {"ref": review.reference, "expected": expected, "version": expected + 1, **columns},
         )
         if result.rowcount != 1:
             found = conn.execute(
@@ -460,7 +470,7 @@ class ReviewStore:
         return expected + 1
 
     def _write_clocks(self, conn: sa.Connection, review: Review) -> None:
-        conn.execute(sa.delete(_CLOCKS).where(_CLOCKS.c.reference == review.reference))
+        conn.execute(_DELETE_CLOCKS, {"ref": review.reference})
         rows = [
             {"reference": review.reference, "clock": spec.id, "kind": spec.kind.value, "due": due}
             for spec, due in running_clocks(
