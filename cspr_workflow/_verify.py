@@ -38,7 +38,7 @@ import attrs
 import pendulum
 
 from ._args import check_arg
-from ._clocks import running_clocks
+from ._clocks import ClockSpec, running_clocks
 from ._definition import ProcessDefinition, default_definition
 from ._engine import Review
 from ._errors import CsprWorkflowError
@@ -188,10 +188,11 @@ def _key(
     waiting = frozenset(
         r for n in state.delay_notices if due is None or n.revised_date > due for r in n.recipients
     )
-    overdue = _overdue(definition, state, now)
+    running = running_clocks(definition.policy, definition.completion, state)
+    overdue = _overdue(running, now)
     small_hours = frozenset(  # a notice period started when UTC was still the day before
         spec.id
-        for spec, _ in running_clocks(definition.policy, definition.completion, state)
+        for spec, _ in running
         if spec.kind is ClockKind.NOTICE_PERIOD
         and (record := state.clock(spec.id)) is not None
         and _utc_behind(record.started_at)
@@ -295,13 +296,13 @@ def next_small_hours(now: pendulum.DateTime) -> pendulum.DateTime:
 
 
 def _overdue(
-    definition: ProcessDefinition, state: ReviewState, at: pendulum.DateTime
+    running: Sequence[tuple[ClockSpec, pendulum.Date]], at: pendulum.DateTime
 ) -> frozenset[str]:
-    """The deadline clocks running past their due date at ``at``."""
+    """The deadline clocks among the ``running`` ones (with their due dates, as
+    ``running_clocks`` gives them) past their due date at ``at``."""
+    today = at.date()
     return frozenset(
-        spec.id
-        for spec, due in running_clocks(definition.policy, definition.completion, state)
-        if spec.kind is ClockKind.DEADLINE and at.date() > due
+        spec.id for spec, due in running if spec.kind is ClockKind.DEADLINE and today > due
     )
 
 
@@ -346,7 +347,8 @@ def candidate_steps(
     roles: dict[str, set[str]] = {}
     for row in definition.rows_from(state.stage):
         roles.setdefault(row.trigger, set()).update(row.roles)
-    late = {s for c in _overdue(definition, state, at) for s in definition.policy.clock(c).stops}
+    running = running_clocks(definition.policy, definition.completion, state)
+    late = {s for c in _overdue(running, at) for s in definition.policy.clock(c).stops}
     cast: dict[str, Sequence[Actor]] = {}  # each role's people, found once for the state
     for trigger, allowed in roles.items():
         examples = list(definition.trigger(trigger).example_details(state, at))
