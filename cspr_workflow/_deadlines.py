@@ -68,12 +68,28 @@ class Deadline:
             return f"{self.first_due.to_date_string()}, revised to {self.due.to_date_string()}"
         return self.due.to_date_string()
 
+    @property
+    def remaining_text(self) -> str:
+        """The time left in words: ``12 working days left``, ``1 calendar day left``,
+        ``46 calendar days overdue`` (past the due date); ``-`` when nothing is left to
+        count (a clock not started, or stopped)."""
+        if self.remaining is None:
+            return "-"
+        if self.remaining < 0:
+            return f"{amount(-self.remaining, self.remaining_unit)} overdue"
+        return f"{amount(self.remaining, self.remaining_unit)} left"
+
     def describe(self) -> str:
         """One line: clock, status, due date, remaining."""
         due = self.due_text
         due = due if due.startswith("not before") else f"due {due}"
-        left = "" if self.remaining is None else f", {self.remaining} {self.remaining_unit} left"
+        left = "" if self.remaining is None else f", {self.remaining_text}"
         return f"{self.clock.id} {self.clock.name}: {self.status.value} ({due}{left})"
+
+
+def amount(n: int, unit: str) -> str:
+    """``15 calendar days``; ``1 working day``."""
+    return f"{n} {unit[:-1] if n == 1 and unit.endswith('s') else unit}"
 
 
 @attrs.frozen
@@ -112,7 +128,7 @@ class DeadlineReport:
                 day(d.started_at),
                 d.due_text,
                 day(d.stopped_at),
-                "-" if d.remaining is None else f"{d.remaining} {d.remaining_unit}",
+                d.remaining_text,
             )
             for d in self.deadlines
         ]

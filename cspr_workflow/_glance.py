@@ -20,6 +20,7 @@ import pendulum
 
 from ._clocks import OwedNotice
 from ._deadlines import ClockStatus, Deadline, DeadlineReport
+from ._deadlines import amount as _amount
 from ._definition import ProcessDefinition
 from ._engine import Option, Review
 from ._errors import CalendarRangeError
@@ -86,11 +87,6 @@ def _day(value: pendulum.DateTime | pendulum.Date | None) -> str:
     if isinstance(value, pendulum.DateTime):
         return value.date().to_date_string()
     return value.to_date_string()
-
-
-def _amount(n: int, unit: str) -> str:
-    """``15 calendar days``; ``1 working day``."""
-    return f"{n} {unit[:-1] if n == 1 and unit.endswith('s') else unit}"
 
 
 def _between(

@@ -300,6 +300,21 @@ class TestDeadlineReport:
             "C3 completion: met within the notified delay (due 2026-07-26, revised to 2026-09-30)"
         )
 
+    def test_an_overdue_clock_says_how_far_past_its_due_date_not_minus_days_left(self) -> None:
+        # The demo after its first 40 steps: past its completion date of 2026-07-26, no
+        # delay notified yet.
+        report = demo_review(upto=40).deadlines(at=day("2026-09-10"))
+        assert report["C3"].status is ClockStatus.OVERDUE
+        assert report["C3"].remaining == -46
+        assert report["C3"].describe() == (
+            "C3 completion: overdue (due 2026-07-26, 46 calendar days overdue)"
+        )
+        row = "| C3 | completion | overdue | 2026-01-26 | 2026-07-26 | - | 46 calendar days over"
+        assert row in report.to_markdown()
+        assert "-46" not in str(report)
+        running = demo_review(upto=40).deadlines(at=day("2026-07-25"))["C3"]
+        assert running.remaining_text == "1 calendar day left"
+
     @given(st.integers(min_value=0, max_value=len(SCRIPT)), st.integers(0, 400))
     def test_any_stage_any_review_has_a_report(self, upto: int, days: int) -> None:
         review = demo_review(upto=upto)
