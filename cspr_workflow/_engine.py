@@ -435,9 +435,7 @@ class Review:
         if self._time_reasons(instant):
             return ()
         d = self._definition
-        owed = notices_owed(d.policy, d.completion, d.shortest_path, state, instant)
-        found: dict[str, None] = {o.trigger: None for o in owed}
-        allowed: set[str] = set()
+        allowed: dict[str, None] = {}  # in table order
         known: dict[int, bool] = {}  # each guard's answer, asked once for all the steps
         for step in d.steps_from(state.stage):
             trigger = step.row.trigger
@@ -446,9 +444,12 @@ class Review:
             if step.guards_met(state, by, instant, known) and not step.permission(
                 state, by, instant, None
             ):
-                allowed.add(trigger)
-                found[trigger] = None
-        return tuple(t for t in found if t in allowed)
+                allowed[trigger] = None
+        if d.completion.notify not in allowed:  # (the trigger of every notice owed)
+            return tuple(allowed)
+        owed = notices_owed(d.policy, d.completion, d.shortest_path, state, instant)
+        first = {o.trigger: None for o in owed if o.trigger in allowed}
+        return tuple({**first, **allowed})
 
     def options(self, *, at: object = None) -> tuple[Option, ...]:
         """Every step the process offers from here, who may take it, and what blocks it.
