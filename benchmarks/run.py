@@ -67,6 +67,15 @@ class Row:
     target: str = ""
     met: bool | None = None
     spread: tuple[float, float] | None = None  # the ratio's interquartile range over rounds
+    # The wide bound the quick run holds this row to (its ratio, or its value when it has
+    # none): a shape that does not depend on the machine's speed, such as a step costing
+    # the same however long the history, so that a smoke test can catch it breaking.
+    smoke: float | None = None
+
+    def smoke_failed(self) -> bool:
+        """True when the row breaks its smoke bound."""
+        measured = self.value if self.ratio is None else self.ratio
+        return self.smoke is not None and measured > self.smoke
 
     def cells(self) -> list[str]:
         ratio = "" if self.ratio is None else f"{self.ratio:.2f}"
@@ -101,12 +110,13 @@ class Paired:
     spread: tuple[float, float]  # the interquartile range of those ratios
 
     def row(self, measure: str, against: str, target: str = "", limit: float | None = None,
-            scale: float = 1e6, unit: str = "µs", at_least: bool = False) -> Row:  # fmt: skip
+            scale: float = 1e6, unit: str = "µs", at_least: bool = False,
+            smoke: float | None = None) -> Row:  # fmt: skip
         """The table line: the subject's median time, and the ratio with its spread; met
         when the ratio is at most ``limit`` (at least, with ``at_least``)."""
         met = None if limit is None else (self.ratio >= limit if at_least else self.ratio <= limit)
         return Row(measure, self.subject * scale, unit, against, self.ratio, target, met,
-                   self.spread)  # fmt: skip
+                   self.spread, smoke)  # fmt: skip
 
 
 def _quartiles(values: list[float]) -> tuple[float, float]:
@@ -271,14 +281,20 @@ def bench_growth(repeat: int, entries: int, refusals: int) -> list[Row]:
             Review(short, DEFAULT_DEFINITION).fire(Trigger.HOLD_PANEL_MEETING, by=pdeo, at=at)
 
     refused = paired(refuse_many, refuse_first, (100, 100), repeat * 4)
+    # Smoke bounds: a step that copied or digested the whole history or refusal log
+    # would cost 1.6 times as much at 2,000 entries (the quick run's size) if it only copied
+    # them, hundreds of times as much if it digested them again.
     return [
         history.row(
             f"engine step with {len(long.history):,} history entries",
             f"with {len(short.history)}",
             "<= 1.2",
             1.2,
+            smoke=1.4,
         ),
-        refused.row(f"refused step with {logged:,} earlier refusals", "with none", "<= 1.2", 1.2),
+        refused.row(
+            f"refused step with {logged:,} earlier refusals", "with none", "<= 1.2", 1.2, smoke=1.4
+        ),
     ]
 
 
@@ -424,6 +440,7 @@ def bench_open_and_load(sizes: tuple[int, ...]) -> list[Row]:
             "B",
             target="<= 2048 B",
             met=added <= 2048,
+            smoke=2048,  # (memory: the same on any machine)
         )
     )
     rows.append(Row(f"load {len(states):,} reviews from their states: per review",
@@ -791,7 +808,9 @@ def _parts(quick: bool, folder: str) -> dict[str, Callable[[], list[Row]]]:
     sizes = (100, 1000) if quick else (1000, 10_000, 100_000)
     return {
         "step": lambda: bench_step(repeat),
-        "growth": lambda: bench_growth(repeat, 200 if quick else 9_999, 200 if quick else 20_000),
+        "growth": lambda: bench_growth(
+            repeat, 2_000 if quick else 9_999, 2_000 if quick else 20_000
+        ),
         "startup": lambda: bench_startup(1 if quick else repeat),
         "open": lambda: bench_open_and_load(sizes),
         "json": lambda: bench_json(repeat),
@@ -870,4 +889,7 @@ def main(argv: list[str] | None = None) -> int:
     missed = [r.measure for r in rows if r.met is False]
     if missed:
         print("targets not met: " + "; ".join(missed), file=sys.stderr)
-    return 0
+    broken = [r for r in rows if r.smoke_failed()]
+    for r in broken:
+        print(f"smoke bound broken: {r.measure} is above {r.smoke:g}", file=sys.stderr)
+    return 1 if broken else 0

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 
-from benchmarks.run import main
+from benchmarks.run import Row, main
 
 
 def test_the_quick_run_reports_every_measure(
@@ -22,8 +23,8 @@ def test_the_quick_run_reports_every_measure(
     for measure in (
         "engine step (roles, 7 guards, clocks, history)",
         "Review.available (every trigger, one actor)",
-        "engine step with 200 history entries",
-        "refused step with 200 earlier refusals",
+        "engine step with 2,000 history entries",
+        "refused step with 2,000 earlier refusals",
         "import cspr_workflow (a fresh process)",
         "cspr-workflow --help (a fresh process)",
         "open 1,000: last tenth against the first",
@@ -53,3 +54,13 @@ def test_the_quick_run_reports_every_measure(
     assert paired
     spread = re.compile(r"\| \d+\.\d\d \[\d+\.\d\d-\d+\.\d\d\] \|")
     assert [row for row in paired if not spread.search(row)] == []
+
+
+def test_a_row_past_its_smoke_bound_fails_the_quick_run() -> None:
+    flat = Row("engine step with 2,000 history entries", 50.0, "µs", "with 17", 1.02, smoke=1.4)
+    copied = attrs.evolve(flat, ratio=1.61)  # what copying the history each step measured
+    memory = Row("memory the engine adds per loaded review", 2100, "B", smoke=2048)
+    assert not flat.smoke_failed()
+    assert copied.smoke_failed()
+    assert memory.smoke_failed()
+    assert not Row("no bound", 1e9, "B").smoke_failed()
