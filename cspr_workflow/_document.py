@@ -778,7 +778,8 @@ def _consistent(
             )
         if before(entry.at, previous.at if previous else state.aware_at):
             problems.append(Problem(f"{where}.at", "earlier than the step before it"))
-        entry = attrs.evolve(entry, details=details[i])
+        if details[i] or entry.details:  # (a step without details is read as it is)
+            entry = attrs.evolve(entry, details=details[i])
         entries.append(entry)
         previous = entry
     last = previous.dest if previous else definition.initial_stage.name
