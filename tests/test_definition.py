@@ -14,7 +14,7 @@ from cspr_workflow import (
     TransitionRefused,
     Trigger,
 )
-from cspr_workflow.errors import InvalidDefinition
+from cspr_workflow.errors import InvalidDefinition, InvalidInput
 from cspr_workflow.extension import Guard, StageSpec, TransitionSpec, TriggerSpec
 
 from .builders import HANDLING_DELAY, Walker
@@ -197,7 +197,7 @@ class TestValidation:
         assert any("'publish' has 2 transitions from 'pre_publication'" in p for p in found)
 
     def test_policy_limits_are_checked(self) -> None:
-        with pytest.raises(ValueError, match="at least 1"):
+        with pytest.raises(InvalidInput, match=r"C3: .*at least 1 \[clock_limit\]"):
             D.policy.with_limits(C3=0)
 
 
