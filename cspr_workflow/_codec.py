@@ -20,7 +20,7 @@ import hashlib
 import json
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import cattrs
 import pendulum
@@ -35,6 +35,7 @@ from ._time import LONDON, as_instant
 __all__: list[str] = []
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 def plain(value: object) -> Any:
@@ -242,23 +243,31 @@ def _actor_json(actor: Actor) -> str:
     return canonical_json(CONVERTER.unstructure(actor, Actor))
 
 
-# The canonical text of the latest items written (history entries, meetings...), each
-# kept with its item (which keeps its id from being reused; records never change):
+class _Kept(Generic[T, V]):
+    """Values worked out from records that never change, kept by the record's identity
+    (each with its record, which keeps its id from being reused): at most ``size``, all
+    dropped when full."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: dict[int, tuple[T, V]] = {}
+
+    def get(self, item: T, work: Callable[[T], V]) -> V:
+        """``work(item)``, worked out once while it is kept."""
+        kept = self._kept.get(id(item))
+        if kept is not None and kept[0] is item:
+            return kept[1]
+        value = work(item)
+        if len(self._kept) >= self._size:
+            self._kept.clear()
+        self._kept[id(item)] = (item, value)
+        return value
+
+
+# The canonical text of the latest items written (history entries, meetings...):
 # checking a loaded review's chain and then its seal, or writing a review's next
 # document, writes each item once.
-_ITEM_TEXTS: dict[int, tuple[object, str]] = {}
-_ITEM_TEXTS_KEPT = 4096
-
-
-def _kept_text(item: T, write: Callable[[T], str]) -> str:
-    kept = _ITEM_TEXTS.get(id(item))
-    if kept is not None and kept[0] is item:
-        return kept[1]
-    text = write(item)
-    if len(_ITEM_TEXTS) >= _ITEM_TEXTS_KEPT:
-        _ITEM_TEXTS.clear()
-    _ITEM_TEXTS[id(item)] = (item, text)
-    return text
+_ITEM_TEXTS: _Kept[Any, str] = _Kept(4096)
 
 
 def entry_json(entry: AuditEntry) -> str:
@@ -267,7 +276,7 @@ def entry_json(entry: AuditEntry) -> str:
     It is, character for character, ``canonical_json(CONVERTER.unstructure(entry))``:
     the tests hold it to that on every entry of every review they build.
     """
-    return _kept_text(entry, _entry_text)
+    return _ITEM_TEXTS.get(entry, _entry_text)
 
 
 def _entry_text(entry: AuditEntry) -> str:
@@ -284,10 +293,8 @@ def opening_digest(reference: str, aware_at: pendulum.DateTime) -> str:
     return digest({"reference": reference, "aware_at": aware_at.isoformat()})
 
 
-# The digests of the latest entries whose successors were asked for, each kept with its
-# entry: holding the entry keeps its id from being reused, and entries never change.
-_TIPS: dict[int, tuple[AuditEntry, str]] = {}
-_TIPS_KEPT = 1024
+# The digests of the latest entries whose successors were asked for.
+_TIPS: _Kept[AuditEntry, str] = _Kept(1024)
 
 
 def chain_tip(state: ReviewState) -> str:
@@ -299,15 +306,7 @@ def chain_tip(state: ReviewState) -> str:
     """
     if not state.history:
         return opening_digest(state.reference, state.aware_at)
-    last = state.history[-1]
-    kept = _TIPS.get(id(last))
-    if kept is not None and kept[0] is last:
-        return kept[1]
-    tip = entry_digest(last)
-    if len(_TIPS) >= _TIPS_KEPT:
-        _TIPS.clear()
-    _TIPS[id(last)] = (last, tip)
-    return tip
+    return _TIPS.get(state.history[-1], entry_digest)
 
 
 def seal(state: ReviewState) -> str:
@@ -338,30 +337,24 @@ def _append_only_fields() -> dict[str, Any]:
 
 
 def _item_json(unstructure: Callable[[Any], Any], item: object) -> str:
-    return _kept_text(item, lambda value: canonical_json(unstructure(value)))
+    return _ITEM_TEXTS.get(item, lambda value: canonical_json(unstructure(value)))
 
 
 _APPEND_ONLY = _append_only_fields()
 _EMPTY: dict[str, AppendOnly[Any]] = {name: AppendOnly() for name in _APPEND_ONLY}
 
 # The canonical text of each full chunk of an append-only field whose text was asked
-# for, kept with its chunk (which keeps its id from being reused; chunks never change):
-# a review's next document (and its seal) writes only the entries of its last chunk anew.
-_CHUNK_TEXTS: dict[int, tuple[tuple[Any, ...], str]] = {}
-_CHUNK_TEXTS_KEPT = 1024
+# for (chunks never change): a review's next document (and its seal) writes only the
+# entries of its last chunk anew.
+_CHUNK_TEXTS: _Kept[tuple[Any, ...], str] = _Kept(1024)
 
 
 def _items_json(sequence: AppendOnly[Any], one: Any) -> str:
     chunks, tail = sequence.parts()
-    texts = []
-    for chunk in chunks:
-        kept = _CHUNK_TEXTS.get(id(chunk))
-        if kept is None or kept[0] is not chunk:
-            if len(_CHUNK_TEXTS) >= _CHUNK_TEXTS_KEPT:
-                _CHUNK_TEXTS.clear()
-            kept = (chunk, ",".join(one(item) for item in chunk))
-            _CHUNK_TEXTS[id(chunk)] = kept
-        texts.append(kept[1])
+    texts = [
+        _CHUNK_TEXTS.get(chunk, lambda items: ",".join(one(item) for item in items))
+        for chunk in chunks
+    ]
     texts.extend(one(item) for item in tail)
     return f"[{','.join(texts)}]"
 
