@@ -119,6 +119,7 @@ _CLOCKS = sa.Table(
 _REF: sa.BindParameter[str] = sa.bindparam("ref")
 _SELECT_REVIEW = sa.select(_REVIEWS).where(_REVIEWS.c.reference == _REF)
 _SELECT_REVIEW_LOCKED = _SELECT_REVIEW.with_for_update()
+_SELECT_VERSION = sa.select(_REVIEWS.c.version).where(_REVIEWS.c.reference == _REF)
 _SELECT_HEAD = sa.select(_REFUSAL_HEADS).where(_REFUSAL_HEADS.c.reference == _REF)
 _SELECT_REFUSALS = (
     sa.select(_REFUSALS.c.record).where(_REFUSALS.c.reference == _REF).order_by(_REFUSALS.c.seq)
@@ -247,9 +248,7 @@ class ReviewStore:
         self._definition(review.definition.name)  # the store must know it to load it again
         try:
             with self._transaction() as conn:
-                if conn.execute(
-                    sa.select(_REVIEWS.c.version).where(_REVIEWS.c.reference == review.reference)
-                ).first():
+                if conn.execute(_SELECT_VERSION, {"ref": review.reference}).first():
                     raise ReviewExists(review.reference)
                 conn.execute(sa.insert(_REVIEWS).values(version=1, **self._columns(review)))
                 self._write_clocks(conn, review)
@@ -462,9 +461,7 @@ class ReviewStore:
             {"ref": review.reference, "expected": expected, "version": expected + 1, **columns},
         )
         if result.rowcount != 1:
-            found = conn.execute(
-                sa.select(_REVIEWS.c.version).where(_REVIEWS.c.reference == review.reference)
-            ).scalar()
+            found = conn.execute(_SELECT_VERSION, {"ref": review.reference}).scalar()
             raise ConcurrentUpdate(review.reference, expected, found)
         self._write_clocks(conn, review)
         return expected + 1
