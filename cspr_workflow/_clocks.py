@@ -19,6 +19,7 @@ deadline report) is read in ``_deadlines``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 
 import attrs
@@ -52,6 +53,18 @@ def _stage_names(value: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(str(v) for v in value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _due_date(
+    unit: ClockUnit, limit: int, start: pendulum.Date, calendar: WorkingDayCalendar
+) -> pendulum.Date:
+    """``limit`` ``unit``s after ``start``: worked out once for each start (a review's
+    clocks are asked for their due dates at every step, and the verifier's states share
+    a few starts). A calendar is its own key (it compares by identity) and is immutable."""
+    if unit is ClockUnit.CALENDAR_MONTHS:
+        return add_months(start, limit)
+    return calendar.add_working_days(start, limit)
 
 
 @attrs.frozen
@@ -99,9 +112,7 @@ class ClockSpec:
 
     def due(self, start: pendulum.Date, calendar: WorkingDayCalendar) -> pendulum.Date:
         """The due date of a clock started on ``start``."""
-        if self.unit is ClockUnit.CALENDAR_MONTHS:
-            return add_months(start, self.limit)
-        return calendar.add_working_days(start, self.limit)
+        return _due_date(self.unit, self.limit, start, calendar)
 
     @property
     def unit_label(self) -> str:
