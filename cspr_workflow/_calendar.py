@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import functools
-import importlib.metadata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import attrs
@@ -80,7 +79,7 @@ class WorkingDayCalendar:
     holidays: Mapping[_dt.date, str] = attrs.field(converter=_freeze, repr=False)
     first_year: int
     last_year: int
-    source: str = "given"
+    _source: str | Callable[[], str] = attrs.field(default="given", repr=False)
     _first: int = attrs.field(init=False, repr=False)
     _table: list[int] | None = attrs.field(init=False, repr=False, default=None)
 
@@ -199,6 +198,13 @@ class WorkingDayCalendar:
         self._check(end, "end")
         return self._counts[self._index(end)] - self._counts[self._index(start)]
 
+    @property
+    def source(self) -> str:
+        """Where the holidays come from, for provenance (``source=`` when made: text, or a
+        function giving it when first asked, as the default calendar's reads the
+        ``holidays`` package's installed version then rather than at import)."""
+        return self._source if isinstance(self._source, str) else self._source()
+
     def describe(self) -> str:
         """Name and source, for provenance."""
         return f"{self.name} working days: Monday-Friday less bank holidays ({self.source})"
@@ -212,8 +218,17 @@ def _england_and_wales() -> WorkingDayCalendar:
         holidays=_Deferred(functools.partial(_package_holidays, "GB", "ENG", years)),
         first_year=years[0],
         last_year=years[-1],
-        source=f"holidays {importlib.metadata.version('holidays')} (GB/ENG)",
+        source=functools.partial(_installed, "holidays", "GB/ENG"),
     )
+
+
+def _installed(package: str, data: str) -> str:
+    """``package``'s name and installed version, then ``data`` in brackets (a module-level
+    function, read when first asked: importing importlib.metadata would add about a tenth
+    to this library's import)."""
+    import importlib.metadata
+
+    return f"{package} {importlib.metadata.version(package)} ({data})"
 
 
 def _package_holidays(country: str, subdiv: str, years: range) -> Mapping[_dt.date, str]:

@@ -1,6 +1,6 @@
 """The one cattrs converter, canonical JSON, and the digests of the history's hash chain.
 
-Every value the library stores passes through :data:`CONVERTER`: instants as ISO
+Every value the library stores passes through :func:`converter`: instants as ISO
 8601 text with their offset (naive text is refused), dates as ``YYYY-MM-DD``,
 enums by value, sets as sorted lists. Structuring is strict: text must be text,
 numbers numbers, booleans booleans, and unknown keys are refused, so a document
@@ -20,17 +20,17 @@ import hashlib
 import json
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import cattrs
 import pendulum
-from cattrs.cols import homogenous_tuple_structure_factory
-from cattrs.gen import make_dict_structure_fn
 
 from ._records import Actor, AuditEntry, Refusal, ReviewState
 from ._sequence import AppendOnly
 from ._text import shown
 from ._time import LONDON, as_instant
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__: list[str] = []
 
@@ -136,6 +136,8 @@ def _is_homogeneous_tuple(wanted: Any) -> bool:
 
 def _strict_tuple(wanted: Any, converter: cattrs.Converter) -> Any:
     """A list, and only a list (text is not a list of letters), element by element."""
+    from cattrs.cols import homogenous_tuple_structure_factory
+
     elements = homogenous_tuple_structure_factory(wanted, converter)
 
     def structure(value: object, _: object) -> Any:
@@ -172,6 +174,8 @@ def _append_only_unstructure(wanted: Any, converter: cattrs.Converter) -> Any:
 
 
 def _make_converter() -> cattrs.Converter:
+    import cattrs
+
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     for kind, name in ((str, "text"), (int, "a whole number"), (bool, "true or false")):
         converter.register_structure_hook(kind, _strict(kind, name))
@@ -202,6 +206,8 @@ def _stored_actor(converter: cattrs.Converter) -> Any:
     entries would no longer match their digests and the document would not load, so
     the stored text is kept.
     """
+    from cattrs.gen import make_dict_structure_fn
+
     checked = make_dict_structure_fn(Actor, converter, _cattrs_forbid_extra_keys=True)
 
     def structure(value: object, _: object) -> Actor:
@@ -216,8 +222,13 @@ def _stored_actor(converter: cattrs.Converter) -> Any:
     return structure
 
 
-CONVERTER = _make_converter()
-"""The library's one converter: every stored value goes through it."""
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The library's one converter: every stored value goes through it. It is built, and
+    cattrs imported, when first needed (importing cattrs would add about a tenth to this
+    library's import, which the command line's help and a program that only reads the
+    definition need not pay)."""
+    return _make_converter()
 
 
 def canonical_json(value: object) -> str:
@@ -240,7 +251,7 @@ _quote = json.encoder.encode_basestring  # a JSON string, characters kept (not A
 
 @functools.lru_cache(maxsize=4096)
 def _actor_json(actor: Actor) -> str:
-    return canonical_json(CONVERTER.unstructure(actor, Actor))
+    return canonical_json(converter().unstructure(actor, Actor))
 
 
 class _Kept(Generic[T, V]):
@@ -273,7 +284,7 @@ _ITEM_TEXTS: _Kept[Any, str] = _Kept(4096)
 def entry_json(entry: AuditEntry) -> str:
     """The canonical JSON of one entry, assembled directly (a step computes one per step).
 
-    It is, character for character, ``canonical_json(CONVERTER.unstructure(entry))``:
+    It is, character for character, ``canonical_json(converter().unstructure(entry))``:
     the tests hold it to that on every entry of every review they build.
     """
     return _ITEM_TEXTS.get(entry, _entry_text)
@@ -332,12 +343,17 @@ def _append_only_fields() -> dict[str, Any]:
             if item is AuditEntry:
                 found[name] = entry_json
             else:
-                found[name] = functools.partial(_item_json, CONVERTER.get_unstructure_hook(item))
+                found[name] = functools.partial(_item_json, item)
     return found
 
 
-def _item_json(unstructure: Callable[[Any], Any], item: object) -> str:
-    return _ITEM_TEXTS.get(item, lambda value: canonical_json(unstructure(value)))
+@functools.cache
+def _unstructure_hook(kind: Any) -> Callable[[Any], Any]:
+    return converter().get_unstructure_hook(kind)
+
+
+def _item_json(kind: Any, item: object) -> str:
+    return _ITEM_TEXTS.get(item, lambda value: canonical_json(_unstructure_hook(kind)(value)))
 
 
 _APPEND_ONLY = _append_only_fields()
@@ -361,13 +377,13 @@ def _items_json(sequence: AppendOnly[Any], one: Any) -> str:
 
 def state_json(state: ReviewState) -> tuple[str, str]:
     """The state's canonical JSON, and the same with an empty history (the facts the
-    seal covers): ``canonical_json(CONVERTER.unstructure(state, ReviewState))``
+    seal covers): ``canonical_json(converter().unstructure(state, ReviewState))``
     character for character, but writing each full chunk of a history or another
     append-only field once, however many documents and seals include it (the tests
     hold it to that on every review they build)."""
     pieces = {
         name: canonical_json(value)
-        for name, value in CONVERTER.unstructure(state.evolve(**_EMPTY), ReviewState).items()
+        for name, value in converter().unstructure(state.evolve(**_EMPTY), ReviewState).items()
     }
     for name, one in _APPEND_ONLY.items():
         pieces[name] = _items_json(getattr(state, name), one)
@@ -396,4 +412,4 @@ def refusals_opening(reference: str, aware_at: pendulum.DateTime) -> str:
 
 def refusal_digest(refusal: Refusal) -> str:
     """The digest of one refusal, its own ``prev`` included (so the log's chain links)."""
-    return digest(CONVERTER.unstructure(refusal, Refusal))
+    return digest(converter().unstructure(refusal, Refusal))

@@ -34,15 +34,14 @@ import json
 import re
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 import pendulum
 
 from ._args import check_arg
 from ._clocks import with_declared_clocks
-from ._codec import CONVERTER, canonical_json, digest, document_json, opening_digest
+from ._codec import canonical_json, converter, digest, document_json, opening_digest
 from ._definition import ProcessDefinition, default_definition
 from ._details import LATE_REASON
 from ._engine import Review
@@ -54,6 +53,9 @@ from ._refusals import RefusalLog
 from ._sequence import item_type
 from ._text import shown, text_problem, visible
 from ._time import before
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "MIGRATIONS",
@@ -84,7 +86,7 @@ def to_document(review: Review) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "definition": review.definition.name,
         "head": review.history_head,
-        "review": CONVERTER.unstructure(review.state, ReviewState),
+        "review": converter().unstructure(review.state, ReviewState),
     }
 
 
@@ -123,7 +125,7 @@ def dumps_refusals(review: Review) -> str:
             "reference": review.reference,
             "complete": review.refusals_complete,
             "head": review.refusals_head,
-            "refusals": CONVERTER.unstructure(review.refusals, tuple[Refusal, ...]),
+            "refusals": converter().unstructure(review.refusals, tuple[Refusal, ...]),
         }
     )
 
@@ -182,7 +184,7 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
 
 def _instant_or_epoch(value: object) -> pendulum.DateTime:
     try:
-        return CONVERTER.structure(value, pendulum.DateTime)
+        return converter().structure(value, pendulum.DateTime)
     except (TypeError, ValueError):
         return pendulum.datetime(1970, 1, 1)
 
@@ -571,13 +573,15 @@ def _load_log(
 
 
 def _refusal_records(raw: object, root: str, problems: list[Problem]) -> tuple[Refusal, ...]:
+    import cattrs  # imported by then: the converter brings it (see _codec.converter)
+
     if not isinstance(raw, list):
         problems.append(Problem(root, "expected a list"))
         return ()
     for i, item in enumerate(raw):
         problems += _missing_fields(item, Refusal, f"{root}[{i}]")
     try:
-        refusals: tuple[Refusal, ...] = CONVERTER.structure(raw, tuple[Refusal, ...])
+        refusals: tuple[Refusal, ...] = converter().structure(raw, tuple[Refusal, ...])
     except cattrs.BaseValidationError as error:
         problems += _converter_problems(error, root)
         return ()
@@ -585,6 +589,8 @@ def _refusal_records(raw: object, root: str, problems: list[Problem]) -> tuple[R
 
 
 def _converter_problems(error: cattrs.BaseValidationError, root: str) -> list[Problem]:
+    import cattrs  # imported by then: the converter brings it (see _codec.converter)
+
     problems = []
     for line in cattrs.transform_error(error, path=root, format_exception=_explain):
         message, _, path = line.rpartition(" @ ")
@@ -594,8 +600,10 @@ def _converter_problems(error: cattrs.BaseValidationError, root: str) -> list[Pr
 
 
 def _structure(body: dict[str, Any], problems: list[Problem]) -> ReviewState | None:
+    import cattrs  # imported by then: the converter brings it (see _codec.converter)
+
     try:
-        state: ReviewState = CONVERTER.structure(body, ReviewState)
+        state: ReviewState = converter().structure(body, ReviewState)
     except cattrs.BaseValidationError as error:
         problems += _converter_problems(error, "$.review")
         return None
@@ -607,6 +615,8 @@ def _structure(body: dict[str, Any], problems: list[Problem]) -> ReviewState | N
 
 def _explain(error: BaseException, wanted: type | None) -> str:
     """One problem in words: the converter's own message, which says what was expected."""
+    import cattrs
+
     if isinstance(error, KeyError):
         return "required field missing"
     if isinstance(error, cattrs.ForbiddenExtraKeysError):

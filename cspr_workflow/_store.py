@@ -42,7 +42,7 @@ from sqlalchemy import event
 
 from ._args import check_arg
 from ._clocks import running_clocks, with_declared_clocks
-from ._codec import CONVERTER, canonical_json
+from ._codec import canonical_json, converter
 from ._definition import ProcessDefinition, default_definition
 from ._document import dumps, loads
 from ._engine import Review
@@ -394,7 +394,7 @@ class ReviewStore:
         entries = []
         for i, record in enumerate(records):
             try:
-                entries.append(CONVERTER.structure(json.loads(record), Refusal))
+                entries.append(converter().structure(json.loads(record), Refusal))
             except (cattrs.BaseValidationError, ValueError, TypeError):
                 raise HistoryTampered(
                     reference, i + 1, "a row is not a refusal record", what="refusal log"
@@ -420,7 +420,7 @@ class ReviewStore:
                     {
                         "reference": review.reference,
                         "seq": r.seq,
-                        "record": canonical_json(CONVERTER.unstructure(r, Refusal)),
+                        "record": canonical_json(converter().unstructure(r, Refusal)),
                     }
                     for r in refusals
                 ],

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
+import subprocess
+import sys
 
 import pendulum
 import pytest
@@ -122,6 +125,25 @@ def test_a_calendar_of_your_own() -> None:
     local = WorkingDayCalendar("Island", {dt.date(2026, 7, 6): "Island Day"}, 2026, 2026)
     assert not local.is_working_day(pendulum.date(2026, 7, 6))
     assert local.add_working_days(pendulum.date(2026, 7, 3), 1) == pendulum.date(2026, 7, 7)
+
+
+def test_the_default_calendar_names_its_source_when_asked() -> None:
+    default = WorkingDayCalendar.england_and_wales()
+    installed = importlib.metadata.version("holidays")
+    assert default.source == f"holidays {installed} (GB/ENG)"
+    assert f"({default.source})" in default.describe()
+    given_later = WorkingDayCalendar("Island", {}, 2026, 2026, source=lambda: "the island's")
+    assert given_later.source == "the island's"
+    assert WorkingDayCalendar("Island", {}, 2026, 2026).source == "given"
+
+
+def test_importing_the_library_leaves_cattrs_and_package_metadata_for_later() -> None:
+    """What only loading, writing or describing needs is imported then (a fresh process:
+    this one has long imported both)."""
+    later = "{'cattrs', 'importlib.metadata', 'holidays', 'sqlalchemy'}"
+    code = f"import sys, cspr_workflow; print(sorted({later} & set(sys.modules)))"
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "[]"
 
 
 def test_dates_outside_the_calendar_are_refused() -> None:

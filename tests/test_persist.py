@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from cspr_workflow import CsprWorkflowError, Review, Trigger, dumps, loads
 from cspr_workflow._cli import main
 from cspr_workflow._codec import (
-    CONVERTER,
     canonical_json,
     chain_tip,
+    converter,
     digest,
     entry_digest,
     opening_digest,
@@ -90,13 +90,13 @@ def _slow_document(review: Review) -> tuple[str, str]:
     """The document and the seal as their definitions say, every value through the
     converter and every entry written again: what the chunked writer must equal."""
     state = review.state
-    facts = CONVERTER.unstructure(state.evolve(history=()), ReviewState)
+    facts = converter().unstructure(state.evolve(history=()), ReviewState)
     head = digest({"chain": chain_tip(state), "facts": facts})
     document = {
         "schema_version": SCHEMA_VERSION,
         "definition": review.definition.name,
         "head": head,
-        "review": CONVERTER.unstructure(state, ReviewState),
+        "review": converter().unstructure(state, ReviewState),
     }
     return canonical_json(document), head
 
@@ -382,7 +382,7 @@ def test_every_tampering_is_detected_and_located(
 
 def _entries(raw: list[dict[str, Any]]) -> list[AuditEntry]:
     """History entries read from JSON as they stand (details as raw JSON values)."""
-    return [CONVERTER.structure(entry, AuditEntry) for entry in raw]
+    return [converter().structure(entry, AuditEntry) for entry in raw]
 
 
 def test_the_number_of_tamperings_tried() -> None:

@@ -37,8 +37,8 @@ from cspr_workflow import (
     verify,
 )
 from cspr_workflow._codec import (
-    CONVERTER,
     chain_tip,
+    converter,
     digest,
     opening_digest,
     refusal_digest,
@@ -246,7 +246,7 @@ def _as_version_3(review: Review) -> dict[str, Any]:
     doc["schema_version"] = 3
     doc["head"] = chain_tip(review.state)
     doc["refusals"] = [
-        {k: v for k, v in CONVERTER.unstructure(r, Refusal).items() if k not in ("seq", "prev")}
+        {k: v for k, v in converter().unstructure(r, Refusal).items() if k not in ("seq", "prev")}
         for r in review.refusals
     ]
     return doc
@@ -481,7 +481,7 @@ class TestRefusalsLeaveTheReviewAsItWas:
         log = json.loads(dumps_refusals(DEMO))
         kept = DEMO.refusals_head
         erased = {**log, "refusals": log["refusals"][:1]}
-        erased["head"] = refusal_digest(CONVERTER.structure(erased["refusals"][0], Refusal))
+        erased["head"] = refusal_digest(converter().structure(erased["refusals"][0], Refusal))
         review = loads(DEMO_TEXT, refusals=json.dumps(erased))  # a consistent, shorter log...
         with pytest.raises(HistoryTampered, match="refusal log is not as it was recorded"):
             verify_refusals(review, head=kept)  # ...which the kept head shows
