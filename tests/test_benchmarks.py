@@ -1,5 +1,9 @@
 """The benchmark command runs (small sizes) and reports every measure. Targets are not
-asserted here: timings belong to benchmarks/, not to unit tests on a shared machine."""
+asserted here: timings belong to benchmarks/, not to unit tests on a shared machine.
+
+The quick run itself (about 35 s, with its smoke bounds on the shapes) is CI's smoke
+test: it runs in the thorough profile, which ``.ci/run`` sets; the default run checks
+the bounds' logic on made-up rows."""
 
 from __future__ import annotations
 
@@ -11,7 +15,10 @@ import pytest
 
 from benchmarks.run import Row, main
 
+from .profile import THOROUGH
 
+
+@pytest.mark.skipif(not THOROUGH, reason="the benchmarks' smoke run (35 s): the ci profile")
 def test_the_quick_run_reports_every_measure(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
