@@ -43,6 +43,18 @@ __all__ = ["ClockSpec", "CompletionRule", "NationalLimits", "OwedNotice", "Polic
 NATIONAL_FLOOR = "national_limit_is_a_floor"
 """The rule a local policy breaks when it loosens a national limit."""
 
+CLOCK_POLICY = "clock_policy"
+"""The rule a policy breaks when a clock is declared twice, a required clock is missing,
+there is not exactly one completion clock, or a stage's expected days are negative."""
+
+
+def _keep_floors(national: NationalLimits, clocks: Iterable[ClockSpec], argument: str) -> None:
+    """Refuse ``clocks`` (given as ``argument``) if one loosens a national limit."""
+    floors = [p for c in clocks if (p := national.problem(c)) is not None]
+    if floors:
+        raise InvalidInput(argument, NATIONAL_FLOOR, "; ".join(floors), _FLOOR_REMEDY)
+
+
 _FLOOR_REMEDY = (
     "keep the national limits or make them stricter; a national relaxation is its own "
     "named national policy (Policy.relaxed_nationally)."
@@ -202,9 +214,7 @@ class Policy:
                     f"expected NationalLimits or None, got {type(self.national).__name__}",
                     "pass NationalLimits(name, limits, source).",
                 )
-            floors = [p for c in self.clocks if (p := self.national.problem(c)) is not None]
-            if floors:
-                raise InvalidInput("policy", NATIONAL_FLOOR, "; ".join(floors), _FLOOR_REMEDY)
+            _keep_floors(self.national, self.clocks, "policy")
         ids = [c.id for c in self.clocks]
         problems = [
             f"clock {i} is declared more than once" for i in sorted(set(ids)) if ids.count(i) > 1
@@ -223,7 +233,14 @@ class Policy:
             if days < 0
         ]
         if problems:
-            raise ValueError("invalid clock policy: " + "; ".join(problems))
+            kept = f"the required clocks ({', '.join(self.required)}) and " if self.required else ""
+            raise InvalidInput(
+                "clocks",
+                CLOCK_POLICY,
+                "invalid clock policy: " + "; ".join(problems),
+                f"declare each clock once, keep {kept}exactly one completion clock, and "
+                "give no stage negative expected working days.",
+            )
 
     def clock(self, id: str) -> ClockSpec:
         """The clock called ``id`` (KeyError if there is none)."""
@@ -246,9 +263,7 @@ class Policy:
         """
         clocks = self._limited(limits)
         if self.national is not None:
-            floors = [p for c in clocks if (p := self.national.problem(c)) is not None]
-            if floors:
-                raise InvalidInput("with_limits", NATIONAL_FLOOR, "; ".join(floors), _FLOOR_REMEDY)
+            _keep_floors(self.national, clocks, "with_limits")
         return attrs.evolve(self, clocks=clocks)
 
     def relaxed_nationally(self, name: str, source: str, **limits: int) -> Policy:
@@ -275,7 +290,12 @@ class Policy:
     def _limited(self, limits: Mapping[str, int]) -> tuple[ClockSpec, ...]:
         unknown = sorted(set(limits) - {c.id for c in self.clocks})
         if unknown:
-            raise KeyError(f"no clock {', '.join(unknown)} in this policy")
+            raise InvalidInput(
+                ", ".join(unknown),
+                "clock_known",
+                f"no clock {', '.join(unknown)} in this policy",
+                f"name one of its clocks: {', '.join(c.id for c in self.clocks)}.",
+            )
         for id, value in limits.items():
             if type(value) is not int or value < 1:
                 raise InvalidInput(

@@ -18,7 +18,7 @@ from cspr_workflow import (
 )
 from cspr_workflow.clocks import ClockStatus
 from cspr_workflow.demo import SCRIPT, demo_review
-from cspr_workflow.errors import InvalidDefinition, InvalidInput
+from cspr_workflow.errors import CsprWorkflowError, InvalidDefinition, InvalidInput
 from cspr_workflow.records import ClockKind
 
 from .builders import WHO, walker_at
@@ -66,10 +66,20 @@ class TestPolicy:
     def test_limits_change_but_national_clocks_cannot_be_removed(self) -> None:
         policy = DEFAULT_DEFINITION.policy
         assert policy.with_limits(C1=3).clock("C1").limit == 3
-        with pytest.raises(ValueError, match="clock C2 is required: its limit may change"):
+        with pytest.raises(InvalidInput, match="clock C2 is required: its limit may change") as e:
             attrs.evolve(policy, clocks=[c for c in policy.clocks if c.id != "C2"])
-        with pytest.raises(KeyError, match="no clock C9"):
+        assert (e.value.argument, e.value.rule) == ("clocks", "clock_policy")
+        with pytest.raises(InvalidInput, match="no clock C9 in this policy") as e:
             policy.with_limits(C9=1)
+        assert (e.value.argument, e.value.rule) == ("C9", "clock_known")
+        assert "C1, C2, C3, C4, C5" in str(e.value)
+
+    def test_a_clock_is_declared_once(self) -> None:
+        policy = DEFAULT_DEFINITION.policy
+        with pytest.raises(InvalidInput, match="clock C1 is declared more than once") as e:
+            attrs.evolve(policy, clocks=[*policy.clocks, policy.clock("C1")])
+        assert isinstance(e.value, CsprWorkflowError)
+        assert e.value.rule == "clock_policy"
 
     @pytest.mark.parametrize("limit", [0, -1, 2.5, "6"])
     def test_a_new_limit_is_a_positive_whole_number(self, limit: object) -> None:
@@ -80,7 +90,7 @@ class TestPolicy:
     def test_exactly_one_completion_clock(self) -> None:
         policy = DEFAULT_DEFINITION.policy
         c1 = attrs.evolve(policy.clock("C1"), kind=ClockKind.COMPLETION)
-        with pytest.raises(ValueError, match="exactly one completion clock"):
+        with pytest.raises(InvalidInput, match="exactly one completion clock"):
             attrs.evolve(policy, clocks=[c1, *policy.clocks[1:]])
 
     def test_clock_stages_must_exist(self) -> None:
