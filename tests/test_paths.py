@@ -315,6 +315,38 @@ class TestProjectedDelay:
         _notify_past(review, owed, at)
         review.fire(T.CONFIRM_FACTS, by=ACTORS["police"], at=at.add(hours=1))
 
+    def test_a_projected_finish_on_the_due_date_is_in_time(self) -> None:
+        """Finishing *on* the completion due date is on time: only a projected finish after
+        it blocks (and is owed). The expected durations are set so that the projection
+        lands on the due date, then a working day later."""
+        state = demo_review(upto=43).state  # CRP agreed; due 2026-09-30 after a notice
+        at = state.last_at.add(hours=1)
+        rule = attrs.evolve(DEFAULT_DEFINITION.completion, projected_blocks=True)
+        policy = DEFAULT_DEFINITION.policy
+        due = rule.due(state)
+        assert due is not None
+        assert policy.calendar.is_working_day(due)
+        elapsed = policy.calendar.working_days_between(
+            state.entered_current_at().date(), at.date()
+        )
+        needed = policy.calendar.working_days_between(at.date(), due)
+        for late in (0, 1):
+            expected = dict.fromkeys(policy.expected_working_days, 0)
+            expected[state.stage] = elapsed + needed + late  # every later stage takes no time
+            strict = DEFAULT_DEFINITION.evolve(
+                name="projected delays block",
+                completion=rule,
+                policy=attrs.evolve(policy, expected_working_days=expected),
+            )
+            unmet = strict.guard(rule.guard).function(state, ACTORS["chair"], at)
+            owed = Review(state, strict).owed(at=at)
+            if late:
+                assert [o.projected for o in owed] == [due.add(days=1)]
+                assert len(unmet) == 1
+                assert "would finish on 2026-10-01" in str(unmet[0])
+            else:
+                assert (unmet, owed) == ([], ())
+
     def test_projected_blocks_is_a_bool(self) -> None:
         with pytest.raises(InvalidInput, match="projected_blocks"):
             attrs.evolve(DEFAULT_DEFINITION.completion, projected_blocks="yes")
