@@ -65,7 +65,7 @@ def walkers() -> dict[str, Walker]:
     return {stage: _walker_in(Stage(stage)) for stage in _SOURCES}
 
 
-# Who may fire what, written out from DOMAIN.md and the role profiles: an
+# Who may fire what, written out from the process and the partnership's role profiles: an
 # oracle for the table, not read from it.
 _LA, _EX, _CRG, _CH, _LR, _PM, _PD = (
     Role.LOCAL_AUTHORITY,

@@ -4,9 +4,12 @@ A Hypothesis ``RuleBasedStateMachine`` drives one review with allowed steps (any
 trigger the table offers, by any actor it allows, with the trigger's example
 details), with arbitrary attempts (any trigger, right and wrong roles and
 agencies, unrecorded substitutes, wrong or missing details), with time moving on
-(small steps, jumps past the completion due date) and with attempts to go back
-in time. After every rule the DOMAIN.md invariants are checked against the
-recorded history by the oracle in ``cspr_workflow._verify`` (which reads the
+(1 to 45 days later; to the next half past midnight that is still the day before in
+UTC; to the day after the completion due date or a date a property names; a running
+notice period waited out, or to its last day) and with attempts to go back in time
+(1 to 960 hours before the last step). After every rule the invariants the definition
+lists as properties (for the default one, the statutory ones) are checked against the
+recorded history by the oracle in ``cspr_workflow._oracle`` (which reads the
 history only, never the guards), and every failed attempt must have left the
 review exactly as it was.
 
