@@ -570,7 +570,7 @@ def _page(p: Portfolio, reports: str) -> str:
         f"<div class='card c0'><strong>{len(trouble)}</strong> need action now"
         f"<small>{overdue} with a clock overdue; {owing} more owing a delay notice</small></div>",
         f"<div class='card c2'><strong>{risk}</strong> at risk"
-        "<small>projected to miss a due date</small></div>",
+        "<small>projected to miss a due date, nothing owed now</small></div>",
         f"<div class='card c3'><strong>{running}</strong> running"
         "<small>no clock overdue or at risk</small></div>",
         f"<div class='card c4'><strong>{final}</strong> finished"
