@@ -48,17 +48,17 @@ CLOCK_POLICY = "clock_policy"
 there is not exactly one completion clock, or a stage's expected days are negative."""
 
 
+_FLOOR_REMEDY = (
+    "keep the national limits or make them stricter; a national relaxation is its own "
+    "named national policy (Policy.relaxed_nationally)."
+)
+
+
 def _keep_floors(national: NationalLimits, clocks: Iterable[ClockSpec], argument: str) -> None:
     """Refuse ``clocks`` (given as ``argument``) if one loosens a national limit."""
     floors = [p for c in clocks if (p := national.problem(c)) is not None]
     if floors:
         raise InvalidInput(argument, NATIONAL_FLOOR, "; ".join(floors), _FLOOR_REMEDY)
-
-
-_FLOOR_REMEDY = (
-    "keep the national limits or make them stricter; a national relaxation is its own "
-    "named national policy (Policy.relaxed_nationally)."
-)
 
 
 def _stage_names(value: str | Iterable[str]) -> tuple[str, ...]:
@@ -233,7 +233,8 @@ class Policy:
             if days < 0
         ]
         if problems:
-            kept = f"the required clocks ({', '.join(self.required)}) and " if self.required else ""
+            required = ", ".join(self.required)
+            kept = f"the required clocks ({required}) and " if required else ""
             raise InvalidInput(
                 "clocks",
                 CLOCK_POLICY,

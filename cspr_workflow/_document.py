@@ -573,7 +573,7 @@ def _load_log(
 
 
 def _refusal_records(raw: object, root: str, problems: list[Problem]) -> tuple[Refusal, ...]:
-    import cattrs  # imported by then: the converter brings it (see _codec.converter)
+    import cattrs  # when first needed, as the converter is (see _codec.converter)
 
     if not isinstance(raw, list):
         problems.append(Problem(root, "expected a list"))
@@ -589,7 +589,7 @@ def _refusal_records(raw: object, root: str, problems: list[Problem]) -> tuple[R
 
 
 def _converter_problems(error: cattrs.BaseValidationError, root: str) -> list[Problem]:
-    import cattrs  # imported by then: the converter brings it (see _codec.converter)
+    import cattrs  # when first needed, as the converter is (see _codec.converter)
 
     problems = []
     for line in cattrs.transform_error(error, path=root, format_exception=_explain):
@@ -600,7 +600,7 @@ def _converter_problems(error: cattrs.BaseValidationError, root: str) -> list[Pr
 
 
 def _structure(body: dict[str, Any], problems: list[Problem]) -> ReviewState | None:
-    import cattrs  # imported by then: the converter brings it (see _codec.converter)
+    import cattrs  # when first needed, as the converter is (see _codec.converter)
 
     try:
         state: ReviewState = converter().structure(body, ReviewState)
@@ -615,7 +615,7 @@ def _structure(body: dict[str, Any], problems: list[Problem]) -> ReviewState | N
 
 def _explain(error: BaseException, wanted: type | None) -> str:
     """One problem in words: the converter's own message, which says what was expected."""
-    import cattrs
+    import cattrs  # when first needed, as the converter is (see _codec.converter)
 
     if isinstance(error, KeyError):
         return "required field missing"
