@@ -23,7 +23,7 @@ import pendulum
 from ._args import check_arg, check_review_arg
 from ._clocks import ClockSpec, NationalLimits, Policy
 from ._engine import opened, opening, recorded_after
-from ._records import AuditEntry, ClockKind, ClockRecord, ReviewState, first_entering
+from ._records import AuditEntry, ClockKind, ReviewState, first_entering
 from ._specs import Property, PropertyDates
 from ._time import before
 
@@ -356,30 +356,15 @@ def _floor_dates(national: NationalLimits | None, kind: ClockKind) -> PropertyDa
     if national is None:
         return None
 
-    # The verifier asks for every state it reaches, and a review's clocks start on few
-    # dates: each (clock, start) is worked out once per policy (kept with the policy
-    # itself, so that another policy at the same address never reads its dates).
-    known: dict[tuple[str, pendulum.Date], tuple[Policy, pendulum.Date]] = {}
-
-    def floor_due(policy: Policy, record: ClockRecord) -> pendulum.Date | None:
-        start = record.started_at.date()
-        kept = known.get((record.id, start))
-        if kept is not None and kept[0] is policy:
-            return kept[1]
-        if record.id not in {c.id for c in policy.clocks}:
-            return None
-        due = _due(policy.clock(record.id), start, policy, national)
-        known[(record.id, start)] = (policy, due)
-        return due
-
     def dates(definition: ProcessDefinition, state: ReviewState) -> list[pendulum.Date]:
         policy = definition.policy
         found = []
         for record in state.clocks:
-            if record.kind is not kind:
+            if record.kind is not kind or record.id not in {c.id for c in policy.clocks}:
                 continue
-            due = floor_due(policy, record)
-            if due is not None and due != record.due:
+            spec = policy.clock(record.id)
+            due = _due(spec, record.started_at.date(), policy, national)
+            if due != record.due:
                 found.append(due.add(days=1))
         return found
 
