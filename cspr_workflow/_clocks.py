@@ -379,6 +379,12 @@ def projected_finish(
         return None  # beyond the years the calendar knows: no projection
 
 
+def finishes_late(projected: pendulum.Date | None, due: pendulum.Date) -> bool:
+    """Whether a projected finish misses ``due``: finishing *on* the due date is in time.
+    (The completion check, the notices owed and the deadline report all ask this.)"""
+    return projected is not None and projected > due
+
+
 @attrs.frozen
 class OwedNotice:
     """A delay notice the review owes now, as its completion rule says.
@@ -437,7 +443,7 @@ def notices_owed(
                 ),
             )
         projected = projected_finish(policy, path_to, state, spec, at)
-        if projected is not None and projected > due:
+        if finishes_late(projected, due):
             return (
                 OwedNotice(
                     spec.id,

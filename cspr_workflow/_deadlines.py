@@ -7,7 +7,7 @@ import enum
 import attrs
 import pendulum
 
-from ._clocks import ClockSpec, OwedNotice, notices_owed, projected_finish
+from ._clocks import ClockSpec, OwedNotice, finishes_late, notices_owed, projected_finish
 from ._definition import ProcessDefinition
 from ._errors import CalendarRangeError
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, first_entering
@@ -266,7 +266,7 @@ def deadline_report(
             projected = _projected_finish(definition, state, spec, at)
             if today > due:
                 status = ClockStatus.OVERDUE
-            elif projected is not None and projected > due:
+            elif finishes_late(projected, due):
                 status = ClockStatus.AT_RISK
             elif due != record.due:
                 status = ClockStatus.DELAY_NOTIFIED

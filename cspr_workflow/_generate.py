@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping
 
 import pendulum
 
-from ._clocks import projected_finish
+from ._clocks import finishes_late, projected_finish
 from ._declared import Declared
 from ._effects import approval_effect, delay_effect, reset_effect
 from ._graph import StageGraph
@@ -61,7 +61,7 @@ def _completion_guard(
         if not rule.projected_blocks:
             return []
         projected = projected_finish(d.policy, graph.shortest_path, review, clock, at)
-        if projected is None or projected <= due:
+        if projected is None or not finishes_late(projected, due):
             return []
         return [
             f"at the expected stage durations the review would finish on "

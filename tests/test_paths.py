@@ -339,7 +339,12 @@ class TestProjectedDelay:
                 policy=attrs.evolve(policy, expected_working_days=expected),
             )
             unmet = strict.guard(rule.guard).function(state, ACTORS["chair"], at)
-            owed = Review(state, strict).owed(at=at)
+            review = Review(state, strict)
+            owed = review.owed(at=at)
+            (completion,) = [d for d in review.deadlines(at=at).deadlines if d.clock.id == "C3"]
+            assert completion.projected == due.add(days=late)
+            at_risk = completion.status is ClockStatus.AT_RISK
+            assert at_risk is bool(late)
             if late:
                 assert [o.projected for o in owed] == [due.add(days=1)]
                 assert len(unmet) == 1
