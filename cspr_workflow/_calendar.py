@@ -22,9 +22,14 @@ from ._errors import CalendarRangeError, InvalidInput
 __all__ = ["WorkingDayCalendar"]
 
 
-def _as_date(value: _dt.date) -> _dt.date:
-    if isinstance(value, _dt.datetime):
-        raise TypeError("pass a date (the instant's local date), not a date-time")
+def _as_date(value: _dt.date, argument: str = "holidays") -> _dt.date:
+    if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
+        raise InvalidInput(
+            argument,
+            "argument_type",
+            f"expected dates, got a {type(value).__name__}",
+            "Pass dates (an instant's local date), not date-times.",
+        )
     return _dt.date(value.year, value.month, value.day)
 
 

@@ -26,7 +26,7 @@ import attrs
 import pendulum
 
 from ._calendar import WorkingDayCalendar
-from ._errors import CalendarRangeError, InvalidInput, Reason, StepProblems
+from ._errors import CalendarRangeError, InvalidInput, Reason, StepProblems, UnknownName
 from ._records import (
     ClockKind,
     ClockRecord,
@@ -105,7 +105,12 @@ class ClockSpec:
     @limit.validator
     def _check_limit(self, attribute: attrs.Attribute[int], value: int) -> None:
         if value < 1:
-            raise ValueError(f"clock {self.id} ({self.name}): the limit must be at least 1")
+            raise InvalidInput(
+                "limit",
+                "clock_limit",
+                f"clock {self.id} ({self.name}): the limit must be at least 1, not {value!r}",
+                "Give the clock a limit of 1 or more working days or calendar months.",
+            )
 
     @property
     def closing(self) -> tuple[str, ...]:
@@ -244,11 +249,11 @@ class Policy:
             )
 
     def clock(self, id: str) -> ClockSpec:
-        """The clock called ``id`` (KeyError if there is none)."""
+        """The clock called ``id`` (:class:`UnknownName`, a ``KeyError``, if there is none)."""
         for spec in self.clocks:
             if spec.id == id:
                 return spec
-        raise KeyError(id)
+        raise UnknownName("the clock policy", "clock", str(id), [c.id for c in self.clocks])
 
     @property
     def completion(self) -> ClockSpec:
@@ -602,8 +607,11 @@ class CompletionRule:
     @max_extension_months.validator
     def _positive(self, _: object, value: int) -> None:
         if type(value) is not int or value < 1:
-            raise ValueError(
-                f"max_extension_months is a whole number of months, at least 1, not {value!r}"
+            raise InvalidInput(
+                "max_extension_months",
+                "max_extension_months",
+                f"expected a whole number of months, at least 1, not {value!r}",
+                "Pass max_extension_months=12 (the default) or another number of months.",
             )
 
     @property

@@ -9,7 +9,7 @@ import pendulum
 
 from ._clocks import ClockSpec, OwedNotice, finishes_late, notices_owed, projected_finish
 from ._definition import ProcessDefinition
-from ._errors import CalendarRangeError
+from ._errors import CalendarRangeError, UnknownName
 from ._records import ClockKind, ClockRecord, ClockUnit, ReviewState, first_entering
 from ._text import markdown_text
 from ._time import before
@@ -105,10 +105,17 @@ class DeadlineReport:
     owed: tuple[OwedNotice, ...] = ()
 
     def __getitem__(self, clock_id: str) -> Deadline:
+        """The deadline of the clock ``clock_id`` (:class:`UnknownName`, a ``KeyError``, if
+        the report has none)."""
         for deadline in self.deadlines:
             if deadline.clock.id == clock_id:
                 return deadline
-        raise KeyError(clock_id)
+        raise UnknownName(
+            f"the deadline report of review {self.reference!r}",
+            "clock",
+            str(clock_id),
+            [d.clock.id for d in self.deadlines],
+        )
 
     def _rows(self) -> list[tuple[str, ...]]:
         def day(value: pendulum.DateTime | pendulum.Date | None) -> str:

@@ -32,7 +32,7 @@ import pendulum
 from . import _tables
 from ._args import check_arg
 from ._declared import Declared
-from ._errors import InvalidDefinition
+from ._errors import InvalidDefinition, InvalidInput, UnknownName
 from ._generate import bind, effects_of, generated_guards
 from ._graph import StageGraph
 from ._machine import Move, StepMachine
@@ -177,20 +177,31 @@ class ProcessDefinition(Declared):
         return self._graph
 
     def stage(self, name: str) -> StageSpec:
-        """The stage called ``name`` (KeyError if there is none)."""
-        return self._stage_index[name]
+        """The stage called ``name`` (:class:`UnknownName`, a ``KeyError``, if there is
+        none)."""
+        try:
+            return self._stage_index[name]
+        except (KeyError, TypeError):
+            raise self._unknown("stage", name, self._stage_index) from None
 
     def trigger(self, name: str) -> TriggerSpec:
-        """The trigger called ``name`` (KeyError if there is none)."""
-        return self._trigger_index[name]
+        """The trigger called ``name`` (:class:`UnknownName`, a ``KeyError``, if there is
+        none)."""
+        try:
+            return self._trigger_index[name]
+        except (KeyError, TypeError):
+            raise self._unknown("trigger", name, self._trigger_index) from None
 
     def has_trigger(self, name: str) -> bool:
         """Whether the definition declares a trigger called ``name``."""
         return name in self._trigger_index
 
     def role(self, id: str) -> RoleSpec:
-        """The role with this id (KeyError if there is none)."""
-        return self._role_index[id]
+        """The role with this id (:class:`UnknownName`, a ``KeyError``, if there is none)."""
+        try:
+            return self._role_index[id]
+        except (KeyError, TypeError):
+            raise self._unknown("role", id, self._role_index) from None
 
     def role_title(self, role: str) -> str:
         """The partnership's name for ``role``."""
@@ -201,12 +212,23 @@ class ProcessDefinition(Declared):
         return actor.describe(self._titles)
 
     def guard(self, id: str) -> Guard:
-        """The guard with this id, declared or generated (KeyError if there is none)."""
-        return self._all_guards[id]
+        """The guard with this id, declared or generated (:class:`UnknownName`, a
+        ``KeyError``, if there is none)."""
+        try:
+            return self._all_guards[id]
+        except (KeyError, TypeError):
+            raise self._unknown("guard", id, self._all_guards) from None
 
     def bound_guard(self, id: str) -> BoundGuard:
-        """The guard with this id as the definition words its reasons."""
-        return self._bound[id]
+        """The guard with this id as the definition words its reasons (:class:`UnknownName`
+        if there is none)."""
+        try:
+            return self._bound[id]
+        except (KeyError, TypeError):
+            raise self._unknown("guard", id, self._bound) from None
+
+    def _unknown(self, kind: str, name: object, known: Mapping[str, object]) -> UnknownName:
+        return UnknownName(f"process definition {self.name!r}", kind, str(name), list(known))
 
     def completion_due(self, state: ReviewState) -> pendulum.Date | None:
         """The completion due date of ``state`` as it stands (see ``CompletionRule``)."""
@@ -442,7 +464,12 @@ def _locate(definition: ProcessDefinition) -> tuple[str, str] | None:
 def _import_definition(module: str, attribute: str) -> ProcessDefinition:
     value = getattr(importlib.import_module(module), attribute)
     if not isinstance(value, ProcessDefinition):
-        raise TypeError(f"{module}:{attribute} is not a ProcessDefinition")
+        raise InvalidInput(
+            "definition",
+            "definition_picklable",
+            f"{module}:{attribute} is a {type(value).__name__}, not a ProcessDefinition",
+            "Send a ProcessDefinition held by a module-level variable.",
+        )
     return value
 
 

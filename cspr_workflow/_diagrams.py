@@ -42,7 +42,7 @@ import attrs
 import pendulum
 
 from ._deadlines import ClockStatus
-from ._errors import GraphvizMissing, RenderFailed
+from ._errors import GraphvizMissing, InvalidInput, RenderFailed
 from ._text import visible
 
 if TYPE_CHECKING:
@@ -838,7 +838,12 @@ class Diagram:
         if fmt == "dot":
             return self.dot().encode("utf-8")
         if fmt not in FORMATS:
-            raise ValueError(f"unknown diagram format {fmt!r}; use one of {', '.join(FORMATS)}")
+            raise InvalidInput(
+                "fmt",
+                "diagram_format",
+                f"unknown diagram format {fmt!r}",
+                f"Use one of: {', '.join(FORMATS)}.",
+            )
         dot = shutil.which("dot")
         if dot is None:
             raise GraphvizMissing(fmt)

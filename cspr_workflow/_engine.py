@@ -139,9 +139,12 @@ class Review:
         try:
             definition.stage(state.stage)
         except KeyError:
-            raise ValueError(
+            raise InvalidInput(
+                "definition",
+                "stage_known",
                 f"review {state.reference!r} is at stage {state.stage!r}, which process "
-                f"definition {definition.name!r} does not have"
+                f"definition {definition.name!r} does not have",
+                "Pass the definition the review follows (the one its document names).",
             ) from None
         self._state = state
         self._definition = definition
@@ -150,9 +153,12 @@ class Review:
             # Refusals made before this review object existed are not known to it.
             refusals = RefusalLog(state.reference, state.aware_at, complete=False)
         elif not refusals.matches(state.reference, state.aware_at) or refusals.problems():
-            raise ValueError(
+            raise InvalidInput(
+                "refusals",
+                "refusal_log",
                 f"the refusal log given for review {state.reference!r} is not its own, "
-                "or its chain is broken"
+                "or its chain is broken",
+                "Pass the review's own refusal log as it was kept, or none.",
             )
         self._log = refusals
 

@@ -8,6 +8,8 @@
     ├── InvalidTime (ValueError)         an instant without a time zone, or not an instant
     ├── CalendarRangeError (ValueError)  a date outside the years a calendar knows
     ├── UnknownTrigger (LookupError)     a trigger the definition does not declare
+    ├── UnknownName (KeyError)           a stage, trigger, role, guard or clock looked up by a
+    │                                    name that is not there
     ├── TransitionRefused                a step the rules do not allow now
     │   ├── NotPermitted                 the actor's role or agency may not take it
     │   └── TimeWentBackwards            the step is dated before the last recorded one
@@ -62,6 +64,7 @@ __all__ = [
     "TimeWentBackwards",
     "TransitionRefused",
     "UnknownDefinition",
+    "UnknownName",
     "UnknownTrigger",
     "WorkersFailed",
 ]
@@ -173,6 +176,26 @@ class CalendarRangeError(CsprWorkflowError, ValueError):
             f"{date} is outside that range. Build a calendar covering it "
             f"(WorkingDayCalendar.from_holidays_package(years=...))."
         )
+
+
+class UnknownName(CsprWorkflowError, KeyError):
+    """A lookup by a name that is not there: a stage, trigger, role or guard of a process
+    definition, a clock of a policy or of a deadline report. ``kind`` says which, ``name``
+    is the name asked for, ``known`` the names there are, and ``rule`` is ``known_<kind>``.
+
+    It is a ``KeyError`` too, for code that looks names up as in a mapping.
+    """
+
+    def __init__(self, where: str, kind: str, name: str, known: Sequence[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.known = tuple(known)
+        self.rule = f"known_{kind}"
+        listed = ", ".join(sorted(self.known)) or "none"
+        super().__init__(f"{where} has no {kind} {name!r} [{self.rule}]. Use one of: {listed}.")
+
+    def __str__(self) -> str:  # (KeyError would show the message quoted)
+        return str(self.args[0])
 
 
 class UnknownTrigger(CsprWorkflowError, LookupError):

@@ -19,7 +19,7 @@ import pendulum
 
 from ._definition import ProcessDefinition
 from ._engine import Review
-from ._errors import MissingExtra
+from ._errors import InvalidInput, MissingExtra
 
 __all__ = ["ReviewOutcome", "SimulationResult", "StageTime"]
 
@@ -277,7 +277,9 @@ class SimulationResult:
         elif kind == "stages":
             rows = self.stage_times
         else:
-            raise ValueError("kind is 'reviews' or 'stages'")
+            raise InvalidInput(
+                "kind", "frame_kind", "expected 'reviews' or 'stages'", "Pass one of them."
+            )
         frame = pandas.DataFrame([attrs.asdict(r) for r in rows])
         for column in ("clock_started", "completed", "due", "revised_due", "entered", "left"):
             if column in frame:
@@ -417,7 +419,12 @@ class SimulationResult:
         ax = ax or plt.subplots(figsize=(10, 4.5))[1]
         rows = [t for t in self.stage_times if t.review == review]
         if not rows:
-            raise ValueError(f"no review {review} in this result")
+            raise InvalidInput(
+                "review",
+                "review_simulated",
+                f"this result has no review {review}",
+                f"Pass the number of a simulated review, 0 to {len(self.outcomes) - 1}.",
+            )
         for y, row in enumerate(rows):
             colour = "#f59e0b" if row.stage in self.side_paths else "#818cf8"
             start = mdates.date2num(row.entered)

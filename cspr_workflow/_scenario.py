@@ -25,13 +25,18 @@ import attrs
 import pendulum
 
 from ._calendar import WorkingDayCalendar
-from ._errors import Problem
+from ._errors import InvalidInput, Problem
 from ._time import as_date
 
 __all__ = ["Duration", "Repeat", "Scenario", "Shared", "Sitting"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def _invalid(argument: str, message: str, remedy: str) -> InvalidInput:
+    """A scenario that cannot be: ``argument`` names the part, its rule is ``scenario``."""
+    return InvalidInput(argument, "scenario", message, remedy)
 
 
 @attrs.frozen
@@ -44,9 +49,11 @@ class Duration:
 
     def __attrs_post_init__(self) -> None:
         if not 0 <= self.low <= self.mode <= self.high:
-            raise ValueError(
+            raise _invalid(
+                "Duration",
                 f"a duration needs 0 <= low <= mode <= high, not {self.low}, {self.mode}, "
-                f"{self.high}"
+                f"{self.high}",
+                "Give the least, the most likely and the most working days, in that order.",
             )
 
     def draw(self, rng: random.Random) -> int:
@@ -72,7 +79,11 @@ class Repeat:
 
     def __attrs_post_init__(self) -> None:
         if self.every < 0:
-            raise ValueError("a repeat's interval is at least 0 working days")
+            raise _invalid(
+                "Repeat.every",
+                f"a repeat's interval is at least 0 working days, not {self.every}",
+                "Give every=0 or more working days.",
+            )
 
 
 def _anchor(value: object) -> pendulum.Date | None:
@@ -81,8 +92,10 @@ def _anchor(value: object) -> pendulum.Date | None:
     try:
         return as_date(value, "anchor")
     except ValueError:
-        raise ValueError(
-            f'a sitting\'s anchor is a date, such as "2026-01-08", not {value!r}'
+        raise _invalid(
+            "Sitting.anchor",
+            f"a sitting's anchor is a date, not {value!r}",
+            'Give a date, such as "2026-01-08".',
         ) from None
 
 
@@ -112,19 +125,31 @@ class Sitting:
         weekly = self.every_weeks != 0 or self.anchor is not None
         monthly = self.nth != 0 or self.weekday is not None
         if weekly == monthly:
-            raise ValueError(
+            raise _invalid(
+                "Sitting",
                 "a sitting is either every_weeks from an anchor date, or the nth weekday of "
-                "each month: give every_weeks and anchor, or nth and weekday"
+                "each month",
+                "Give every_weeks and anchor, or nth and weekday.",
             )
         if weekly and (self.every_weeks < 1 or self.anchor is None):
-            raise ValueError("a sitting every_weeks needs every_weeks of at least 1 and an anchor")
+            raise _invalid(
+                "Sitting.every_weeks",
+                "a sitting every_weeks needs every_weeks of at least 1 and an anchor",
+                'Give every_weeks=4 and anchor="2026-01-08", for example.',
+            )
         if monthly:
             if self.nth not in _ORDINALS:
-                raise ValueError("a monthly sitting's nth is 1, 2, 3, 4 or -1 (the last)")
+                raise _invalid(
+                    "Sitting.nth",
+                    f"a monthly sitting's nth is 1, 2, 3, 4 or -1 (the last), not {self.nth!r}",
+                    "Give nth=2 for the second weekday of the month, -1 for the last.",
+                )
             if self.weekday not in _WEEKDAYS:
-                raise ValueError(
+                raise _invalid(
+                    "Sitting.weekday",
                     f"a monthly sitting's weekday is one of {', '.join(_WEEKDAYS)}, "
-                    f"not {self.weekday!r}"
+                    f"not {self.weekday!r}",
+                    'Give weekday="wednesday", for example.',
                 )
 
     def describe(self) -> str:
@@ -201,7 +226,11 @@ def _details(value: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str
 
 def _names(value: Sequence[str]) -> tuple[str, ...]:
     if isinstance(value, str):
-        raise ValueError("shared people's stages are a list of stages")
+        raise _invalid(
+            "Shared.stages",
+            "shared people's stages are a list of stages, not one text",
+            'Give stages=["drafting"], for example.',
+        )
     return tuple(str(x) for x in value)
 
 
@@ -222,9 +251,17 @@ class Shared:
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.people, bool) or not isinstance(self.people, int) or self.people < 1:
-            raise ValueError(f"shared people are a whole number, at least 1, not {self.people!r}")
+            raise _invalid(
+                "Shared.people",
+                f"shared people are a whole number, at least 1, not {self.people!r}",
+                "Give people=2, for example.",
+            )
         if not self.stages:
-            raise ValueError("shared people work through at least one stage")
+            raise _invalid(
+                "Shared.stages",
+                "shared people work through at least one stage",
+                'Give stages=["drafting"], for example.',
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON data: ``{"people": 2, "stages": [...]}``."""
@@ -235,7 +272,11 @@ def _shared(value: Mapping[str, Any]) -> Mapping[str, Shared]:
     result = {}
     for key, item in value.items():
         if not isinstance(item, Shared | Mapping):
-            raise ValueError(f'shared[{key!r}] is {{"people": 2, "stages": ["drafting"]}}')
+            raise _invalid(
+                f"shared[{key!r}]",
+                "shared people are a Shared or an object of people and stages",
+                'Give {"people": 2, "stages": ["drafting"]}, for example.',
+            )
         result[str(key)] = item if isinstance(item, Shared) else Shared(**item)
     return result
 
@@ -244,9 +285,11 @@ def _sittings(value: Mapping[str, Any]) -> Mapping[str, Sitting]:
     result = {}
     for key, item in value.items():
         if not isinstance(item, Sitting | Mapping):
-            raise ValueError(
-                f'sittings[{key!r}] is a sitting: {{"nth": 2, "weekday": "wednesday"}} or '
-                f'{{"every_weeks": 4, "anchor": "2026-01-08"}}'
+            raise _invalid(
+                f"sittings[{key!r}]",
+                "a sitting is a Sitting or an object of its fields",
+                'Give {"nth": 2, "weekday": "wednesday"} or '
+                '{"every_weeks": 4, "anchor": "2026-01-08"}.',
             )
         result[str(key)] = item if isinstance(item, Sitting) else Sitting(**item)
     return result
@@ -256,7 +299,11 @@ def _waits(value: Mapping[str, Sequence[str]]) -> Mapping[str, tuple[str, ...]]:
     result = {}
     for key, triggers in value.items():
         if isinstance(triggers, str) or not isinstance(triggers, Sequence):
-            raise ValueError(f"waits_for[{key!r}] is a list of triggers")
+            raise _invalid(
+                f"waits_for[{key!r}]",
+                "what a step waits for is a list of triggers",
+                'Give ["return_information"], for example.',
+            )
         result[str(key)] = tuple(str(t) for t in triggers)
     return result
 
@@ -339,7 +386,11 @@ class Scenario:
                 "shared people need partnership_reviews: how many reviews share them a year"
             )
         if problems:
-            raise ValueError("invalid scenario: " + "; ".join(problems))
+            raise _invalid(
+                "scenario",
+                "invalid scenario: " + "; ".join(problems),
+                "Correct those fields and build the scenario again.",
+            )
 
     # -- reading --------------------------------------------------------------------------
 
@@ -407,13 +458,21 @@ class Scenario:
         fields = {f.name for f in attrs.fields(Scenario)}
         unknown = sorted(set(data) - fields)
         if unknown:
-            raise ValueError(f"unknown scenario field(s): {', '.join(unknown)}")
+            raise _invalid(
+                "scenario",
+                f"unknown scenario field(s): {', '.join(unknown)}",
+                f"Use only the scenario's fields: {', '.join(sorted(fields))}.",
+            )
         changes: dict[str, Any] = {}
         try:
             for name, value in data.items():
                 if name in _KEYED:
                     if not isinstance(value, Mapping):
-                        raise ValueError(f"{name} is an object keyed by stage or trigger")
+                        raise _invalid(
+                            name,
+                            f"{name} is an object keyed by stage or trigger",
+                            'Give {"drafting": {"low": 10, "mode": 20, "high": 35}}, for example.',
+                        )
                     converter = attrs.fields_dict(Scenario)[name].converter
                     assert callable(converter)
                     changes[name] = {**getattr(self, name), **converter(value)}
@@ -421,17 +480,27 @@ class Scenario:
                     changes[name] = value if isinstance(value, Duration) else Duration(**value)
                 elif name == "shared":
                     if not isinstance(value, Mapping):
-                        raise ValueError("shared is an object keyed by a label of your own")
+                        raise _invalid(
+                            "shared",
+                            "shared is an object keyed by a label of your own",
+                            'Give {"lead reviewers": {"people": 2, "stages": ["drafting"]}}.',
+                        )
                     changes[name] = {**self.shared, **_shared(value)}
                 elif name == "partnership_reviews" and value is None:
                     changes[name] = None
                 else:
                     if isinstance(value, bool) or not isinstance(value, int):
-                        raise ValueError(f"{name} is a whole number")
+                        raise _invalid(name, f"{name} is a whole number", "Give a whole number.")
                     changes[name] = value
             return attrs.evolve(self, **changes)
+        except InvalidInput:
+            raise
         except (TypeError, KeyError) as error:
-            raise ValueError(f"invalid scenario: {error}") from None
+            raise _invalid(
+                "scenario",
+                f"invalid scenario: {error}",
+                "Give each field as Scenario.to_dict() writes it.",
+            ) from None
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain JSON data, a scenario file for ``cspr-workflow simulate

@@ -30,7 +30,7 @@ from ._args import check_arg
 from ._definition import ProcessDefinition, default_definition
 from ._driver import Driver, People
 from ._engine import Review
-from ._errors import MissingExtra, SimulationError, WorkersFailed
+from ._errors import InvalidInput, MissingExtra, SimulationError, WorkersFailed
 from ._results import ReviewOutcome, SimulationResult, StageTime, need_extra, outcome
 from ._scenario import Scenario
 from ._time import LONDON
@@ -276,8 +276,13 @@ def simulate(
         try:
             pickle.dumps(definition)
         except pickle.PicklingError as error:
-            raise ValueError(
-                f"with several workers, {error}; or simulate with workers=1"
+            raise InvalidInput(
+                "definition",
+                "definition_picklable",
+                f"with several workers the definition is sent to each worker, and it cannot "
+                f"be ({error})",
+                "Assign the definition to a module-level variable of an importable module, "
+                "or simulate with workers=1.",
             ) from None
     started = time.perf_counter()
     bar = _progress(reviews, progress, label)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ._args import check_arg
 from ._definition import ProcessDefinition, default_definition
+from ._errors import InvalidInput
 from ._results import need_extra
 from ._scenario import Duration, Scenario
 from ._simulate import _scenario_for, simulate
@@ -49,17 +50,30 @@ def scaled(
     """``scenario`` with ``parameter`` multiplied by ``factor`` (see the module's doc)."""
     field, dot, key = parameter.partition(".")
     if not dot or not key or field not in (*_DURATIONS, "chances"):
-        raise ValueError(
-            f"a parameter is 'stage_days.<stage>', 'revisit_days.<stage>', "
-            f"'step_days.<trigger>' or 'chances.<trigger>', not {parameter!r}"
+        raise InvalidInput(
+            "parameters",
+            "sweep_parameter",
+            f"{parameter!r} is not a parameter",
+            "Name one as 'stage_days.<stage>', 'revisit_days.<stage>', 'step_days.<trigger>' "
+            "or 'chances.<trigger>'.",
         )
     if not factor >= 0:
-        raise ValueError(f"a factor is a number of at least 0, not {factor!r}")
+        raise InvalidInput(
+            "factor",
+            "sweep_factor",
+            f"a factor is a number of at least 0, not {factor!r}",
+            "Pass factors of 0 or more (1 keeps the scenario's value).",
+        )
     if field == "chances":
         if key not in scenario.chances:  # scaling a chance of 0 would silently do nothing
-            raise ValueError(
-                f"{parameter!r}: the scenario gives no chance under {key!r}; it gives "
+            raise InvalidInput(
+                "parameters",
+                "sweep_parameter",
+                f"{parameter!r}: the scenario gives no chance under {key!r} (scaling a chance "
+                "of 0 would change nothing)",
+                "Vary one of the chances it gives: "
                 + (", ".join(map(repr, scenario.chances)) or "none")
+                + ".",
             )
         return scenario.with_chances({key: min(1.0, scenario.chances[key] * factor)})
     base = _duration(scenario, definition, field, key)
@@ -136,7 +150,12 @@ def sweep(
     """
     runs = _Runs("sweep", definition, scenario, reviews, seed, workers)
     if not parameters:
-        raise ValueError("sweep needs at least one parameter and its factors")
+        raise InvalidInput(
+            "parameters",
+            "sweep_parameter",
+            "sweep needs at least one parameter and its factors",
+            "Pass {'stage_days.drafting': [0.5, 1.0, 1.5]}, for example.",
+        )
     names = list(parameters)
     rows = []
     for factors in itertools.product(*(list(parameters[n]) for n in names)):
@@ -171,7 +190,12 @@ def sensitivity(
     """
     runs = _Runs("sensitivity", definition, scenario, reviews, seed, workers)
     if not parameters:
-        raise ValueError("sensitivity needs at least one parameter")
+        raise InvalidInput(
+            "parameters",
+            "sweep_parameter",
+            "sensitivity needs at least one parameter",
+            "Pass ['stage_days.drafting'], for example.",
+        )
     baseline = runs.row(runs.base)["completed on time"]
     rows = []
     for name in parameters:
@@ -252,7 +276,12 @@ def plot_sweep(frame: Any, ax: Any = None, *, definition: ProcessDefinition | No
         ax.set_ylabel(_title(names[1], titles))
         ax.figure.colorbar(image, ax=ax, label="share completed on time")
     else:
-        raise ValueError("plot_sweep draws a sweep of one or two parameters")
+        raise InvalidInput(
+            "frame",
+            "sweep_parameter",
+            "plot_sweep draws a sweep of one or two parameters",
+            "Sweep one or two parameters, or plot the frame yourself.",
+        )
     ax.set_title("Completed on time, as the parameters change")
     return ax
 

@@ -28,6 +28,7 @@ from ._errors import (
     TimeWentBackwards,
     TransitionRefused,
     UnknownDefinition,
+    UnknownName,
     UnknownTrigger,
     WorkersFailed,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "TimeWentBackwards",
     "TransitionRefused",
     "UnknownDefinition",
+    "UnknownName",
     "UnknownTrigger",
     "WorkersFailed",
 ]

@@ -32,6 +32,8 @@ stand for the wait for a sitting; a partnership gives its own (``sittings``, see
 
 from __future__ import annotations
 
+from ._args import check_arg
+from ._errors import InvalidInput
 from ._scenario import Duration, Repeat, Scenario
 from .states import Stage, Trigger
 
@@ -126,8 +128,11 @@ DEFAULT_SCENARIO = Scenario(
 
 def with_agencies(count: int, scenario: Scenario = DEFAULT_SCENARIO) -> Scenario:
     """``scenario`` with ``count`` agencies relevant to each case (and so on its panel)."""
+    check_arg("count", count, int, "a whole number of agencies")
     if count < 1:
-        raise ValueError("agencies must be at least 1")
+        raise InvalidInput(
+            "count", "agency_count", "a case has at least one agency", "Pass count=1 or more."
+        )
     names = [AGENCIES[i] if i < len(AGENCIES) else f"Agency {i + 1}" for i in range(count)]
     details = dict(scenario.details.get(T.SUBMIT_RAPID_REVIEW, {"kloes": ["A line of enquiry"]}))
     details["agencies"] = names

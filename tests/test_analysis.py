@@ -188,7 +188,10 @@ def test_a_scaled_parameter_is_the_one_the_simulation_would_use() -> None:
     assert chance.chances["return_to_drafting@crp_agreed"] == 1.0  # held at most 1
     with pytest.raises(ValueError, match="gives no chance under 'return_to_drafting'"):
         scaled(DEFAULT_SCENARIO, DEFAULT_DEFINITION, "chances.return_to_drafting", 2)
-    with pytest.raises(ValueError, match=r"a parameter is 'stage_days\.<stage>'"):
+    with pytest.raises(
+        ValueError,
+        match=r"'drafting' is not a parameter \[sweep_parameter\]. Name one as 'stage_days\.",
+    ):
         scaled(DEFAULT_SCENARIO, DEFAULT_DEFINITION, "drafting", 2)
     with pytest.raises(ValueError, match="at least 0"):
         scaled(DEFAULT_SCENARIO, DEFAULT_DEFINITION, "stage_days.drafting", -1)

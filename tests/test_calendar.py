@@ -153,8 +153,9 @@ def test_dates_outside_the_calendar_are_refused() -> None:
 
 
 def test_instants_are_refused_where_dates_are_meant() -> None:
-    with pytest.raises(TypeError, match="pass a date"):
+    with pytest.raises(InvalidInput, match=r"^holidays: expected dates, got a datetime") as e:
         WorkingDayCalendar("X", {dt.datetime(2026, 1, 1, tzinfo=dt.UTC): "x"}, 2026, 2026)
+    assert isinstance(e.value, TypeError)  # (what it raised before it was an InvalidInput)
 
 
 def test_a_date_time_is_refused_where_a_day_is_counted() -> None:

@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import ast
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import pendulum
 import pytest
 
+import cspr_workflow
 from cspr_workflow import (
+    DEFAULT_DEFINITION,
     CsprWorkflowError,
     NotPermitted,
     Reason,
+    Review,
     TimeWentBackwards,
     TransitionRefused,
+    diagram,
+    simulate,
 )
-from cspr_workflow.errors import InvalidDefinition, InvalidTime, UnknownTrigger
+from cspr_workflow.clocks import WorkingDayCalendar
+from cspr_workflow.errors import (
+    InvalidDefinition,
+    InvalidInput,
+    InvalidTime,
+    UnknownName,
+    UnknownTrigger,
+)
+from cspr_workflow.practice import DEFAULT_SCENARIO, with_agencies
+from cspr_workflow.simulation import Duration, Repeat, Scenario, Shared, Sitting, sweep
 
 
 @pytest.mark.parametrize(
     ("error", "builtin"),
-    [(InvalidDefinition, ValueError), (InvalidTime, ValueError), (UnknownTrigger, LookupError)],
+    [
+        (InvalidDefinition, ValueError),
+        (InvalidTime, ValueError),
+        (UnknownTrigger, LookupError),
+        (UnknownName, KeyError),
+    ],
 )
 def test_errors_subclass_the_builtin_they_resemble(error: type, builtin: type) -> None:
     assert issubclass(error, CsprWorkflowError)
@@ -41,3 +67,176 @@ def test_refusal_message_carries_every_reason() -> None:
     assert "[rule two]" in text
     assert error.rules == ("rule_one", "rule_two")
     assert error.titles == ("rule one", "rule two")
+
+
+# -- every error a caller can cause is under the root -------------------------------------
+
+_AWARE = pendulum.datetime(2026, 1, 5, 9, tz="Europe/London")
+
+
+def _report_lookup() -> object:
+    return Review.open("Child A", aware_at=_AWARE).deadlines(at=_AWARE)["C9"]
+
+
+@pytest.mark.parametrize(
+    ("look_up", "rule"),
+    [
+        (lambda: DEFAULT_DEFINITION.stage("drafing"), "known_stage"),
+        (lambda: DEFAULT_DEFINITION.trigger("publsh"), "known_trigger"),
+        (lambda: DEFAULT_DEFINITION.role("chiar"), "known_role"),
+        (lambda: DEFAULT_DEFINITION.guard("no_such_rule"), "known_guard"),
+        (lambda: DEFAULT_DEFINITION.bound_guard("no_such_rule"), "known_guard"),
+        (lambda: DEFAULT_DEFINITION.policy.clock("C9"), "known_clock"),
+        (_report_lookup, "known_clock"),
+    ],
+)
+def test_a_lookup_by_an_unknown_name_says_which_names_there_are(
+    look_up: Callable[[], object], rule: str
+) -> None:
+    with pytest.raises(UnknownName) as raised:
+        look_up()
+    error = raised.value
+    assert isinstance(error, KeyError)  # (code that caught a mapping's KeyError still does)
+    assert error.rule == rule
+    assert f"[{rule}]. Use one of: " in str(error)
+    assert not str(error).startswith(("'", '"'))  # not KeyError's quoted message
+
+
+def test_an_unknown_stage_lists_the_definitions_stages() -> None:
+    with pytest.raises(UnknownName) as raised:
+        DEFAULT_DEFINITION.stage("drafing")
+    assert str(raised.value).startswith(
+        f"process definition {DEFAULT_DEFINITION.name!r} has no stage 'drafing' [known_stage]."
+    )
+    assert set(raised.value.known) == {s.name for s in DEFAULT_DEFINITION.stages}
+
+
+def _other_definition() -> object:
+    review = Review.open("Child A", aware_at=_AWARE)
+    moved = attrs.evolve(review.state, stage="not_a_stage")
+    return Review(moved, DEFAULT_DEFINITION)
+
+
+def _someone_elses_refusals() -> object:
+    mine = Review.open("Child A", aware_at=_AWARE)
+    theirs = Review.open("Child B", aware_at=_AWARE)
+    return Review(mine.state, DEFAULT_DEFINITION, refusals=theirs._log)
+
+
+def _a_sweep_of_nothing() -> object:
+    pytest.importorskip("pandas")
+    return sweep({}, reviews=2)
+
+
+def _a_gantt_of_no_review() -> object:
+    pytest.importorskip("matplotlib")
+    return simulate(2, seed=1).plot_gantt(review=7)
+
+
+@pytest.mark.parametrize(
+    ("misuse", "rule"),
+    [
+        (_other_definition, "stage_known"),
+        (_someone_elses_refusals, "refusal_log"),
+        (lambda: with_agencies(0), "agency_count"),
+        (lambda: Duration(3, 2, 1), "scenario"),
+        (lambda: Repeat(Duration(1, 1, 1), every=-1), "scenario"),
+        (lambda: Sitting(), "scenario"),
+        (lambda: Sitting(nth=5, weekday="monday"), "scenario"),
+        (lambda: Shared(0, ("drafting",)), "scenario"),
+        (lambda: Scenario(delay_margin_days=0), "scenario"),
+        (lambda: Scenario.from_dict({"stage_dayz": {}}), "scenario"),
+        (lambda: DEFAULT_SCENARIO.merged({"max_branches": "two"}), "scenario"),
+        (_a_sweep_of_nothing, "sweep_parameter"),
+        (lambda: diagram().render("gif"), "diagram_format"),
+        (lambda: simulate(2, seed=1).to_pandas("rows"), "frame_kind"),
+        (_a_gantt_of_no_review, "review_simulated"),
+        (lambda: attrs.evolve(DEFAULT_DEFINITION.policy.clocks[0], limit=0), "clock_limit"),
+        (
+            lambda: attrs.evolve(DEFAULT_DEFINITION.completion, max_extension_months=0),
+            "max_extension_months",
+        ),
+        (
+            lambda: WorkingDayCalendar(
+                "X", {dt.datetime(2026, 1, 1, tzinfo=dt.UTC): "x"}, 2026, 2026
+            ),
+            "argument_type",
+        ),
+    ],
+)
+def test_a_misuse_is_refused_under_the_root_naming_its_rule(
+    misuse: Callable[[], object], rule: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        misuse()
+    assert isinstance(raised.value, CsprWorkflowError)
+    assert raised.value.rule == rule
+    assert f"[{rule}]. " in str(raised.value)  # and then what to do
+
+
+_BUILTINS = {
+    "AssertionError",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "RuntimeError",
+    "TypeError",
+    "ValueError",
+}
+
+# The places that raise a built-in error on purpose, each with why no caller sees it as
+# such. A new one fails the test below: raise an error of the library's tree instead (or,
+# if callers never see it, add it here with the reason).
+_BUILTIN_RAISES = {
+    ("_details.py", "_text"): "a detail's parser: parse() turns it into a refusal's reason",
+    ("_details.py", "_texts"): "a detail's parser, the same",
+    ("_details.py", "_bool"): "a detail's parser, the same",
+    ("_details.py", "_int"): "a detail's parser, the same",
+    ("_details.py", "_choice"): "a detail's parser, the same",
+    ("_details.py", "_roles"): "a detail's parser, the same",
+    ("_details.py", "_recommendations"): "a detail's parser, the same",
+    ("_codec.py", "plain"): "details reach it parsed by their specs, so always storable",
+    ("_codec.py", "_strict.structure"): "reading a document: loads reports InvalidDocument",
+    ("_codec.py", "_instant"): "reading a document, the same",
+    ("_codec.py", "_date"): "reading a document, the same",
+    ("_codec.py", "_details"): "reading a document, the same",
+    ("_codec.py", "_roles"): "reading a document, the same",
+    ("_codec.py", "_bad_role"): "reading a document, the same",
+    ("_codec.py", "_strict_tuple.structure"): "reading a document, the same",
+    ("_codec.py", "_stored_actor.structure"): "reading a document, the same",
+    ("_schema.py", "_schema_of"): "building the JSON Schema of the library's own records",
+    ("_sequence.py", "AppendOnly.__getitem__"): "the sequence protocol: IndexError ends a loop",
+    ("_records.py", "_compile_evolve.evolve"): "evolve() with an unknown field, as attrs does",
+    ("_definition.py", "default_definition"): "the package sets the default on import",
+    ("_timeline.py", "_Rows.place"): "unreachable: a row beyond every label is free",
+    ("_scenario.py", "Sitting.next"): "unreachable: sittings go on for ever",
+    ("demo.py", "_take"): "the demo's own check that a refusal it shows was refused",
+}
+
+
+def _builtin_raises() -> set[tuple[str, str]]:
+    """(module file, enclosing function) of every ``raise`` of a built-in error."""
+    found: set[tuple[str, str]] = set()
+
+    def visit(node: ast.AST, module: str, where: tuple[str, ...]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                visit(child, module, (*where, child.name))
+                continue
+            if isinstance(child, ast.Raise) and child.exc is not None:
+                raised = child.exc.func if isinstance(child.exc, ast.Call) else child.exc
+                if isinstance(raised, ast.Name) and raised.id in _BUILTINS:
+                    found.add((module, ".".join(where)))
+            visit(child, module, where)
+
+    for path in sorted(Path(cspr_workflow.__file__).parent.glob("*.py")):
+        visit(ast.parse(path.read_text(encoding="utf-8")), path.name, ())
+    return found
+
+
+def test_the_library_raises_builtin_errors_only_where_no_caller_sees_them() -> None:
+    found = _builtin_raises()
+    new = sorted(found - set(_BUILTIN_RAISES))
+    assert not new, f"built-in errors raised where a caller sees them: {new}"
+    gone = sorted(set(_BUILTIN_RAISES) - found)
+    assert not gone, f"listed places that raise no built-in error any more: {gone}"
