@@ -3,6 +3,8 @@ naming the argument, never a bare error from deep inside."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ._errors import InvalidInput
 from ._records import ReviewState
 
@@ -30,6 +32,19 @@ def check_arg(
             "argument_type",
             f"expected {what}, got {type(value).__name__}",
             f"Pass {what}{' or None' if optional else ''}.",
+        )
+
+
+def check_many(argument: str, value: object, what: str) -> None:
+    """Raise :class:`InvalidInput` (rule ``argument_type``) unless ``value`` is a
+    collection to go through (a list, a tuple, a generator...), not text or a lone value;
+    ``what`` says what it holds, in words."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInput(
+            argument,
+            "argument_type",
+            f"expected {what}, got {type(value).__name__}",
+            f"Pass a list of {what}.",
         )
 
 

@@ -120,8 +120,24 @@ class WorkingDayCalendar:
         """A calendar from the ``holidays`` package's data for ``country``/``subdiv``."""
         import holidays as holidays_package
 
+        check_arg("country", country, str, "a country code, such as 'GB'")
+        check_arg("subdiv", subdiv, str, "a subdivision code, such as 'ENG'", optional=True)
+        if isinstance(years, str | bytes) or not hasattr(years, "__iter__"):
+            check_arg("years", years, range, "years, such as range(1990, 2101)")
         years = sorted(set(years))
-        data = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
+        for year in years:
+            check_arg("years", year, int, "whole-number years")
+        if not years:
+            raise InvalidInput("years", "calendar_years", "no years given", "Pass at least one.")
+        try:
+            data = holidays_package.country_holidays(country, subdiv=subdiv, years=years)
+        except NotImplementedError as error:
+            raise InvalidInput(
+                "country",
+                "calendar_country",
+                f"the holidays package has no calendar for it ({error})",
+                "Use a country and subdivision the holidays package knows (GB and ENG, say).",
+            ) from None
         version = getattr(holidays_package, "__version__", "unknown")
         return cls(
             name=name or (f"{country}-{subdiv}" if subdiv else country),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._errors import CsprWorkflowError
+from ._errors import CsprWorkflowError, InvalidInput
 
 if TYPE_CHECKING:
     import pendulum
@@ -321,6 +321,8 @@ def _open_store(url: str, definition: ProcessDefinition) -> ReviewStore:
         raise _UsageError(f"--store: there is no SQLite database {database!r}")
     try:
         return ReviewStore(url, definitions=[definition])
+    except InvalidInput as error:  # (a scheme with no dialect or driver installed)
+        raise _UsageError(f"--store: {error}") from None
     except sa.exc.SQLAlchemyError as error:
         raise _UsageError(f"--store: cannot open {url!r} ({type(error).__name__})") from None
 

@@ -236,15 +236,21 @@ class ProcessDefinition(Declared):
 
     def rows(self, trigger: str, source: str) -> tuple[TransitionSpec, ...]:
         """The transitions of ``trigger`` from ``source`` (empty when it is not available)."""
-        return tuple(s.row for s in self._select.get((trigger, source), ()))
+        try:
+            return tuple(s.row for s in self._select.get((trigger, source), ()))
+        except TypeError:  # (a name that is not text, nor hashable)
+            raise _not_a_name("trigger" if isinstance(source, str) else "source") from None
 
     def rows_from(self, source: str) -> tuple[TransitionSpec, ...]:
         """Every transition leaving ``source``, in table order."""
-        return tuple(s.row for s in self._from.get(source, ()))
+        return tuple(s.row for s in self.steps_from(source))
 
     def steps_from(self, source: str) -> tuple[CompiledStep, ...]:
         """The compiled steps leaving ``source``, in table order."""
-        return self._from.get(source, ())
+        try:
+            return self._from.get(source, ())
+        except TypeError:  # (a name that is not text, nor hashable)
+            raise _not_a_name("source") from None
 
     def select(self, trigger: str, state: ReviewState) -> CompiledStep | None:
         """The compiled step ``trigger`` takes from ``state``'s stage (its selector, if any,
@@ -264,7 +270,10 @@ class ProcessDefinition(Declared):
 
     def shortest_path(self, source: str, dest: str) -> tuple[str, ...] | None:
         """The fewest stage changes from ``source`` to ``dest`` (both included), or None.
-        Rows chosen by a selector are left out: they are no shortcut."""
+        Rows chosen by a selector are left out: they are no shortcut. A stage the
+        definition lacks is an :class:`UnknownName`."""
+        self.stage(source)
+        self.stage(dest)
         return self._graph.shortest_path(source, dest)
 
     def approval_stages(self) -> tuple[str, ...]:
@@ -443,6 +452,12 @@ class ProcessDefinition(Declared):
                 "name: assign it to a module-level variable of an importable module"
             )
         return (_import_definition, found)
+
+
+def _not_a_name(argument: str) -> InvalidInput:
+    return InvalidInput(
+        argument, "argument_type", "expected a name (text)", "Pass a stage's or trigger's name."
+    )
 
 
 def _locate(definition: ProcessDefinition) -> tuple[str, str] | None:

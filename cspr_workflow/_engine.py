@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._args import check_arg
 from ._clocks import OwedNotice, notices_owed, start_clocks
 from ._codec import chain_tip, seal
 from ._deadlines import DeadlineReport, deadline_report
@@ -135,6 +136,8 @@ class Review:
                 "state.reference", "reference", problem, "Refer to the review by its pseudonym."
             )
         _check_definition(definition)
+        _check_clock(clock)
+        check_arg("refusals", refusals, RefusalLog, "the review's RefusalLog", optional=True)
         definition = definition or default_definition()
         try:
             definition.stage(state.stage)
@@ -183,13 +186,7 @@ class Review:
                 "reference", "reference", problem, "Refer to the review by its pseudonym."
             )
         _check_definition(definition)
-        if clock is not None and not callable(clock):
-            raise InvalidInput(
-                "clock",
-                "clock_callable",
-                f"expected a function returning the time, got {type(clock).__name__}",
-                "Pass clock=lambda: pendulum.now('Europe/London'), or at= on each step.",
-            )
+        _check_clock(clock)
         definition = definition or default_definition()
         state = opened(definition, reference, as_instant(aware_at, "aware_at"))
         log = RefusalLog(reference, state.aware_at)
@@ -640,6 +637,16 @@ def _settle(
     object.__setattr__(result, "stage", stage)
     object.__setattr__(result, "history", history)
     return result
+
+
+def _check_clock(clock: object) -> None:
+    if clock is not None and not callable(clock):
+        raise InvalidInput(
+            "clock",
+            "clock_callable",
+            f"expected a function returning the time, got {type(clock).__name__}",
+            "Pass clock=lambda: pendulum.now('Europe/London'), or at= on each step.",
+        )
 
 
 def _check_definition(definition: object) -> None:

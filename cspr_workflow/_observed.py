@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ._args import check_arg
+from ._args import check_arg, check_many
 from ._definition import ProcessDefinition
 from ._document import loads
 from ._engine import Review
@@ -34,6 +34,7 @@ def _reviews(source: Any, definition: ProcessDefinition | None) -> Iterable[Revi
         return
     if isinstance(source, (str, bytes, Review, Path)):
         source = [source]
+    check_many("source", source, "Reviews, documents or paths, or a ReviewStore")
     for item in source:
         if isinstance(item, Review):
             yield item

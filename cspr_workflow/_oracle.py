@@ -145,6 +145,9 @@ def check_review(
     check_arg("since", since, int, "a step number")
     definition = review.definition
     chosen = definition.properties if properties is None else properties
+    check_arg("properties", chosen, Sequence, "a list of Property", optional=True)
+    for prop in chosen:
+        check_arg("properties", prop, Property, "Property objects")
     return violations(definition, review.state, chosen, since)
 
 

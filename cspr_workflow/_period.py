@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
-from ._args import check_arg
+from ._args import check_arg, check_many
 from ._engine import Review
 from ._errors import InvalidInput
 from ._text import markdown_text
@@ -126,6 +126,7 @@ def period_report(reviews: Iterable[Review], *, start: object, end: object) -> P
     order: list[str] = []
     completions: list[Completion] = []
     read = 0
+    check_many("reviews", reviews, "Reviews")
     for review in reviews:
         check_arg("reviews", review, Review, "Reviews")
         read += 1

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._args import check_arg
 from ._definition import ProcessDefinition
 from ._engine import Review
 from ._errors import InvalidInput, MissingExtra
@@ -358,6 +359,7 @@ class SimulationResult:
         """This result beside ``other`` (observed reviews beside a simulation fitted to
         them, say): the share completed within each number of days (with the limit), and
         where the time goes until completion, stage by stage. Returns the figure."""
+        check_arg("other", other, SimulationResult, "a SimulationResult")
         plt = need_extra("matplotlib.pyplot", "SimulationResult.plot_against")
         names = list(labels) or [_label(self), _label(other)]
         figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5), width_ratios=(1, 1.2))

@@ -455,6 +455,13 @@ class Scenario:
         ``{"low": .., "mode": .., "high": ..}``; a sitting ``{"nth": 2, "weekday":
         "wednesday"}`` or ``{"every_weeks": 4, "anchor": "2026-01-08"}``; what a step
         waits for, a list of triggers."""
+        if not isinstance(data, Mapping):
+            raise _invalid(
+                "data",
+                f"a scenario's data is an object of its fields, not a {type(data).__name__}",
+                'Pass {"stage_days": {"drafting": {"low": 10, "mode": 20, "high": 35}}}, for '
+                "example (Scenario.to_dict() writes one).",
+            )
         fields = {f.name for f in attrs.fields(Scenario)}
         unknown = sorted(set(data) - fields)
         if unknown:

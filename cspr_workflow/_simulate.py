@@ -45,6 +45,7 @@ def _seed(seed: int, index: int) -> str:
 
 
 def _scenario_for(definition: ProcessDefinition, scenario: Scenario | None) -> Scenario:
+    check_arg("scenario", scenario, Scenario, "a Scenario", optional=True)
     chosen = scenario if scenario is not None else definition.scenario or Scenario()
     stages = {s.name for s in definition.stages}
     triggers = {t.name for t in definition.triggers}
@@ -258,6 +259,13 @@ def simulate(
     check_arg("reviews", reviews, int, "a whole number of reviews")
     check_arg("seed", seed, int, "a whole-number seed")
     check_arg("workers", workers, int, "a whole number of workers")
+    if workers < 0:
+        raise InvalidInput(
+            "workers",
+            "workers_count",
+            f"expected 0 (one per core) or more workers, not {workers}",
+            "Pass workers=1, 2, ... or 0 for one per core.",
+        )
     check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
     check_arg("progress", progress, bool, "True or False", optional=True)
     check_arg("label", label, str, "a label for the progress bar", optional=True)
@@ -330,6 +338,9 @@ def compare(
     one column per scenario; each 95% interval as a ``low`` and a ``high`` row). A long
     run shows a progress bar per scenario, named as the scenario is. Each
     column keeps every figure's own type (counts stay whole numbers; ``object`` dtype)."""
+    check_arg("scenarios", scenarios, Mapping, "a mapping of names to Scenarios")
+    for scenario in scenarios.values():
+        check_arg("scenarios", scenario, Scenario, "Scenarios, by name")
     pandas = need_extra("pandas", "compare")
     columns = {}
     for name, scenario in scenarios.items():

@@ -177,8 +177,11 @@ class ReviewStore:
         *,
         definitions: Iterable[ProcessDefinition] = (),
     ) -> None:
+        check_arg("url", url, (str, sa.URL, sa.Engine), "a database URL or a SQLAlchemy Engine")
         self._engine = url if isinstance(url, sa.Engine) else _make_engine(url)
         known = list(definitions) or [default_definition()]
+        for definition in known:
+            check_arg("definitions", definition, ProcessDefinition, "ProcessDefinitions")
         self._definitions = {d.name: d for d in known}
         # The documents this store last read or wrote, by reference, with what they hold;
         # a row whose document is, character for character, one of them needs no reading.
@@ -204,6 +207,8 @@ class ReviewStore:
         return self.load(reference).review
 
     def __contains__(self, reference: object) -> bool:
+        if not isinstance(reference, str):
+            return False  # (a reference is text)
         with self._engine.connect() as conn:
             query = sa.select(_REVIEWS.c.reference).where(_REVIEWS.c.reference == reference)
             return conn.execute(query).first() is not None
@@ -555,12 +560,31 @@ class _Known:
         return Review(state, self.definition, refusals=log)
 
 
-def _make_engine(url: str) -> sa.Engine:
+def _make_engine(url: str | sa.URL) -> sa.Engine:
     """An engine; for SQLite, one whose transactions take the write lock when they begin
-    (``BEGIN IMMEDIATE``), so that concurrent writers queue instead of failing."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+    (``BEGIN IMMEDIATE``), so that concurrent writers queue instead of failing. A URL that
+    names no database SQLAlchemy can reach is an :class:`InvalidInput` (which never
+    repeats the URL: it may hold a password)."""
+    try:
+        parsed = sa.make_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            return sa.create_engine(parsed, pool_pre_ping=True)
+    except sa.exc.NoSuchModuleError:
+        raise InvalidInput(
+            "url",
+            "store_url",
+            "no SQLAlchemy dialect or database driver is installed for the URL's scheme",
+            "Use sqlite:///path/to/reviews.db, or install the driver (for PostgreSQL: "
+            "pip install 'cspr-workflow[postgres]').",
+        ) from None
+    except sa.exc.ArgumentError:
+        raise InvalidInput(
+            "url",
+            "store_url",
+            "the text cannot be read as a database URL",
+            "Pass one such as sqlite:///path/to/reviews.db or "
+            "postgresql+psycopg://user@host/database.",
+        ) from None
     engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

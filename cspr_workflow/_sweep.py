@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._args import check_arg
+from ._args import check_arg, check_many
 from ._definition import ProcessDefinition, default_definition
 from ._errors import InvalidInput
 from ._results import need_extra
@@ -148,6 +148,9 @@ def sweep(
     >>> list(frame.columns)[:2]
     ['stage_days.drafting', 'completed on time']
     """
+    check_arg("parameters", parameters, Mapping, "parameter names and their factors")
+    for factors in parameters.values():
+        check_many("parameters", factors, "factors (numbers)")
     runs = _Runs("sweep", definition, scenario, reviews, seed, workers)
     if not parameters:
         raise InvalidInput(
@@ -188,6 +191,10 @@ def sensitivity(
     >>> frame.loc[0, "parameter"], float(frame.loc[0, "high factor"])
     ('stage_days.drafting', 1.5)
     """
+    if isinstance(parameters, str) or not isinstance(parameters, Sequence):
+        check_arg("parameters", parameters, (list, tuple), "a list of parameter names")
+    for name in parameters:
+        check_arg("parameters", name, str, "parameter names")
     runs = _Runs("sensitivity", definition, scenario, reviews, seed, workers)
     if not parameters:
         raise InvalidInput(
@@ -240,10 +247,16 @@ def _titles(definition: ProcessDefinition | None) -> dict[str, str]:
     return titles
 
 
+def _check_frame(frame: object, made_by: str) -> None:
+    pandas = need_extra("pandas", f"plot of a {made_by}")
+    check_arg("frame", frame, pandas.DataFrame, f"the DataFrame {made_by}() returned")
+
+
 def plot_sweep(frame: Any, ax: Any = None, *, definition: ProcessDefinition | None = None) -> Any:
     """Draw a :func:`sweep` of one parameter (the share on time against its factor, with
     the 95% interval as a band) or two (a grid of the share, each cell labelled)."""
     plt = need_extra("matplotlib.pyplot", "plot_sweep")
+    _check_frame(frame, "sweep")
     names = [c for c in frame.columns if c not in _ROW_COLUMNS]
     titles = _titles(definition)
     ax = ax or plt.subplots(figsize=(8, 4.5))[1]
@@ -309,6 +322,7 @@ def plot_tornado(
     share on time at the low factor, and one to the share at the high one, from the
     baseline, each with its 95% interval; the widest swing on top."""
     plt = need_extra("matplotlib.pyplot", "plot_tornado")
+    _check_frame(frame, "sensitivity")
     low, high = frame["low factor"].iloc[0], frame["high factor"].iloc[0]
     titles = _titles(definition)
     ax = ax or plt.subplots(figsize=(9, 0.5 * len(frame) + 1.5))[1]

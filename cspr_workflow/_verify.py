@@ -45,7 +45,7 @@ from ._errors import CsprWorkflowError
 from ._oracle import PathSoFar
 from ._records import Actor, AuditEntry, ClockKind, ReviewState
 from ._specs import Guard, Property, TransitionSpec
-from ._time import LONDON
+from ._time import LONDON, as_instant
 
 __all__ = [
     "Counterexample",
@@ -344,6 +344,9 @@ def candidate_steps(
     rows allows (each person the role's cast gives), with each of the trigger's
     example details.
     """
+    check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition")
+    check_arg("state", state, ReviewState, "a ReviewState (a review's state)")
+    at = as_instant(at)
     roles: dict[str, set[str]] = {}
     for row in definition.rows_from(state.stage):
         roles.setdefault(row.trigger, set()).update(row.roles)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import attrs
 
+from ._args import check_arg
 from ._definition import ProcessDefinition
 from .guards import DEFAULT_GUARDS, DEFAULT_SELECTORS
 from .practice import DEFAULT_SCENARIO
@@ -84,6 +85,7 @@ def with_local_choices(
     it is not required. The definition is checked again, so the verifier, diagrams and
     tables show the choice.
     """
+    check_arg("definition", definition, ProcessDefinition, "a ProcessDefinition", optional=True)
     base = DEFAULT_DEFINITION if definition is None else definition
     wanted = {"feedback_session": feedback_session, "learning_event": learning_event}
     rows = []

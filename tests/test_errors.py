@@ -88,6 +88,7 @@ def _report_lookup() -> object:
         (lambda: DEFAULT_DEFINITION.bound_guard("no_such_rule"), "known_guard"),
         (lambda: DEFAULT_DEFINITION.policy.clock("C9"), "known_clock"),
         (_report_lookup, "known_clock"),
+        (lambda: DEFAULT_DEFINITION.shortest_path("drafting", "publishd"), "known_stage"),
     ],
 )
 def test_a_lookup_by_an_unknown_name_says_which_names_there_are(
@@ -123,6 +124,12 @@ def _someone_elses_refusals() -> object:
     return Review(mine.state, DEFAULT_DEFINITION, refusals=theirs._log)
 
 
+def _store(url: str) -> object:
+    from cspr_workflow import ReviewStore
+
+    return ReviewStore(url)
+
+
 def _a_sweep_of_nothing() -> object:
     pytest.importorskip("pandas")
     return sweep({}, reviews=2)
@@ -151,6 +158,12 @@ def _a_gantt_of_no_review() -> object:
         (lambda: diagram().render("gif"), "diagram_format"),
         (lambda: simulate(2, seed=1).to_pandas("rows"), "frame_kind"),
         (_a_gantt_of_no_review, "review_simulated"),
+        (lambda: simulate(2, workers=-1), "workers_count"),
+        (lambda: Review.open("Child A", aware_at=_AWARE, clock="now"), "clock_callable"),
+        (lambda: _store("sqlite:/no/slashes/enough"), "store_url"),
+        (lambda: _store("nosuchdatabase://host/db"), "store_url"),
+        (lambda: WorkingDayCalendar.from_holidays_package("XX", None), "calendar_country"),
+        (lambda: WorkingDayCalendar.from_holidays_package(years=[]), "calendar_years"),
         (lambda: attrs.evolve(DEFAULT_DEFINITION.policy.clocks[0], limit=0), "clock_limit"),
         (
             lambda: attrs.evolve(DEFAULT_DEFINITION.completion, max_extension_months=0),
@@ -240,3 +253,141 @@ def test_the_library_raises_builtin_errors_only_where_no_caller_sees_them() -> N
     assert not new, f"built-in errors raised where a caller sees them: {new}"
     gone = sorted(set(_BUILTIN_RAISES) - found)
     assert not gone, f"listed places that raise no built-in error any more: {gone}"
+
+
+# -- wrong values at the public boundary ---------------------------------------------------
+
+_WRONG = [
+    None,
+    1,
+    -1,
+    2.5,
+    "x",
+    "",
+    [],
+    {},
+    ["x"],
+    {"a": 1},
+    pendulum.naive(2026, 1, 5, 9),
+    object(),
+    True,
+]
+
+
+@pytest.fixture(scope="module")
+def boundary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Callable[[object], object]]:
+    """Public calls, each taking one wrong value in one argument."""
+    from cspr_workflow import (
+        ReviewStore,
+        Scenario,
+        audit_report,
+        check_review,
+        dumps,
+        loads,
+        persistence,
+        verification,
+        views,
+    )
+    from cspr_workflow.default import with_local_choices
+    from cspr_workflow.demo import ACTORS, demo_review
+    from cspr_workflow.simulation import (
+        compare,
+        fit,
+        observed,
+        plot_sweep,
+        plot_tornado,
+        sensitivity,
+        simulated_review,
+    )
+
+    review = demo_review()
+    chair = ACTORS["chair"]
+    later = review.state.last_at.add(days=1)
+    store = ReviewStore(f"sqlite:///{tmp_path_factory.mktemp('store')}/reviews.db")
+    store.add(review)
+    text = dumps(review)
+    result = simulate(3, seed=1)
+    calendar = DEFAULT_DEFINITION.policy.calendar
+    policy = DEFAULT_DEFINITION.policy
+    d = DEFAULT_DEFINITION
+    return {
+        "Review.open(reference)": lambda x: Review.open(x, aware_at=_AWARE),
+        "Review.open(aware_at)": lambda x: Review.open("Child Z", aware_at=x),
+        "Review.open(definition)": lambda x: Review.open("Child Z", aware_at=_AWARE, definition=x),
+        "Review(state)": lambda x: Review(x),
+        "Review(clock)": lambda x: Review(review.state, clock=x),
+        "Review(refusals)": lambda x: Review(review.state, refusals=x),
+        "fire(trigger)": lambda x: review.fire(x, by=chair, at=later),
+        "fire(by)": lambda x: review.fire("hold_panel_meeting", by=x, at=later),
+        "fire(at)": lambda x: review.fire("hold_panel_meeting", by=chair, at=x),
+        "fire(detail)": lambda x: review.fire("put_on_hold", by=chair, at=later, reason=x),
+        "available(by)": lambda x: review.available(by=x, at=later),
+        "check(trigger)": lambda x: review.check(x, by=chair, at=later),
+        "deadlines(at)": lambda x: review.deadlines(at=x),
+        "deadlines()[clock]": lambda x: review.deadlines(at=later)[x],
+        "as_at(at)": lambda x: review.as_at(x),
+        "loads(text)": lambda x: loads(x),
+        "loads(definition)": lambda x: loads(text, definition=x),
+        "dumps(review)": lambda x: dumps(x),
+        "check_review(review)": lambda x: check_review(x),
+        "check_review(properties)": lambda x: check_review(review, properties=x),
+        "audit_report(review)": lambda x: audit_report(x),
+        "diagram(review)": lambda x: diagram(x),
+        "diagram().render(fmt)": lambda x: diagram().render(x),
+        "period_report(reviews)": lambda x: views.period_report(x, start=_AWARE, end=later),
+        "portfolio(reviews)": lambda x: views.portfolio(x, at=later),
+        "timeline(review)": lambda x: views.timeline(x),
+        "to_document(review)": lambda x: persistence.to_document(x),
+        "replay(review)": lambda x: persistence.replay(x),
+        "ReviewStore(url)": lambda x: ReviewStore(x),
+        "ReviewStore(definitions)": lambda x: ReviewStore("sqlite://", definitions=[x]),
+        "store.load(reference)": lambda x: store.load(x),
+        "store.fire(at)": lambda x: store.fire("Child A", "hold_panel_meeting", by=chair, at=x),
+        "store.save(version)": lambda x: store.save(review, expected_version=x),
+        "store.references(stage)": lambda x: store.references(stage=x),
+        "store.overdue(at)": lambda x: store.overdue(at=x),
+        "in store": lambda x: x in store,
+        "calendar.add_working_days": lambda x: calendar.add_working_days(_AWARE.date(), x),
+        "calendar.is_working_day": lambda x: calendar.is_working_day(x),
+        "calendar from the holidays package": lambda x: WorkingDayCalendar.from_holidays_package(
+            years=x
+        ),
+        "policy.with_limits": lambda x: policy.with_limits(C3=x),
+        "policy.clock": lambda x: policy.clock(x),
+        "definition.stage": lambda x: d.stage(x),
+        "definition.steps_from": lambda x: d.steps_from(x),
+        "definition.shortest_path": lambda x: d.shortest_path(x, "published"),
+        "with_local_choices": lambda x: with_local_choices(x),
+        "candidate_steps": lambda x: list(verification.candidate_steps(x, review.state, later)),
+        "simulate(reviews)": lambda x: simulate(x),
+        "simulate(scenario)": lambda x: simulate(2, scenario=x),
+        "simulate(workers)": lambda x: simulate(2, workers=x),
+        "simulated_review(index)": lambda x: simulated_review(x),
+        "Scenario.from_dict": lambda x: Scenario.from_dict(x),
+        "result.to_pandas": lambda x: result.to_pandas(x),
+        "result.plot_against": lambda x: result.plot_against(x),
+        "compare": lambda x: compare(x, reviews=2),
+        "fit": lambda x: fit(x),
+        "observed": lambda x: observed(x, at=later),
+        "sweep": lambda x: sweep(x, reviews=2),
+        "sensitivity": lambda x: sensitivity(x, reviews=2),
+        "plot_sweep": lambda x: plot_sweep(x),
+        "plot_tornado": lambda x: plot_tornado(x),
+    }
+
+
+def test_a_wrong_value_anywhere_at_the_boundary_raises_only_the_librarys_errors(
+    boundary: dict[str, Callable[[object], object]],
+) -> None:
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    escaped = []
+    for name, call in boundary.items():
+        for value in _WRONG:
+            try:
+                call(value)
+            except CsprWorkflowError:
+                pass
+            except Exception as error:  # (the test is that none escapes)
+                escaped.append(f"{name} <- {value!r:.30}: {type(error).__name__}: {error}")
+    assert not escaped, "\n".join(escaped)

@@ -285,6 +285,7 @@ def test_a_tampered_stored_review_is_listed_and_fails_the_command(
         (["report", "r.json", "--out", "o"], "--out goes with --store"),
         (["report", "--store", "sqlite:///nowhere/none.db", "--out", "o"], "no SQLite database"),
         (["report", "--store", "not a url", "--out", "o"], "--store takes a database URL"),
+        (["report", "--store", "nosuch://host/db", "--out", "o"], "dialect or database driver"),
     ],
 )
 def test_cli_usage_errors(
