@@ -16,16 +16,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 import attrs
 import pendulum
 
-from ._args import check_arg
+from ._args import check_arg, check_many
 from ._errors import CalendarRangeError, InvalidInput
 
 __all__ = ["WorkingDayCalendar"]
 
 
-def _as_date(value: _dt.date, argument: str = "holidays") -> _dt.date:
+def _as_date(value: _dt.date) -> _dt.date:
     if isinstance(value, _dt.datetime) or not isinstance(value, _dt.date):
         raise InvalidInput(
-            argument,
+            "holidays",
             "argument_type",
             f"expected dates, got a {type(value).__name__}",
             "Pass dates (an instant's local date), not date-times.",
@@ -122,8 +122,7 @@ class WorkingDayCalendar:
 
         check_arg("country", country, str, "a country code, such as 'GB'")
         check_arg("subdiv", subdiv, str, "a subdivision code, such as 'ENG'", optional=True)
-        if isinstance(years, str | bytes) or not hasattr(years, "__iter__"):
-            check_arg("years", years, range, "years, such as range(1990, 2101)")
+        check_many("years", years, "whole-number years, such as range(1990, 2101)")
         years = sorted(set(years))
         for year in years:
             check_arg("years", year, int, "whole-number years")
