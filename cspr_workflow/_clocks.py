@@ -104,11 +104,11 @@ class ClockSpec:
 
     @limit.validator
     def _check_limit(self, attribute: attrs.Attribute[int], value: int) -> None:
-        if value < 1:
+        if type(value) is not int or value < 1:
             raise InvalidInput(
                 "limit",
                 "clock_limit",
-                f"clock {self.id} ({self.name}): the limit must be at least 1, not {value!r}",
+                f"clock {self.id} ({self.name}): the limit must be a whole number, at least 1",
                 "Give the clock a limit of 1 or more working days or calendar months.",
             )
 
@@ -610,7 +610,7 @@ class CompletionRule:
             raise InvalidInput(
                 "max_extension_months",
                 "max_extension_months",
-                f"expected a whole number of months, at least 1, not {value!r}",
+                "expected a whole number of months, at least 1",
                 "Pass max_extension_months=12 (the default) or another number of months.",
             )
 

@@ -841,7 +841,7 @@ class Diagram:
             raise InvalidInput(
                 "fmt",
                 "diagram_format",
-                f"unknown diagram format {fmt!r}",
+                "unknown diagram format",
                 f"Use one of: {', '.join(FORMATS)}.",
             )
         dot = shutil.which("dot")

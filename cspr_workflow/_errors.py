@@ -136,7 +136,9 @@ class InvalidDefinition(CsprWorkflowError, ValueError):
 
 class InvalidInput(CsprWorkflowError, ValueError, TypeError):
     """An argument the library cannot take: ``argument`` names it, ``rule`` is the stable
-    id of the rule it breaks. The value itself is never repeated (it may name a person).
+    id of the rule it breaks. The value itself is never repeated (it may name a person);
+    only the process's own names (stages, triggers, a scenario's keys and parameters) and
+    review references are.
 
     It is a ``ValueError`` and a ``TypeError`` too, for code that caught those.
     """

@@ -94,7 +94,7 @@ def _anchor(value: object) -> pendulum.Date | None:
     except ValueError:
         raise _invalid(
             "Sitting.anchor",
-            f"a sitting's anchor is a date, not {value!r}",
+            "a sitting's anchor is a date: a date, or text such as 2026-01-08",
             'Give a date, such as "2026-01-08".',
         ) from None
 
@@ -141,14 +141,13 @@ class Sitting:
             if self.nth not in _ORDINALS:
                 raise _invalid(
                     "Sitting.nth",
-                    f"a monthly sitting's nth is 1, 2, 3, 4 or -1 (the last), not {self.nth!r}",
+                    "a monthly sitting's nth is 1, 2, 3, 4 or -1 (the last)",
                     "Give nth=2 for the second weekday of the month, -1 for the last.",
                 )
             if self.weekday not in _WEEKDAYS:
                 raise _invalid(
                     "Sitting.weekday",
-                    f"a monthly sitting's weekday is one of {', '.join(_WEEKDAYS)}, "
-                    f"not {self.weekday!r}",
+                    f"a monthly sitting's weekday is one of {', '.join(_WEEKDAYS)}",
                     'Give weekday="wednesday", for example.',
                 )
 
@@ -253,7 +252,7 @@ class Shared:
         if isinstance(self.people, bool) or not isinstance(self.people, int) or self.people < 1:
             raise _invalid(
                 "Shared.people",
-                f"shared people are a whole number, at least 1, not {self.people!r}",
+                "shared people are a whole number, at least 1",
                 "Give people=2, for example.",
             )
         if not self.stages:

@@ -61,7 +61,7 @@ def scaled(
         raise InvalidInput(
             "factor",
             "sweep_factor",
-            f"a factor is a number of at least 0, not {factor!r}",
+            "a factor is a number of at least 0",
             "Pass factors of 0 or more (1 keeps the scenario's value).",
         )
     if field == "chances":

@@ -187,6 +187,30 @@ def test_a_misuse_is_refused_under_the_root_naming_its_rule(
     assert f"[{rule}]. " in str(raised.value)  # and then what to do
 
 
+_PERSON = "Jane Smith"
+
+
+@pytest.mark.parametrize(
+    "misuse",
+    [
+        lambda: Shared(_PERSON, ("drafting",)),
+        lambda: Sitting(nth=1, weekday=_PERSON),
+        lambda: Sitting(every_weeks=4, anchor=_PERSON),
+        lambda: diagram().render(_PERSON),
+        lambda: attrs.evolve(DEFAULT_DEFINITION.policy.clocks[0], limit=_PERSON),
+        lambda: attrs.evolve(DEFAULT_DEFINITION.completion, max_extension_months=_PERSON),
+        lambda: with_agencies(_PERSON),
+        lambda: simulate(2, workers=_PERSON),
+    ],
+)
+def test_a_refused_value_is_not_repeated(misuse: Callable[[], object]) -> None:
+    """A value given where it does not belong may name a person: the error names the
+    argument and what it takes, never the value."""
+    with pytest.raises(InvalidInput) as raised:
+        misuse()
+    assert _PERSON not in str(raised.value)
+
+
 _BUILTINS = {
     "AssertionError",
     "IndexError",

@@ -231,7 +231,9 @@ def test_sittings_and_waits_round_trip_through_json(tmp_path: Path) -> None:
         Scenario.from_dict({"waits_for": {"hold_panel_meeting": "return_information"}})
     with pytest.raises(ValueError, match="nth is 1, 2, 3, 4 or -1"):
         Scenario.from_dict({"sittings": {"crg_approve": {"nth": 0, "weekday": "monday"}}})
-    with pytest.raises(ValueError, match=r"anchor is a date, not '8 Jan' \[scenario\]. Give a"):
+    with pytest.raises(
+        ValueError, match=r"anchor is a date: a date, or text such as 2026-01-08 \[scenario\]"
+    ):
         Scenario.from_dict({"sittings": {"crg_approve": {"every_weeks": 4, "anchor": "8 Jan"}}})
     with pytest.raises(
         ValueError, match=r"sittings\['crg_approve'\]: a sitting is a Sitting or an object"
