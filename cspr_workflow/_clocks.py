@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 import attrs
 import pendulum
 
+from ._args import check_arg
 from ._calendar import WorkingDayCalendar
 from ._errors import CalendarRangeError, InvalidInput, Reason, StepProblems, UnknownName
 from ._records import (
@@ -34,6 +35,7 @@ from ._records import (
     ReviewState,
     as_name,
     as_names,
+    checked_fields,
     first_entering,
 )
 from ._time import add_months
@@ -79,7 +81,37 @@ def _due_date(
     return calendar.add_working_days(start, limit)
 
 
-@attrs.frozen
+def _limit_map(value: Mapping[str, int]) -> Mapping[str, int]:
+    return {str(k): v for k, v in value.items()}
+
+
+def _clock_tuple(value: Iterable[ClockSpec]) -> tuple[ClockSpec, ...]:
+    return tuple(value)
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _durations(value: Mapping[str, int]) -> Mapping[str, int]:
+    return {str(k): int(v) for k, v in value.items()}
+
+
+_CHECKED = checked_fields(
+    {
+        _stage_names: "a stage or a list of stages",
+        _limit_map: "a mapping of clock ids to limits",
+        _clock_tuple: "a list of ClockSpecs",
+        _ids: "a list of clock ids",
+        _durations: "a mapping of stages to whole numbers of working days",
+        as_names: "a list of names",
+    },
+    text=[_stage_names],
+)
+"""The declarations' collections refuse what is not one, naming the field."""
+
+
+@attrs.frozen(field_transformer=_CHECKED)
 class ClockSpec:
     """One statutory clock, as data.
 
@@ -137,11 +169,7 @@ class ClockSpec:
         return self.unit.value.replace("_", " ")
 
 
-def _limit_map(value: Mapping[str, int]) -> Mapping[str, int]:
-    return {str(k): v for k, v in value.items()}
-
-
-@attrs.frozen
+@attrs.frozen(field_transformer=_CHECKED)
 class NationalLimits:
     """The limits a nation sets for its clocks: floors for every local policy.
 
@@ -177,19 +205,7 @@ class NationalLimits:
         )
 
 
-def _clock_tuple(value: Iterable[ClockSpec]) -> tuple[ClockSpec, ...]:
-    return tuple(value)
-
-
-def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
-def _durations(value: Mapping[str, int]) -> Mapping[str, int]:
-    return {str(k): int(v) for k, v in value.items()}
-
-
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, field_transformer=_CHECKED)
 class Policy:
     """The clocks of a process definition, its working-day calendar and expected durations.
 
@@ -211,6 +227,9 @@ class Policy:
     national: NationalLimits | None = None
 
     def __attrs_post_init__(self) -> None:
+        for clock in self.clocks:
+            check_arg("clocks", clock, ClockSpec, "ClockSpecs")
+        check_arg("calendar", self.calendar, WorkingDayCalendar, "a WorkingDayCalendar")
         if self.national is not None:
             if not isinstance(self.national, NationalLimits):
                 raise InvalidInput(
@@ -554,7 +573,7 @@ def _needless_late_reason() -> Reason:
     )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_CHECKED)
 class CompletionRule:
     """The rule of the policy's completion clock: once past its due date, nothing moves
     until a delay is notified.

@@ -11,7 +11,7 @@ builds on it: it is a ``Declared`` that checked itself and compiled its steps.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -20,6 +20,7 @@ from ._clocks import CompletionRule, Policy
 from ._details import DetailKind
 from ._errors import Problem
 from ._graph import StageGraph
+from ._records import checked_fields
 from ._scenario import Scenario
 from ._specs import (
     ApprovalChain,
@@ -42,10 +43,16 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def _mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError("not a mapping")  # (dict() would also take a list of pairs)
     return dict(value)
 
 
-@attrs.frozen(eq=False)
+CHECKED = checked_fields({_tuple: "a list", _mapping: "a mapping"})
+"""A definition's collections refuse what is not one, naming the field."""
+
+
+@attrs.frozen(eq=False, field_transformer=CHECKED)
 class Declared:
     """The parts of a process definition, as declared (see ``ProcessDefinition``)."""
 
@@ -138,6 +145,11 @@ def _number(n: int) -> str:
     return words[n] if 0 <= n < len(words) else str(n)
 
 
+def _kind(value: object) -> str:
+    """What ``value`` is, by its type's name (never the value: it may name a person)."""
+    return type(value).__name__
+
+
 class _Checker:
     """Every problem of a definition, each with the path to where it is."""
 
@@ -148,8 +160,46 @@ class _Checker:
     def add(self, path: str, message: str) -> None:
         self.found.append(Problem(path, message))
 
+    def _kinds(self) -> bool:
+        """Whether any part is not of its kind (each such part added as a problem): the
+        other checks read the parts' fields, so they wait until the kinds are right."""
+        d = self.d
+        lists: dict[str, tuple[Sequence[object], type]] = {
+            "stages": (d.stages, StageSpec),
+            "triggers": (d.triggers, TriggerSpec),
+            "transitions": (d.transitions, TransitionSpec),
+            "roles": (d.roles, RoleSpec),
+            "properties": (d.properties, Property),
+        }
+        for name, (items, kind) in lists.items():
+            for i, item in enumerate(items):
+                if not isinstance(item, kind):
+                    self.add(f"{name}[{i}]", f"expected a {kind.__name__}, got {_kind(item)}")
+        maps: dict[str, tuple[Mapping[Any, object], type]] = {
+            "guards": (d.guards, Guard),
+            "selectors": (d.selectors, Selector),
+            "role_titles": (d.role_titles, str),
+        }
+        for name, (mapping, kind) in maps.items():
+            for key, value in mapping.items():
+                if not isinstance(value, kind):
+                    self.add(f"{name}[{key!r}]", f"expected a {kind.__name__}, got {_kind(value)}")
+        single: dict[str, tuple[object, type | tuple[type, ...]]] = {
+            "name": (d.name, str),
+            "policy": (d.policy, Policy),
+            "approvals": (d.approvals, (ApprovalChain, type(None))),
+            "scenario": (d.scenario, (Scenario, type(None))),
+        }
+        for name, (value, kinds) in single.items():
+            if not isinstance(value, kinds):
+                wanted = kinds[0] if isinstance(kinds, tuple) else kinds
+                self.add(name, f"expected a {wanted.__name__}, got {_kind(value)}")
+        return bool(self.found)
+
     def problems(self) -> list[Problem]:
         d = self.d
+        if self._kinds():
+            return self.found
         self.stage_names = [s.name for s in d.stages]
         self.trigger_names = [t.name for t in d.triggers]
         self.role_ids = [r.id for r in d.roles]

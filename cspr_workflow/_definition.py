@@ -30,8 +30,8 @@ import attrs
 import pendulum
 
 from . import _tables
-from ._args import check_arg
-from ._declared import Declared
+from ._args import check_arg, check_many
+from ._declared import CHECKED, Declared
 from ._errors import InvalidDefinition, InvalidInput, UnknownName
 from ._generate import bind, effects_of, generated_guards
 from ._graph import StageGraph
@@ -43,7 +43,7 @@ from ._steps import BoundGuard, CompiledStep, StepRules
 __all__ = ["ProcessDefinition"]
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, field_transformer=CHECKED)
 class ProcessDefinition(Declared):
     """A validated process. Build one from its parts, or derive one from
     :data:`~cspr_workflow.DEFAULT_DEFINITION` with :meth:`evolve` or :meth:`extend`.
@@ -310,6 +310,19 @@ class ProcessDefinition(Declared):
         ``without`` drops the existing transitions it returns True for (to
         re-route a step through a new stage, for example).
         """
+        parts = {"stages": stages, "triggers": triggers, "transitions": transitions}
+        for argument, given in {**parts, "guards": guards, "roles": roles}.items():
+            check_many(argument, given, f"{argument} to add")
+        guards = list(guards)
+        for guard in guards:
+            check_arg("guards", guard, Guard, "Guards to add")
+        if without is not None and not callable(without):
+            raise InvalidInput(
+                "without",
+                "argument_type",
+                f"expected a function of a transition, got {type(without).__name__}",
+                "Pass without=lambda row: ... (True drops the row).",
+            )
         kept = tuple(r for r in self.transitions if without is None or not without(r))
         return attrs.evolve(
             self,

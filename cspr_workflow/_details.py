@@ -10,6 +10,7 @@ import pendulum
 
 from ._errors import InvalidTime
 from ._limits import MAX_TEXT
+from ._records import checked_fields
 from ._text import shown, text_problem
 from ._time import as_date
 
@@ -33,7 +34,7 @@ def _texts_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=checked_fields({_texts_tuple: "a list of choices"}))
 class DetailSpec:
     """One named detail a trigger takes (``fire(..., name=value)``).
 

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import InvalidInput, Reason
+from ._errors import CsprWorkflowError, InvalidInput, Reason
 from ._sequence import AppendOnly, append_only
 from ._text import text_problem
 
@@ -314,6 +314,58 @@ def as_name(value: str) -> str:
 def as_names(value: Iterable[str]) -> tuple[str, ...]:
     """Names as given (see :func:`as_name`)."""
     return tuple(as_name(v) for v in value)
+
+
+FieldTransformer = Callable[[type, list["attrs.Attribute[Any]"]], list["attrs.Attribute[Any]"]]
+
+
+def checked_fields(
+    converters: Mapping[Callable[[Any], Any], str], *, text: Iterable[Callable[[Any], Any]] = ()
+) -> FieldTransformer:
+    """An attrs ``field_transformer`` for declarations: each field converted by one of
+    ``converters`` (each with what it takes, in words) refuses a value the converter
+    cannot take, and text where a collection is meant (a name's letters are not names;
+    the converters in ``text`` take one name alone), as an :class:`InvalidInput` naming
+    the field (``TransitionSpec.guards``), instead of the converter's own error."""
+    text_ok = set(text)
+
+    def transform(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+        result = []
+        for field in fields:
+            convert = getattr(field.converter, "__wrapped__", field.converter)  # (inherited)
+            if callable(convert) and convert in converters:
+                what = converters[convert]
+                if " of " not in what and isinstance(field.type, str):
+                    what += f" ({field.type})"  # "a list (tuple[StageSpec, ...])"
+                argument = f"{cls.__name__}.{field.name}"
+                checked = _checked(convert, argument, what, convert in text_ok)
+                field = field.evolve(converter=checked)
+            result.append(field)
+        return result
+
+    return transform
+
+
+def _checked(
+    convert: Callable[[Any], Any], argument: str, what: str, text: bool
+) -> Callable[[Any], Any]:
+    def run(value: Any) -> Any:
+        if text or not isinstance(value, str | bytes):
+            try:
+                return convert(value)
+            except CsprWorkflowError:
+                raise
+            except (TypeError, ValueError, AttributeError):
+                pass
+        raise InvalidInput(
+            argument,
+            "argument_type",
+            f"expected {what}, got {type(value).__name__}",
+            f"Pass {what}.",
+        )
+
+    run.__wrapped__ = convert  # type: ignore[attr-defined]
+    return run
 
 
 def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:

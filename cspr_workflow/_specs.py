@@ -20,7 +20,7 @@ import pendulum
 from ._clocks import CompletionRule, Policy
 from ._details import DetailSpec
 from ._errors import Reason
-from ._records import Actor, AuditEntry, ReviewState, as_name, as_names
+from ._records import Actor, AuditEntry, ReviewState, as_name, as_names, checked_fields
 
 __all__ = [
     "ApprovalChain",
@@ -75,7 +75,23 @@ def _steps(value: Iterable[ApprovalStep]) -> tuple[ApprovalStep, ...]:
     return tuple(value)
 
 
-@attrs.frozen
+def _role_set(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(as_name(r) for r in value)
+
+
+_CHECKED = checked_fields(
+    {
+        as_names: "a list of names",
+        _guards: "a list of Guards",
+        _details: "a list of DetailSpecs",
+        _role_set: "a list of role ids",
+        _steps: "a list of ApprovalSteps",
+    }
+)
+"""The declarations' collections refuse what is not one, naming the field."""
+
+
+@attrs.frozen(field_transformer=_CHECKED)
 class Guard:
     """A named, pure precondition: of a transition, or of acting in a role.
 
@@ -138,7 +154,7 @@ class Selector:
         return self.function(review, dest)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_CHECKED)
 class RoleSpec:
     """A role of the process: its title, and who may act in it on a given review.
 
@@ -179,7 +195,7 @@ class StageSpec:
     side_path: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_CHECKED)
 class TriggerSpec:
     """A trigger: what it is called, the details it takes and the record it updates.
 
@@ -221,11 +237,7 @@ class TriggerSpec:
         return result
 
 
-def _role_set(value: Iterable[str]) -> frozenset[str]:
-    return frozenset(as_name(r) for r in value)
-
-
-@attrs.frozen
+@attrs.frozen(field_transformer=_CHECKED)
 class TransitionSpec:
     """One row of the process table.
 
@@ -263,7 +275,7 @@ class ApprovalStep:
     role: str | None = attrs.field(default=None, converter=attrs.converters.optional(as_name))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_CHECKED)
 class ApprovalChain:
     """The bodies that must approve one draft, in order, and what starts the chain again.
 

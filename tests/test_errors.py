@@ -241,6 +241,7 @@ _BUILTIN_RAISES = {
     ("_codec.py", "_bad_role"): "reading a document, the same",
     ("_codec.py", "_strict_tuple.structure"): "reading a document, the same",
     ("_codec.py", "_stored_actor.structure"): "reading a document, the same",
+    ("_declared.py", "_mapping"): "a converter: checked_fields makes it an InvalidInput",
     ("_schema.py", "_schema_of"): "building the JSON Schema of the library's own records",
     ("_sequence.py", "AppendOnly.__getitem__"): "the sequence protocol: IndexError ends a loop",
     ("_records.py", "_compile_evolve.evolve"): "evolve() with an unknown field, as attrs does",
@@ -415,3 +416,68 @@ def test_a_wrong_value_anywhere_at_the_boundary_raises_only_the_librarys_errors(
             except Exception as error:  # (the test is that none escapes)
                 escaped.append(f"{name} <- {value!r:.30}: {type(error).__name__}: {error}")
     assert not escaped, "\n".join(escaped)
+
+
+def _declarations() -> list[tuple[str, object]]:
+    from cspr_workflow.extension import Policy
+
+    d = DEFAULT_DEFINITION
+    trigger = next(t for t in d.triggers if t.details)
+    parts: list[object] = [
+        d.stages[0],
+        trigger,
+        trigger.details[0],
+        d.transitions[0],
+        next(iter(d.guards.values())),
+        d.roles[0],
+        d.policy.clocks[0],
+        d.completion,
+        d.approvals,
+        d.properties[0],
+        d,
+    ]
+    assert isinstance(d.policy, Policy)
+    parts.append(d.policy)
+    return [
+        (f"{type(part).__name__}.{field.name}", part)
+        for part in parts
+        for field in attrs.fields(type(part))
+        if field.init
+    ]
+
+
+def test_a_wrong_part_in_a_declaration_is_refused_as_the_librarys_error() -> None:
+    """Every field of every kind of declaration (stages, triggers, rows, guards, roles,
+    clocks, the rules, the definition itself), given each wrong value: what a local
+    variant's author gets is the library's error, naming the field or the part."""
+    escaped = []
+    for name, part in _declarations():
+        field = name.split(".", 1)[1]
+        for value in _WRONG:
+            try:
+                attrs.evolve(part, **{field: value})
+            except CsprWorkflowError:
+                pass
+            except Exception as error:  # (the test is that none escapes)
+                escaped.append(f"{name} <- {value!r:.30}: {type(error).__name__}: {error}")
+    for argument in ("stages", "triggers", "transitions", "guards", "roles", "without"):
+        for value in _WRONG:
+            try:
+                DEFAULT_DEFINITION.extend(**{argument: value})
+            except CsprWorkflowError:
+                pass
+            except Exception as error:
+                escaped.append(f"extend({argument}=) <- {value!r:.30}: {error!r}")
+    assert not escaped, "\n".join(escaped)
+
+
+def test_a_definition_names_each_part_of_the_wrong_kind() -> None:
+    d = DEFAULT_DEFINITION
+    with pytest.raises(InvalidDefinition) as raised:
+        attrs.evolve(d, stages=["drafting", *d.stages], policy=None)
+    assert raised.value.messages == (
+        "stages[0]: expected a StageSpec, got str",
+        "policy: expected a Policy, got NoneType",
+    )
+    with pytest.raises(InvalidInput, match=r"^TransitionSpec\.guards: expected a list of names"):
+        attrs.evolve(d.transitions[0], guards="methodology_agreed")  # (not its letters)
