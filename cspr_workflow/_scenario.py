@@ -24,14 +24,21 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._args import check_arg
 from ._calendar import WorkingDayCalendar
 from ._errors import InvalidInput, Problem
+from ._records import checked_fields
 from ._time import as_date
 
 __all__ = ["Duration", "Repeat", "Scenario", "Shared", "Sitting"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def _number(argument: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        check_arg(argument, value, (int, float), "a number of working days")
 
 
 def _invalid(argument: str, message: str, remedy: str) -> InvalidInput:
@@ -48,6 +55,8 @@ class Duration:
     high: float
 
     def __attrs_post_init__(self) -> None:
+        for name in ("low", "mode", "high"):
+            _number(f"Duration.{name}", getattr(self, name))
         if not 0 <= self.low <= self.mode <= self.high:
             raise _invalid(
                 "Duration",
@@ -78,6 +87,8 @@ class Repeat:
     every: int = 1
 
     def __attrs_post_init__(self) -> None:
+        check_arg("Repeat.count", self.count, Duration, "a Duration")
+        check_arg("Repeat.every", self.every, int, "a whole number of working days")
         if self.every < 0:
             raise _invalid(
                 "Repeat.every",
@@ -122,6 +133,8 @@ class Sitting:
     weekday: str | None = attrs.field(default=None, converter=_weekday)
 
     def __attrs_post_init__(self) -> None:
+        check_arg("Sitting.every_weeks", self.every_weeks, int, "a whole number of weeks")
+        check_arg("Sitting.nth", self.nth, int, "1, 2, 3, 4 or -1")
         weekly = self.every_weeks != 0 or self.anchor is not None
         monthly = self.nth != 0 or self.weekday is not None
         if weekly == monthly:
@@ -233,7 +246,7 @@ def _names(value: Sequence[str]) -> tuple[str, ...]:
     return tuple(str(x) for x in value)
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=checked_fields({_names: "a list of stages"}))
 class Shared:
     """People shared by a partnership's concurrent reviews (its Lead Reviewers, say):
     ``people`` of them, each taking one review at a time through ``stages``.
@@ -320,7 +333,21 @@ _KEYED = (
 _BY_STAGE = ("stage_days", "revisit_days")
 
 
-@attrs.frozen
+_CHECKED = checked_fields(
+    {
+        _durations: "a mapping of stages or steps to Durations",
+        _chances: "a mapping of steps to probabilities",
+        _repeats: "a mapping of steps to Repeats",
+        _details: "a mapping of triggers to their details",
+        _sittings: "a mapping of steps to Sittings",
+        _waits: "a mapping of steps to the triggers they wait for",
+        _shared: "a mapping of labels to Shared people",
+    }
+)
+"""A scenario's collections refuse what is not one, naming the field."""
+
+
+@attrs.frozen(field_transformer=_CHECKED)
 class Scenario:
     """How long things take, and how often they go another way (durations in working days).
 
@@ -369,6 +396,12 @@ class Scenario:
     delay_margin_days: int = 60
 
     def __attrs_post_init__(self) -> None:
+        check_arg("max_branches", self.max_branches, int, "a whole number")
+        check_arg("delay_margin_days", self.delay_margin_days, int, "a whole number of days")
+        check_arg(
+            "partnership_reviews", self.partnership_reviews, int, "a whole number", optional=True
+        )
+        check_arg("default_days", self.default_days, Duration, "a Duration")
         problems = [
             f"chances[{k!r}] is a probability: between 0 and 1"
             for k, p in self.chances.items()

@@ -438,6 +438,14 @@ def _declarations() -> list[tuple[str, object]]:
     ]
     assert isinstance(d.policy, Policy)
     parts.append(d.policy)
+    parts += [  # and a simulation's scenario, part by part
+        DEFAULT_SCENARIO,
+        Duration(1, 2, 3),
+        Repeat(Duration(1, 1, 1)),
+        Sitting(nth=1, weekday="monday"),
+        Sitting(every_weeks=2, anchor="2026-01-08"),
+        Shared(1, ("drafting",)),
+    ]
     return [
         (f"{type(part).__name__}.{field.name}", part)
         for part in parts
@@ -448,8 +456,9 @@ def _declarations() -> list[tuple[str, object]]:
 
 def test_a_wrong_part_in_a_declaration_is_refused_as_the_librarys_error() -> None:
     """Every field of every kind of declaration (stages, triggers, rows, guards, roles,
-    clocks, the rules, the definition itself), given each wrong value: what a local
-    variant's author gets is the library's error, naming the field or the part."""
+    clocks, the rules, the definition itself, a scenario and its parts), given each wrong
+    value: what a local variant's author or an analyst gets is the library's error,
+    naming the field or the part."""
     escaped = []
     for name, part in _declarations():
         field = name.split(".", 1)[1]
