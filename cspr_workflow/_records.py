@@ -355,7 +355,7 @@ def _checked(
                 return convert(value)
             except CsprWorkflowError:
                 raise
-            except (TypeError, ValueError, AttributeError):
+            except (TypeError, ValueError, AttributeError, LookupError):
                 pass
         raise InvalidInput(
             argument,

@@ -211,7 +211,20 @@ class Sitting:
 
 
 def _durations(value: Mapping[str, Any]) -> Mapping[str, Duration]:
-    return {str(k): v if isinstance(v, Duration) else Duration(**v) for k, v in value.items()}
+    return {str(k): _duration(v, str(k)) for k, v in value.items()}
+
+
+def _duration(value: object, key: str) -> Duration:
+    """A :class:`Duration`, or one from ``{"low": .., "mode": .., "high": ..}``."""
+    if isinstance(value, Duration):
+        return value
+    if not isinstance(value, Mapping) or set(value) != {"low", "mode", "high"}:
+        raise _invalid(
+            repr(key),
+            "a duration is a Duration or an object of low, mode and high",
+            'Give {"low": 10, "mode": 20, "high": 35}, for example.',
+        )
+    return Duration(**value)
 
 
 def _chances(value: Mapping[str, Any]) -> Mapping[str, float]:
@@ -224,10 +237,8 @@ def _repeats(value: Mapping[str, Any]) -> Mapping[str, Repeat]:
         if isinstance(item, Repeat):
             result[str(key)] = item
         else:
-            count = item["count"]
             result[str(key)] = Repeat(
-                count if isinstance(count, Duration) else Duration(**count),
-                int(item.get("every", 1)),
+                _duration(item["count"], f"{key}.count"), int(item.get("every", 1))
             )
     return result
 

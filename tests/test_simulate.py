@@ -325,7 +325,7 @@ def test_scenario_from_json() -> None:
     assert scenario.repeats["hold_panel_meeting@panel_review"].every == 20
     with pytest.raises(ValueError, match="unknown scenario field"):
         Scenario.from_dict({"cadence": 20})
-    with pytest.raises(ValueError, match="invalid scenario"):
+    with pytest.raises(ValueError, match="'drafting': a duration is a Duration or an object of"):
         Scenario.from_dict({"stage_days": {"drafting": {"low": 5}}})
 
 
