@@ -35,6 +35,15 @@ def check_arg(
         )
 
 
+def check_function(argument: str, value: object, rule: str, what: str, remedy: str) -> None:
+    """Raise :class:`InvalidInput` (rule ``rule``) unless ``value`` is None or can be
+    called; ``what`` says what the function does, ``remedy`` how to pass one."""
+    if value is not None and not callable(value):
+        raise InvalidInput(
+            argument, rule, f"expected a function {what}, got {type(value).__name__}", remedy
+        )
+
+
 def check_many(argument: str, value: object, what: str) -> None:
     """Raise :class:`InvalidInput` (rule ``argument_type``) unless ``value`` is a
     collection to go through (a list, a tuple, a generator...), not text or a lone value;

@@ -30,7 +30,7 @@ import attrs
 import pendulum
 
 from . import _tables
-from ._args import check_arg, check_many
+from ._args import check_arg, check_function, check_many
 from ._declared import CHECKED, Declared
 from ._errors import InvalidDefinition, InvalidInput, UnknownName
 from ._generate import bind, effects_of, generated_guards
@@ -316,13 +316,13 @@ class ProcessDefinition(Declared):
         guards = list(guards)
         for guard in guards:
             check_arg("guards", guard, Guard, "Guards to add")
-        if without is not None and not callable(without):
-            raise InvalidInput(
-                "without",
-                "argument_type",
-                f"expected a function of a transition, got {type(without).__name__}",
-                "Pass without=lambda row: ... (True drops the row).",
-            )
+        check_function(
+            "without",
+            without,
+            "argument_type",
+            "of a transition",
+            "Pass without=lambda row: ... (True drops the row).",
+        )
         kept = tuple(r for r in self.transitions if without is None or not without(r))
         return attrs.evolve(
             self,

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._args import check_arg
+from ._args import check_arg, check_function
 from ._clocks import OwedNotice, notices_owed, start_clocks
 from ._codec import chain_tip, seal
 from ._deadlines import DeadlineReport, deadline_report
@@ -640,13 +640,13 @@ def _settle(
 
 
 def _check_clock(clock: object) -> None:
-    if clock is not None and not callable(clock):
-        raise InvalidInput(
-            "clock",
-            "clock_callable",
-            f"expected a function returning the time, got {type(clock).__name__}",
-            "Pass clock=lambda: pendulum.now('Europe/London'), or at= on each step.",
-        )
+    check_function(
+        "clock",
+        clock,
+        "clock_callable",
+        "returning the time",
+        "Pass clock=lambda: pendulum.now('Europe/London'), or at= on each step.",
+    )
 
 
 def _check_definition(definition: object) -> None:
