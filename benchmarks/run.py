@@ -315,9 +315,10 @@ def _python(code: str, cache: str) -> Callable[[], object]:
 
 
 def bench_startup(repeat: int) -> list[Row]:
-    """Fresh processes: importing the package, and the command's help, against importing
-    transitions (each in its own interpreter, in alternating rounds), all from compiled
-    bytecode."""
+    """Fresh processes: importing the package, the command's help, and importing the engine
+    with the default process built (what embedding software pays before its first step),
+    against importing transitions (each in its own interpreter, in alternating rounds), all
+    from compiled bytecode."""
     with tempfile.TemporaryDirectory() as cache:
         baseline = _python("import transitions", cache)
         imported = paired(_python("import cspr_workflow", cache), baseline, (1, 1), repeat * 2)
@@ -327,6 +328,12 @@ def bench_startup(repeat: int) -> list[Row]:
                 "'cspr-workflow'; main(['--help'])",
                 cache,
             ),
+            baseline,
+            (1, 1),
+            repeat * 2,
+        )
+        built = paired(
+            _python("from cspr_workflow import DEFAULT_DEFINITION, Review", cache),
             baseline,
             (1, 1),
             repeat * 2,
@@ -342,6 +349,12 @@ def bench_startup(repeat: int) -> list[Row]:
             2.5,
             1e3,
             "ms",
+        ),
+        built.row(
+            "import the engine and build the default process (a fresh process)",
+            "import transitions",
+            scale=1e3,
+            unit="ms",
         ),
     ]
 

@@ -17,42 +17,73 @@ every module whose name starts with an underscore is private.
 import importlib as _importlib
 import typing as _typing
 
-from ._definition import ProcessDefinition
-from ._definition import use_as_default as _use_as_default
-from ._document import dumps, loads
-from ._engine import Option, Review, Verdict
-from ._errors import CsprWorkflowError, NotPermitted, Reason, TimeWentBackwards, TransitionRefused
-from ._oracle import check_review
-from ._records import Actor
-from .default import DEFAULT_DEFINITION
-from .roles import Role
-from .states import Stage, Trigger
+from ._fallback import use_as_default as _use_as_default
 
 if _typing.TYPE_CHECKING:
+    from ._definition import ProcessDefinition
+    from ._document import dumps, loads
     from ._draw import diagram
+    from ._engine import Option, Review, Verdict
+    from ._errors import (
+        CsprWorkflowError,
+        NotPermitted,
+        Reason,
+        TimeWentBackwards,
+        TransitionRefused,
+    )
+    from ._oracle import check_review
+    from ._records import Actor
     from ._report import audit_report
     from ._scenario import Scenario
     from ._simulate import simulate
     from ._store import ReviewStore
     from ._verify import verify
+    from .default import DEFAULT_DEFINITION
+    from .roles import Role
+    from .states import Stage, Trigger
 
-_use_as_default(DEFAULT_DEFINITION)
-
-# What running a review does not need is imported when first used, so that importing
-# the package (and each simulation worker, and the command line) stays quick: the store
-# brings SQLAlchemy, the views and the verifier their own modules.
-_LATER = {
+# Every name is imported from its module when first used, so that importing the package
+# costs almost nothing and each use pays for what it needs: the command line's help for
+# argparse, a simulation worker for the engine and the simulation, the store for
+# SQLAlchemy. The default process is built when a call given no definition first needs it.
+_FROM = {
+    "Actor": "._records",
+    "CsprWorkflowError": "._errors",
+    "DEFAULT_DEFINITION": ".default",
+    "NotPermitted": "._errors",
+    "Option": "._engine",
+    "ProcessDefinition": "._definition",
+    "Reason": "._errors",
+    "Review": "._engine",
     "ReviewStore": "._store",
+    "Role": ".roles",
     "Scenario": "._scenario",
+    "Stage": ".states",
+    "TimeWentBackwards": "._errors",
+    "TransitionRefused": "._errors",
+    "Trigger": ".states",
+    "Verdict": "._engine",
     "audit_report": "._report",
+    "check_review": "._oracle",
     "diagram": "._draw",
+    "dumps": "._document",
+    "loads": "._document",
     "simulate": "._simulate",
     "verify": "._verify",
 }
 
 
+def _default() -> "ProcessDefinition":
+    from .default import DEFAULT_DEFINITION
+
+    return DEFAULT_DEFINITION
+
+
+_use_as_default(_default)
+
+
 def __getattr__(name: str) -> _typing.Any:
-    module = _LATER.get(name)
+    module = _FROM.get(name)
     if module is None:
         raise AttributeError(f"module 'cspr_workflow' has no attribute {name!r}")
     value = getattr(_importlib.import_module(module, __name__), name)
@@ -61,7 +92,7 @@ def __getattr__(name: str) -> _typing.Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LATER))
+    return sorted(set(globals()) | set(_FROM))
 
 
 __all__ = [

@@ -499,21 +499,3 @@ def _import_definition(module: str, attribute: str) -> ProcessDefinition:
             "Send a ProcessDefinition held by a module-level variable.",
         )
     return value
-
-
-# -- the default definition, wired in by the package ---------------------------------------
-
-_DEFAULT: list[ProcessDefinition] = []
-
-
-def use_as_default(definition: ProcessDefinition) -> None:
-    """Make ``definition`` what the library uses when none is given (the package does this
-    once, with the default definition, when it is imported)."""
-    _DEFAULT[:] = [definition]
-
-
-def default_definition() -> ProcessDefinition:
-    """The definition used when none is given."""
-    if not _DEFAULT:
-        raise RuntimeError("no default process definition: import cspr_workflow first")
-    return _DEFAULT[0]

@@ -42,10 +42,11 @@ import pendulum
 from ._args import check_arg
 from ._clocks import with_declared_clocks
 from ._codec import canonical_json, converter, digest, document_json, opening_digest
-from ._definition import ProcessDefinition, default_definition
+from ._definition import ProcessDefinition
 from ._details import LATE_REASON
 from ._engine import Review
 from ._errors import InvalidDocument, InvalidInput, Problem, ReplayMismatch
+from ._fallback import default_definition
 from ._hashchain import chain_problems
 from ._limits import DocumentLimits
 from ._records import AuditEntry, Refusal, ReviewState, reference_problem

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ._definition import ProcessDefinition, default_definition
+from ._definition import ProcessDefinition
 from ._diagrams import Diagram
 from ._engine import Review
 from ._errors import InvalidInput
+from ._fallback import default_definition
 from ._time import as_instant
 
 __all__ = ["diagram"]

@@ -23,7 +23,7 @@ from ._args import check_arg, check_function
 from ._clocks import OwedNotice, notices_owed, start_clocks
 from ._codec import chain_tip, seal
 from ._deadlines import DeadlineReport, deadline_report
-from ._definition import ProcessDefinition, default_definition
+from ._definition import ProcessDefinition
 from ._errors import (
     InvalidInput,
     InvalidTime,
@@ -35,6 +35,7 @@ from ._errors import (
     TransitionRefused,
     UnknownTrigger,
 )
+from ._fallback import default_definition
 from ._limits import MAX_STEPS
 from ._machine import Move
 from ._records import Actor, AuditEntry, Refusal, ReviewState, reference_problem

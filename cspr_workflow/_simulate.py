@@ -27,10 +27,11 @@ from typing import Any
 import pendulum
 
 from ._args import check_arg
-from ._definition import ProcessDefinition, default_definition
+from ._definition import ProcessDefinition
 from ._driver import Driver, People
 from ._engine import Review
 from ._errors import InvalidInput, MissingExtra, SimulationError, WorkersFailed
+from ._fallback import default_definition
 from ._results import ReviewOutcome, SimulationResult, StageTime, need_extra, outcome
 from ._scenario import Scenario
 from ._time import LONDON

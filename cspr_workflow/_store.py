@@ -43,7 +43,7 @@ from sqlalchemy import event
 from ._args import check_arg
 from ._clocks import running_clocks, with_declared_clocks
 from ._codec import canonical_json, converter
-from ._definition import ProcessDefinition, default_definition
+from ._definition import ProcessDefinition
 from ._document import dumps, loads
 from ._engine import Review
 from ._errors import (
@@ -57,6 +57,7 @@ from ._errors import (
     TransitionRefused,
     UnknownDefinition,
 )
+from ._fallback import default_definition
 from ._records import Actor, AuditEntry, Refusal, ReviewState, reference_problem
 from ._refusals import RefusalLog
 from ._time import as_instant

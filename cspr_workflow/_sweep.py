@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._args import check_arg, check_many
-from ._definition import ProcessDefinition, default_definition
+from ._definition import ProcessDefinition
 from ._errors import InvalidInput
+from ._fallback import default_definition
 from ._results import need_extra
 from ._scenario import Duration, Scenario
 from ._simulate import _scenario_for, simulate

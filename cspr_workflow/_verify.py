@@ -39,9 +39,10 @@ import pendulum
 
 from ._args import check_arg
 from ._clocks import ClockSpec, running_clocks
-from ._definition import ProcessDefinition, default_definition
+from ._definition import ProcessDefinition
 from ._engine import Review
 from ._errors import CsprWorkflowError
+from ._fallback import default_definition
 from ._oracle import PathSoFar
 from ._records import Actor, AuditEntry, ClockKind, ReviewState
 from ._specs import Guard, Property, TransitionSpec

@@ -14,6 +14,8 @@ import ast
 import importlib
 import pkgutil
 import re
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -170,3 +172,32 @@ def test_the_package_is_typed() -> None:
     from importlib.resources import files
 
     assert files("cspr_workflow").joinpath("py.typed").is_file()
+
+
+def _fresh(code: str) -> list[str]:
+    """The package's modules a fresh interpreter has imported after running ``code``."""
+    listed = "print(sorted(m for m in sys.modules if m.startswith('cspr_workflow')))"
+    ran = subprocess.run(
+        [sys.executable, "-c", f"import sys\n{code}\n{listed}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(ast.literal_eval(ran.stdout.splitlines()[-1]))
+
+
+def test_importing_the_package_builds_nothing_until_a_name_is_used() -> None:
+    assert _fresh("import cspr_workflow") == ["cspr_workflow", "cspr_workflow._fallback"]
+    shown = _fresh(
+        "from cspr_workflow._cli import main\ntry: main(['--help'])\nexcept SystemExit: pass"
+    )
+    assert "cspr_workflow._engine" not in shown
+    assert "cspr_workflow.default" not in shown
+    engine = _fresh("from cspr_workflow import Review")
+    assert "cspr_workflow._engine" in engine
+    assert "cspr_workflow.default" not in engine
+    # A review given no definition builds the default process then.
+    at = "pendulum.datetime(2026, 1, 5, 10, tz='Europe/London')"
+    opened = f"import cspr_workflow as c, pendulum\nr = c.Review.open('Child A', aware_at={at})"
+    built = _fresh(f"{opened}\nassert r.definition is c.DEFAULT_DEFINITION")
+    assert "cspr_workflow.default" in built

@@ -245,7 +245,7 @@ _BUILTIN_RAISES = {
     ("_schema.py", "_schema_of"): "building the JSON Schema of the library's own records",
     ("_sequence.py", "AppendOnly.__getitem__"): "the sequence protocol: IndexError ends a loop",
     ("_records.py", "_compile_evolve.evolve"): "evolve() with an unknown field, as attrs does",
-    ("_definition.py", "default_definition"): "the package sets the default on import",
+    ("_fallback.py", "default_definition"): "the package names the default when it is imported",
     ("_timeline.py", "_Rows.place"): "unreachable: a row beyond every label is free",
     ("_scenario.py", "Sitting.next"): "unreachable: sittings go on for ever",
     ("demo.py", "_take"): "the demo's own check that a refusal it shows was refused",
