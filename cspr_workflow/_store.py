@@ -22,7 +22,10 @@ Every read checks the document (its hash chain and seal) as ``loads`` does, with
 shortcut: a store remembers the documents it last read or wrote (the 256 most
 recent), and a row whose document is character for character one of them is not
 parsed again; a document changed in any way since, by anyone, is read and checked in
-full. The refusal log is read and its chain checked on every read. On SQLite the
+full. The refusal log is read and its chain checked on every read (a log with no rows
+is read with the review's row, in the same statement). A step rewrites the clock table's
+rows for the review when its running clocks change from those the store wrote with the
+document it replaces (and whenever it does not know them). On SQLite the
 database is in write-ahead-log mode (files ``-wal`` and ``-shm`` beside it) with
 ``synchronous = FULL``: a committed step survives a power cut.
 """
@@ -118,10 +121,24 @@ _CLOCKS = sa.Table(
 # The statements a step runs, built once (SQLAlchemy then reuses their compiled form):
 # each names the review by the bound parameter "ref".
 _REF: sa.BindParameter[str] = sa.bindparam("ref")
-_SELECT_REVIEW = sa.select(_REVIEWS).where(_REVIEWS.c.reference == _REF)
-_SELECT_REVIEW_LOCKED = _SELECT_REVIEW.with_for_update()
+# A review's row with its refusal log's head and how many refusal rows the log holds, in
+# one statement (a review stored from an older document may have no head yet).
+_SELECT_REVIEW = (
+    sa.select(
+        _REVIEWS,
+        _REFUSAL_HEADS.c.logged,
+        _REFUSAL_HEADS.c.head,
+        _REFUSAL_HEADS.c.complete,
+        sa.select(sa.func.count())
+        .where(_REFUSALS.c.reference == _REVIEWS.c.reference)
+        .scalar_subquery()
+        .label("refusal_rows"),
+    )
+    .outerjoin(_REFUSAL_HEADS, _REFUSAL_HEADS.c.reference == _REVIEWS.c.reference)
+    .where(_REVIEWS.c.reference == _REF)
+)
+_SELECT_REVIEW_LOCKED = _SELECT_REVIEW.with_for_update(of=_REVIEWS)
 _SELECT_VERSION = sa.select(_REVIEWS.c.version).where(_REVIEWS.c.reference == _REF)
-_SELECT_HEAD = sa.select(_REFUSAL_HEADS).where(_REFUSAL_HEADS.c.reference == _REF)
 _SELECT_REFUSALS = (
     sa.select(_REFUSALS.c.record).where(_REFUSALS.c.reference == _REF).order_by(_REFUSALS.c.seq)
 )
@@ -257,7 +274,7 @@ class ReviewStore:
                 if conn.execute(_SELECT_VERSION, {"ref": review.reference}).first():
                     raise ReviewExists(review.reference)
                 conn.execute(sa.insert(_REVIEWS).values(version=1, **self._columns(review)))
-                self._write_clocks(conn, review)
+                self._write_clocks(conn, review, None)
                 self._sync_log(conn, review, None)
         except sa.exc.IntegrityError:
             # Another writer added the same reference between our check and our insert.
@@ -278,9 +295,10 @@ class ReviewStore:
             row = self._row(conn, review.reference, lock=True)
             if row.version != expected_version:
                 raise ConcurrentUpdate(review.reference, expected_version, row.version)
+            clocks = self._clock_rows(row)
             stored, logged = self._read(conn, row)
             _check_extends(stored, review)
-            version = self._update(conn, review, expected_version)
+            version = self._update(conn, review, expected_version, clocks)
             self._sync_log(conn, review, logged)
         return version
 
@@ -309,13 +327,14 @@ class ReviewStore:
             row = self._row(conn, reference, lock=True)
             if expected_version is not None and row.version != expected_version:
                 raise ConcurrentUpdate(reference, expected_version, row.version)
+            clocks = self._clock_rows(row)
             review, logged = self._read(conn, row)
             try:
                 entry = review.fire(trigger, by=by, at=at, **details)
             except TransitionRefused as error:
                 refused = error
             else:
-                self._update(conn, review, row.version)
+                self._update(conn, review, row.version, clocks)
             self._sync_log(conn, review, logged)
         if refused is not None:
             raise refused
@@ -334,8 +353,11 @@ class ReviewStore:
             yield conn
 
     def _row(self, conn: sa.Connection, reference: str, *, lock: bool = False) -> Any:
-        """The review's row; with ``lock``, held until the transaction ends (PostgreSQL's
-        ``SELECT ... FOR UPDATE``; SQLite's transactions already hold the write lock)."""
+        """The review's row, with its refusal log's head (``logged``, ``head``,
+        ``complete``: None if the store holds no log for it) and how many refusal rows
+        there are (``refusal_rows``); with ``lock``, the review's row is held until the
+        transaction ends (PostgreSQL's ``SELECT ... FOR UPDATE``; SQLite's transactions
+        already hold the write lock)."""
         query = _SELECT_REVIEW_LOCKED if lock else _SELECT_REVIEW
         row = conn.execute(query, {"ref": reference}).first()
         if row is None:
@@ -353,14 +375,13 @@ class ReviewStore:
         against its own head; and how many refusals the store has logged (None: no log
         yet, for a review from an older document, which carried its own refusals)."""
         review = self._document(row)
-        head = conn.execute(_SELECT_HEAD, {"ref": row.reference}).first()
-        if head is None:
+        if row.head is None:
             if review.refusals_complete:  # an older document, with its refusals in it
                 return review, None
             raise HistoryTampered(
                 row.reference, 0, "the store holds no refusal log for it", what="refusal log"
             )
-        log = self._stored_log(conn, review, head)
+        log = self._stored_log(conn, review, row)
         if review.refusals_complete and not log.extends(review._log):
             # An older document's refusals start the log; a refusal since (which leaves
             # the document as it was) only adds to them.
@@ -371,7 +392,7 @@ class ReviewStore:
                 "review's (older) document carries",
                 what="refusal log",
             )
-        return Review(review.state, review.definition, refusals=log), head.logged
+        return Review(review.state, review.definition, refusals=log), row.logged
 
     def _document(self, row: Any) -> Review:
         """The review the row's document holds: read (and checked) by ``loads``, unless it
@@ -392,11 +413,23 @@ class ReviewStore:
         known.pop(review.reference, None)
         while len(known) >= _KNOWN_KEPT:
             known.pop(next(iter(known)), None)  # the longest unused
-        known[review.reference] = _Known(review.definition, document, state, kept)
+        known[review.reference] = _Known(review.definition, document, state, kept, None)
+
+    def _clock_rows(self, row: Any) -> tuple[tuple[str, str, Any], ...] | None:
+        """The clock rows this store wrote with the row's document, if it did and still
+        remembers them (None otherwise)."""
+        known = self._known.get(row.reference)
+        if known is None or known.document != row.document:
+            return None
+        return known.clocks
 
     def _stored_log(self, conn: sa.Connection, review: Review, head: Any) -> RefusalLog:
+        """The refusal log from its rows, checked against ``head`` (the review's row, read
+        with its log's head and how many refusal rows there are: none to read, no query)."""
         reference = review.reference
-        records = conn.execute(_SELECT_REFUSALS, {"ref": reference}).scalars()
+        records: Iterable[str] = ()
+        if head.refusal_rows:
+            records = conn.execute(_SELECT_REFUSALS, {"ref": reference}).scalars()
         entries = []
         for i, record in enumerate(records):
             try:
@@ -459,7 +492,15 @@ class ReviewStore:
             "updated_at": review.state.last_at.isoformat(),
         }
 
-    def _update(self, conn: sa.Connection, review: Review, expected: int) -> int:
+    def _update(
+        self,
+        conn: sa.Connection,
+        review: Review,
+        expected: int,
+        clocks: tuple[tuple[str, str, Any], ...] | None,
+    ) -> int:
+        """Write ``review`` over version ``expected``; ``clocks``: the clock rows written
+        with the document it replaces, if known (rewritten only if they change)."""
         columns = self._columns(review)
         del columns["reference"]  # (the row's key, unchanged)
         result = conn.execute(
@@ -469,19 +510,38 @@ class ReviewStore:
         if result.rowcount != 1:
             found = conn.execute(_SELECT_VERSION, {"ref": review.reference}).scalar()
             raise ConcurrentUpdate(review.reference, expected, found)
-        self._write_clocks(conn, review)
+        self._write_clocks(conn, review, clocks)
         return expected + 1
 
-    def _write_clocks(self, conn: sa.Connection, review: Review) -> None:
-        conn.execute(_DELETE_CLOCKS, {"ref": review.reference})
-        rows = [
-            {"reference": review.reference, "clock": spec.id, "kind": spec.kind.value, "due": due}
+    def _write_clocks(
+        self,
+        conn: sa.Connection,
+        review: Review,
+        before: tuple[tuple[str, str, Any], ...] | None,
+    ) -> None:
+        """Replace the review's clock rows with its running clocks, unless they are the
+        rows ``before`` (written with the document just replaced, in one transaction),
+        and remember them with the document just written."""
+        reference = review.reference
+        rows = tuple(
+            (spec.id, spec.kind.value, due)
             for spec, due in running_clocks(
                 review.definition.policy, review.definition.completion, review.state
             )
-        ]
-        if rows:
-            conn.execute(sa.insert(_CLOCKS), rows)
+        )
+        if rows != before:
+            conn.execute(_DELETE_CLOCKS, {"ref": reference})
+            if rows:
+                conn.execute(
+                    sa.insert(_CLOCKS),
+                    [
+                        {"reference": reference, "clock": c, "kind": k, "due": d}
+                        for c, k, d in rows
+                    ],
+                )
+        known = self._known.get(reference)
+        if known is not None:
+            self._known[reference] = attrs.evolve(known, clocks=rows)
 
 
 def _check_reference(reference: object) -> None:
@@ -552,6 +612,8 @@ class _Known:
     document: str
     state: ReviewState
     refusals: tuple[tuple[Refusal, ...], bool] | None
+    clocks: tuple[tuple[str, str, Any], ...] | None
+    """The clock rows written with the document, if this store wrote it (None: not known)."""
 
     def review(self) -> Review:
         state, log = self.state, None

@@ -28,6 +28,7 @@ from cspr_workflow import (
     Trigger,
     dumps,
 )
+from cspr_workflow._clocks import running_clocks
 from cspr_workflow._store import _METADATA
 from cspr_workflow.errors import ConcurrentUpdate, ReviewExists, ReviewNotFound, UnknownDefinition
 from cspr_workflow.extension import StageSpec, TransitionSpec, TriggerSpec
@@ -244,7 +245,7 @@ def test_a_crash_while_saving_writes_nothing(
     store.add(in_panel_review())
     before = _row(store)
 
-    def crash(self: ReviewStore, conn: sa.Connection, review: Review) -> None:
+    def crash(self: ReviewStore, *args: object) -> None:
         raise OSError("the disk went away after the review row was updated")
 
     monkeypatch.setattr(ReviewStore, "_write_clocks", crash)
@@ -252,6 +253,57 @@ def test_a_crash_while_saving_writes_nothing(
         store.fire("Child A", T.HOLD_PANEL_MEETING, by=CHAIR, at=MEETING_AT)
     monkeypatch.undo()
     assert _row(store) == before
+
+
+def _clock_rows(store: ReviewStore) -> list[tuple[str, str, str]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT clock, kind, due FROM cspr_review_clocks"))
+        return sorted((clock, kind, str(due)) for clock, kind, due in rows)
+
+
+def _running(review: Review) -> list[tuple[str, str, str]]:
+    policy, completion = review.definition.policy, review.definition.completion
+    found = running_clocks(policy, completion, review.state)
+    return sorted((spec.id, spec.kind.value, str(due)) for spec, due in found)
+
+
+def test_the_clock_rows_follow_every_step_whichever_store_takes_it(url: str) -> None:
+    """Each step leaves the rows the review's running clocks give, though a store
+    rewrites them only when they change: two stores take the steps in turn, so each
+    often steps from a document the other wrote."""
+    walked = Walker().to_panel_review().review
+    first, second = ReviewStore(url), ReviewStore(url)
+    first.add(Review.open("Child A", aware_at=AWARE))
+    changes = 0
+    for i, entry in enumerate(walked.history):
+        store = second if i % 3 == 1 else first
+        before = _clock_rows(store)
+        store.fire("Child A", entry.trigger, by=entry.actor, at=entry.at, **entry.details)
+        assert _clock_rows(store) == _running(store.get("Child A")), entry.trigger
+        changes += _clock_rows(store) != before
+    assert changes >= 3  # (the walk starts, moves and stops clocks)
+    first.engine.dispose()
+    second.engine.dispose()
+
+
+def test_a_step_that_leaves_the_clocks_as_they_were_reads_once_and_writes_once(
+    store: ReviewStore,
+) -> None:
+    """The review is read with its refusal log's head in one statement (an empty log has
+    no rows to read) and written in another; its clock rows are left as they are."""
+    store.add(in_panel_review())
+    store.fire("Child A", T.HOLD_PANEL_MEETING, by=CHAIR, at=MEETING_AT)
+    clocks = _clock_rows(store)
+    statements: list[str] = []
+
+    def note(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    sa.event.listen(store.engine, "before_cursor_execute", note)
+    store.fire("Child A", T.HOLD_PANEL_MEETING, by=CHAIR, at=MEETING_AT.add(days=1))
+    sa.event.remove(store.engine, "before_cursor_execute", note)
+    assert [s for s in statements if s != "BEGIN"] == ["SELECT", "UPDATE"]
+    assert _clock_rows(store) == clocks == _running(store.get("Child A"))
 
 
 def test_a_stale_writer_gets_concurrent_update(store: ReviewStore) -> None:

@@ -568,6 +568,21 @@ class TestTheStoreKeepsTheRefusalLog:
         with pytest.raises(HistoryTampered):
             verify_refusals(review, head=kept)  # ...but not with the head kept elsewhere
 
+    def test_a_refusal_row_added_to_an_empty_log_shows(self, store: ReviewStore) -> None:
+        self._refuse(store)
+        store.add(Review.open("Child B", aware_at=AWARE))
+        with store.engine.begin() as conn:  # Child A's refusal copied into Child B's log
+            conn.execute(
+                sa.text(
+                    "INSERT INTO cspr_refusals (reference, seq, record) "
+                    "SELECT 'Child B', seq, record FROM cspr_refusals"
+                )
+            )
+        with pytest.raises(HistoryTampered, match="refusal log"):
+            store.load("Child B")
+        with pytest.raises(HistoryTampered, match="refusal log"):
+            store.fire("Child B", T.HOLD_PANEL_MEETING, by=WHO["chair"], at=LATER)
+
     def test_a_forged_refusal_row_shows(self, store: ReviewStore) -> None:
         self._refuse(store)
         with store.engine.begin() as conn:
