@@ -375,22 +375,80 @@ def _items_json(sequence: AppendOnly[Any], one: Any) -> str:
     return f"[{','.join(texts)}]"
 
 
+def _writer(hint: Any) -> Callable[[Any], str]:
+    """How one field of a review's state is written as canonical JSON, from its type:
+    text, instants and text enums (each possibly None) directly, tuples of records kept by
+    identity (a step leaves most of them as they were), anything else through the
+    converter. Each writes what ``canonical_json(converter().unstructure(value))`` does,
+    and falls back to it for a value not of its type."""
+    args = set(typing.get_args(hint)) if typing.get_origin(hint) is typing.Union else {hint}
+    optional = type(None) in args
+    (kind,) = args - {type(None)} or {type(None)}
+    generic = _value_writer(hint)
+    if (
+        kind is str
+        or kind is pendulum.DateTime
+        or (isinstance(kind, type) and issubclass(kind, enum.Enum) and issubclass(kind, str))
+    ):
+        text: Callable[[Any], str] = (
+            (lambda v: v.isoformat()) if kind is pendulum.DateTime
+            else (lambda v: v.value) if kind is not str
+            else (lambda v: v)
+        )  # fmt: skip
+
+        def scalar(value: Any) -> str:
+            if value is None and optional:
+                return "null"
+            if type(value) is kind or (kind is not str and isinstance(value, kind)):
+                return _quote(text(value))
+            return generic(value)
+
+        return scalar
+    if typing.get_origin(hint) is tuple:
+
+        def kept(value: Any) -> str:
+            if type(value) is tuple:
+                return _ITEM_TEXTS.get(value, generic)
+            return generic(value)
+
+        return kept
+    return generic
+
+
+def _value_writer(hint: Any) -> Callable[[Any], str]:
+    def write(value: Any) -> str:
+        return canonical_json(_unstructure_hook(hint)(value))
+
+    return write
+
+
+@functools.cache
+def _state_writers() -> tuple[tuple[str, str, Callable[[Any], str]], ...]:
+    """Each field of a review's state, sorted by name: its name, its key written as JSON,
+    and its writer (an append-only field's items one by one, see ``_items_json``)."""
+    hints = typing.get_type_hints(ReviewState)
+    writers = []
+    for name in sorted(hints):
+        one = _APPEND_ONLY.get(name)
+        write = _writer(hints[name]) if one is None else functools.partial(_items_json, one=one)
+        writers.append((name, _quote(name), write))
+    return tuple(writers)
+
+
 def state_json(state: ReviewState) -> tuple[str, str]:
     """The state's canonical JSON, and the same with an empty history (the facts the
     seal covers): ``canonical_json(converter().unstructure(state, ReviewState))``
     character for character, but writing each full chunk of a history or another
-    append-only field once, however many documents and seals include it (the tests
-    hold it to that on every review they build)."""
-    pieces = {
-        name: canonical_json(value)
-        for name, value in converter().unstructure(state.evolve(**_EMPTY), ReviewState).items()
-    }
-    for name, one in _APPEND_ONLY.items():
-        pieces[name] = _items_json(getattr(state, name), one)
-    whole = f"{{{','.join(f'{_quote(k)}:{pieces[k]}' for k in sorted(pieces))}}}"
-    pieces["history"] = "[]"
-    facts = f"{{{','.join(f'{_quote(k)}:{pieces[k]}' for k in sorted(pieces))}}}"
-    return whole, facts
+    append-only field once, however many documents and seals include it, and each
+    tuple of records a step left as it was once (the tests hold it to that on every
+    review they build)."""
+    pieces = [(key, write(getattr(state, name))) for name, key, write in _state_writers()]
+    whole = ",".join(f"{key}:{text}" for key, text in pieces)
+    facts = ",".join(f"{key}:{'[]' if key == _HISTORY else text}" for key, text in pieces)
+    return f"{{{whole}}}", f"{{{facts}}}"
+
+
+_HISTORY = _quote("history")
 
 
 def document_json(definition: str, schema_version: int, state: ReviewState) -> str:
