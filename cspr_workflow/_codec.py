@@ -18,6 +18,7 @@ import enum
 import functools
 import hashlib
 import json
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -381,7 +382,8 @@ def _writer(hint: Any) -> Callable[[Any], str]:
     identity (a step leaves most of them as they were), anything else through the
     converter. Each writes what ``canonical_json(converter().unstructure(value))`` does,
     and falls back to it for a value not of its type."""
-    args = set(typing.get_args(hint)) if typing.get_origin(hint) is typing.Union else {hint}
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    args = set(typing.get_args(hint)) if union else {hint}
     optional = type(None) in args
     (kind,) = args - {type(None)} or {type(None)}
     generic = _value_writer(hint)

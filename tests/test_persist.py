@@ -26,6 +26,7 @@ from cspr_workflow._codec import (
     entry_digest,
     opening_digest,
     seal,
+    state_json,
 )
 from cspr_workflow._records import AuditEntry, ReviewState
 from cspr_workflow.demo import ACTORS, SCRIPT, demo_review
@@ -105,6 +106,22 @@ def _slow_document(review: Review) -> tuple[str, str]:
 @given(reviews)
 def test_dumps_and_the_seal_are_the_canonical_json_of_every_value(review: Review) -> None:
     assert (dumps(review), review.history_head) == _slow_document(review)
+
+
+def test_a_value_not_of_its_fields_type_is_written_as_the_converter_writes_it() -> None:
+    """Each field has a writer of its own (text, instants, enums, tuples kept by identity);
+    a state built by hand with a value of another kind is still written as the converter
+    writes it."""
+    state = demo_review(upto=18).state
+    for field, value in [
+        ("chair", 5),
+        ("decided_at", state.aware_at.date()),
+        ("family_response", "declined"),
+        ("kloes", ["a list"]),
+        ("stage", None),
+    ]:
+        odd = attrs.evolve(state, **{field: value})
+        assert state_json(odd)[0] == canonical_json(converter().unstructure(odd, ReviewState))
 
 
 def test_a_long_review_is_written_chunk_by_chunk_as_in_full() -> None:
