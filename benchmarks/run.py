@@ -489,17 +489,32 @@ def bench_store(repeat: int, folder: str) -> list[Row]:
     state = _panel_review_state()
     chair = DEMO_ACTORS["chair"]
     text = dumps(Review(state, DEFAULT_DEFINITION))
-    raw = sqlite3.connect(f"{folder}/raw.db", isolation_level=None)
-    raw.execute("CREATE TABLE reviews (reference TEXT PRIMARY KEY, version INTEGER, "
-                "document TEXT)")  # fmt: skip
     rounds = repeat * 2
     calls = 10
-    # One store per round, each holding Child A at the same step, so that every round of
-    # steps starts from the same history; the raw table likewise has one row per round.
-    stores = [ReviewStore(f"sqlite:///{folder}/store{r}.db") for r in range(rounds)]
-    for r, store in enumerate(stores):
-        store.add(Review(state, DEFAULT_DEFINITION))
-        raw.execute("INSERT INTO reviews VALUES (?, 1, ?)", (f"Child {r}", text))
+
+    def raw_database(name: str, wal: bool) -> sqlite3.Connection:
+        """One row per round, as the stores below: with SQLite's defaults (a rollback
+        journal), or in write-ahead-log mode with ``synchronous = FULL``, as the store."""
+        raw = sqlite3.connect(f"{folder}/{name}.db", isolation_level=None)
+        if wal:
+            raw.execute("PRAGMA journal_mode = WAL")
+            raw.execute("PRAGMA synchronous = FULL")
+        raw.execute("CREATE TABLE reviews (reference TEXT PRIMARY KEY, version INTEGER, "
+                    "document TEXT)")  # fmt: skip
+        for r in range(rounds):
+            raw.execute("INSERT INTO reviews VALUES (?, 1, ?)", (f"Child {r}", text))
+        return raw
+
+    def new_stores(name: str) -> list[ReviewStore]:
+        """One store per round, each holding Child A at the same step, so that every round
+        of steps starts from the same history."""
+        made = [ReviewStore(f"sqlite:///{folder}/{name}{r}.db") for r in range(rounds)]
+        for each in made:
+            each.add(Review(state, DEFAULT_DEFINITION))
+        return made
+
+    raw, raw_wal = raw_database("raw", False), raw_database("raw_wal", True)
+    stores, more_stores = new_stores("store"), new_stores("again")
     store = stores[0]
     counter = iter(range(10**9))
 
@@ -518,29 +533,34 @@ def bench_store(repeat: int, folder: str) -> list[Row]:
 
     cold = paired(load_cold, raw_load, (calls, calls), rounds)
 
-    fire_round = iter(range(rounds))
-    raw_round = iter(range(rounds))
+    def fire_against(these: list[ReviewStore], database: sqlite3.Connection) -> Paired:
+        fire_round = iter(these)
+        raw_round = iter(range(rounds))
 
-    def fire_batch() -> None:
-        into = stores[next(fire_round)]
-        for _ in range(calls):
-            at = state.last_at.add(hours=1, minutes=next(counter))
-            into.fire("Child A", Trigger.HOLD_PANEL_MEETING, by=chair, at=at)
+        def fire_batch() -> None:
+            into = next(fire_round)
+            for _ in range(calls):
+                at = state.last_at.add(hours=1, minutes=next(counter))
+                into.fire("Child A", Trigger.HOLD_PANEL_MEETING, by=chair, at=at)
 
-    def raw_batch() -> None:
-        reference = f"Child {next(raw_round)}"
-        for _ in range(calls):
-            raw.execute("BEGIN IMMEDIATE")
-            row = raw.execute("SELECT version, document FROM reviews WHERE reference = ?",
-                              (reference,)).fetchone()  # fmt: skip
-            raw.execute("UPDATE reviews SET version = ?, document = ? WHERE reference = ?",
-                        (row[0] + 1, text, reference))  # fmt: skip
-            raw.execute("COMMIT")
+        def raw_batch() -> None:
+            reference = f"Child {next(raw_round)}"
+            for _ in range(calls):
+                database.execute("BEGIN IMMEDIATE")
+                row = database.execute("SELECT version, document FROM reviews WHERE "
+                                       "reference = ?", (reference,)).fetchone()  # fmt: skip
+                database.execute("UPDATE reviews SET version = ?, document = ? WHERE "
+                                 "reference = ?", (row[0] + 1, text, reference))  # fmt: skip
+                database.execute("COMMIT")
 
-    fired = paired(fire_batch, raw_batch, (1, 1), rounds)
-    for each in stores:
+        return paired(fire_batch, raw_batch, (1, 1), rounds)
+
+    fired = fire_against(stores, raw)
+    fired_wal = fire_against(more_stores, raw_wal)
+    for each in stores + more_stores:
         each.engine.dispose()
     raw.close()
+    raw_wal.close()
     return [
         loaded.row("ReviewStore.load (SQLite)", "SELECT + json.loads", "<= 12", 12, 1e3, "ms"),
         cold.row(
@@ -556,6 +576,12 @@ def bench_store(repeat: int, folder: str) -> list[Row]:
             1.3,
             1e3 / calls,
             "ms",
+        ),
+        fired_wal.row(
+            "  the same, against sqlite3 in write-ahead-log mode, as the store runs",
+            "sqlite3 (WAL)",
+            scale=1e3 / calls,
+            unit="ms",
         ),
     ]
 
