@@ -76,7 +76,9 @@ class Driver:
         self.calendar = self.definition.policy.calendar
         self.visits: dict[str, int] = {}
         self.branches: dict[str, int] = {}
-        self.events: list[tuple[pendulum.DateTime, int, str, Candidate]] = []
+        # (the instant as a timestamp, to order by; a counter; kind; candidate; the instant):
+        # ordered as instants, not by wall clock, which the autumn's repeated hour confuses
+        self.events: list[tuple[float, int, str, Candidate, pendulum.DateTime]] = []
         self.counter = 0
         self.completion = self.definition.bound_guard(self.definition.completion.guard)
         self.awaited: tuple[str, ...] = ()
@@ -144,7 +146,7 @@ class Driver:
                         target.guard_reasons(self.review.state, _NOBODY, self.now),
                     )
                 continue
-            at, _, kind, candidate = heapq.heappop(self.events)
+            _, _, kind, candidate, at = heapq.heappop(self.events)
             self.now = later(self.now, at)
             self._keep_in_time()
             if kind in ("leave", "routine"):
@@ -308,7 +310,7 @@ class Driver:
         if sitting is not None:
             at = later(at, self.on(sitting.next(at.date(), self.calendar)))
         self.counter += 1
-        heapq.heappush(self.events, (at, self.counter, kind, candidate))
+        heapq.heappush(self.events, (at.timestamp(), self.counter, kind, candidate, at))
         return at
 
     # -- waiting for other steps ------------------------------------------------------------
@@ -355,7 +357,7 @@ class Driver:
         awaited = self.scenario.awaits(trigger, stage)
         times = [
             at
-            for at, _, other, candidate in self.events
+            for _, _, other, candidate, at in self.events
             if (other == "awaited" and candidate[0] in awaited)
             or (kind == "leave" and other == "routine")
         ]

@@ -8,16 +8,20 @@ and any partnership's own alike (see also ``test_variants.py``).
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 
+import pendulum
 import pytest
 
 from cspr_workflow import (
     DEFAULT_DEFINITION,
+    Review,
     Role,
     Scenario,
     Stage,
@@ -26,6 +30,7 @@ from cspr_workflow import (
     simulate,
 )
 from cspr_workflow._cli import main
+from cspr_workflow._driver import Driver
 from cspr_workflow.errors import MissingExtra, SimulationError
 from cspr_workflow.extension import TransitionSpec
 from cspr_workflow.persistence import replay
@@ -430,3 +435,17 @@ def test_a_script_that_defines_its_process_and_has_no_guard_stops_with_a_clear_e
     assert "simulated" not in done.stdout
     assert "WorkersFailed" in done.stderr
     assert 'if __name__ == "__main__":' in done.stderr
+
+
+def test_the_drivers_events_are_taken_in_the_order_of_their_instants() -> None:
+    """In the autumn's repeated hour, 01:50 BST comes twenty minutes before 01:10 GMT,
+    though its wall clock reads later."""
+    review = Review.open("Child A", aware_at=pendulum.datetime(2026, 10, 20, 10, tz="UTC"))
+    driver = Driver(review, DEFAULT_SCENARIO, random.Random(1))
+    summer = pendulum.datetime(2026, 10, 25, 0, 50, tz="UTC").in_tz("Europe/London")
+    winter = pendulum.datetime(2026, 10, 25, 1, 10, tz="UTC").in_tz("Europe/London")
+    assert (summer.hour, summer.minute, winter.hour, winter.minute) == (1, 50, 1, 10)
+    driver._schedule(winter, "routine", (T.HOLD_PANEL_MEETING, None, {}))  # type: ignore[arg-type]
+    driver._schedule(summer, "routine", (T.HOLD_PANEL_MEETING, None, {}))  # type: ignore[arg-type]
+    firsts = [heapq.heappop(driver.events)[-1] for _ in range(2)]
+    assert firsts == [summer, winter]
