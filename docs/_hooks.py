@@ -118,11 +118,14 @@ def _autodoc(dotted: str, names: list[str]) -> str:
 
 
 def _defining_module(name: str, face: Any) -> Any:
-    """The private module a constant or alias was re-exported from (or the face itself)."""
+    """The private module a constant or alias was re-exported from (or the face itself):
+    imported at the top of the face, or under ``if TYPE_CHECKING:`` where the face imports
+    its names when first used (as the package does)."""
     import ast
 
     tree = ast.parse(inspect.getsource(face))
-    for node in tree.body:
+    nodes = [n for top in tree.body for n in (top.body if isinstance(top, ast.If) else [top])]
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and any(a.name == name for a in node.names):
             base = face.__name__.rsplit(".", 1)[0] if node.level == 1 else ""
             target = (
