@@ -30,7 +30,7 @@ class RefusalLog:
     log of the refusals made since.
     """
 
-    __slots__ = ("_aware_at", "_head", "_items", "_opened", "_reference", "_tuple", "complete")
+    __slots__ = ("_aware_at", "_head", "_items", "_reference", "_tuple", "complete")
 
     def __init__(
         self,
@@ -45,14 +45,11 @@ class RefusalLog:
         self._items = list(entries)  # appended to in place: a refusal costs the same at any length
         self._tuple: tuple[Refusal, ...] | None = None  # the items as read, until the next one
         self._head: str | None = None  # computed when first needed
-        self._opened: str | None = None  # the opening record's digest, likewise
         self.complete = complete
 
     @property
     def _opening(self) -> str:
-        if self._opened is None:
-            self._opened = refusals_opening(self._reference, self._aware_at)
-        return self._opened
+        return refusals_opening(self._reference, self._aware_at)
 
     def matches(self, reference: str, aware_at: pendulum.DateTime) -> bool:
         """True when this is the log of the review opened as ``reference`` at ``aware_at``."""
@@ -97,7 +94,6 @@ class RefusalLog:
         twin = RefusalLog.__new__(RefusalLog)
         twin._reference, twin._aware_at = self._reference, self._aware_at
         twin._items, twin._tuple, twin._head = list(self._items), self._tuple, self._head
-        twin._opened = self._opened
         twin.complete = self.complete
         return twin
 
