@@ -67,6 +67,26 @@ def test_the_top_level_is_small_sorted_and_complete() -> None:
     assert public == set(names)
 
 
+def test_the_top_levels_three_lists_agree() -> None:
+    # The package imports each name when first used: ``_FROM`` says from where, the
+    # ``TYPE_CHECKING`` imports say the same to mypy and the docs, ``__all__`` lists them.
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    checked = {
+        alias.asname or alias.name: "." * node.level + (node.module or "")
+        for block in tree.body
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    lazy = cspr_workflow._FROM  # type: ignore[attr-defined]
+    assert checked == lazy
+    assert set(lazy) == set(cspr_workflow.__all__)
+    for name, module in lazy.items():
+        defined = importlib.import_module(module, "cspr_workflow")
+        assert name in vars(defined), (name, module)
+
+
 @pytest.mark.parametrize("name", NAMESPACES + [m for m in DEFAULT_PROCESS if m[0] != "_"])
 def test_each_public_module_exports_what_it_lists(name: str) -> None:
     module = importlib.import_module(f"cspr_workflow.{name}")
