@@ -85,11 +85,9 @@ def _instant(value: object, _: object) -> pendulum.DateTime:
         london = parsed.astimezone(LONDON)  # the zone's own conversion (zoneinfo, in C)
     except OverflowError:
         london = None
-    if (
-        london is not None
-        and london.replace(tzinfo=None, fold=0) == parsed.replace(tzinfo=None)
-        and london.utcoffset() == parsed.utcoffset()
-    ):  # written in London's offset: the same instant as_instant gives, built directly
+    if london is not None and london.utcoffset() == parsed.utcoffset():
+        # written in London's offset (the same instant at the same offset, so the same
+        # wall-clock time): the instant as_instant gives, built directly
         return pendulum.DateTime(
             london.year, london.month, london.day, london.hour, london.minute,
             london.second, london.microsecond, tzinfo=LONDON, fold=london.fold,
@@ -210,17 +208,53 @@ def _stored_actor(converter: cattrs.Converter) -> Any:
     from cattrs.gen import make_dict_structure_fn
 
     checked = make_dict_structure_fn(Actor, converter, _cattrs_forbid_extra_keys=True)
+    read: dict[tuple[str, str, str | None, bool], Actor] = {}
 
     def structure(value: object, _: object) -> Actor:
         if not isinstance(value, dict):
             raise TypeError(f"expected an object (an actor), got {type(value).__name__}")
+        key = _actor_key(value)
+        if key is not None:
+            known = read.get(key)
+            if known is not None:
+                return known
         actor: Actor = checked(value, Actor)
         for field in ("name", "role", "agency"):
             if value.get(field) != getattr(actor, field):
                 object.__setattr__(actor, field, value[field])
+        if key is not None:
+            if len(read) >= _ACTORS_KEPT:
+                read.clear()
+            read[key] = actor
         return actor
 
     return structure
+
+
+# A review's steps are taken by a few people: the actors read last are kept (at most
+# this many, all dropped when full), so that each is checked and built once.
+_ACTORS_KEPT = 4096
+
+
+def _actor_key(value: dict[str, Any]) -> tuple[str, str, str | None, bool] | None:
+    """The actor's four fields when ``value`` has exactly those, of exactly their types
+    (so that ``1`` is not taken for ``true``, nor a subclass of text for text); else None,
+    and it is read in full."""
+    if len(value) != 4:
+        return None
+    try:
+        name, role = value["name"], value["role"]
+        agency, substitute = value["agency"], value["substitute"]
+    except KeyError:
+        return None
+    if (
+        type(name) is str
+        and type(role) is str
+        and (agency is None or type(agency) is str)
+        and type(substitute) is bool
+    ):
+        return name, role, agency, substitute
+    return None
 
 
 @functools.cache
@@ -234,7 +268,11 @@ def converter() -> cattrs.Converter:
 
 def canonical_json(value: object) -> str:
     """Sorted keys, no insignificant space, UTF-8 characters kept: one text per value."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
+
+
+# (one encoder for every call: ``json.dumps`` with options builds a new one each time)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def digest(value: object) -> str:

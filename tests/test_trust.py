@@ -423,6 +423,19 @@ class TestOlderDocuments:
         assert json.loads(dumps(review)) == doc
         replay(review)
 
+    @pytest.mark.parametrize(("field", "value"), [("substitute", 0), ("substitute", 1.0)])
+    def test_an_actor_already_read_is_not_taken_for_one_of_another_type(
+        self, field: str, value: object
+    ) -> None:
+        """Loading keeps the actors it read (each is checked and built once); ``0`` equals
+        ``false`` and hashes alike in Python, but a document that writes it is refused
+        even after the same actor was read with ``false``."""
+        doc = _doc()
+        loads(json.dumps(doc))  # (the actors are now kept)
+        doc["review"]["history"][0]["actor"][field] = value
+        with pytest.raises(InvalidDocument, match=r"history\[0\]\.actor\.substitute"):
+            loads(json.dumps(doc))
+
     def test_a_version_1_document_with_an_edited_fact_does_not_load(self) -> None:
         doc = json.loads((DATA / "child-a-schema-1.json").read_text())
         doc["review"]["drafts"][-1]["recommendations"][0]["text"] = "Something milder"
