@@ -43,7 +43,7 @@ from ._args import check_arg
 from ._clocks import with_declared_clocks
 from ._codec import canonical_json, converter, digest, document_json, opening_digest
 from ._definition import ProcessDefinition
-from ._details import LATE_REASON
+from ._details import LATE_REASON, DetailSpec
 from ._engine import Review
 from ._errors import InvalidDocument, InvalidInput, Problem, ReplayMismatch
 from ._fallback import default_definition
@@ -333,9 +333,9 @@ def loads(
         problems += _body_limits(body, limits)
         problems += _missing_fields(body, ReviewState, "$.review")
         details = _names(body, definition, problems)
-        state = _structure(body, problems)
+        state = _structure(body if problems else _with_details(body, details), problems)
         if state is not None and not problems:
-            state = _consistent(state, details, definition, problems)
+            _consistent(state, definition, problems)
     elif "review" in document:
         problems.append(Problem("$.review", "expected an object"))
     legacy: tuple[Refusal, ...] = ()
@@ -729,6 +729,7 @@ def _names(
                     problems.append(Problem(where, f"unknown {what} {shown(one)}"))
     history = body.get("history")
     parsed_details: list[dict[str, object]] = []
+    takes: dict[str, dict[str, DetailSpec]] = {}  # each trigger's detail specs, by name
     for i, entry in enumerate(history if isinstance(history, list) else ()):
         where = f"$.review.history[{i}]"
         details: dict[str, object] = {}
@@ -742,11 +743,14 @@ def _names(
         trigger = entry.get("trigger")
         if not isinstance(trigger, str):
             continue
-        if not definition.has_trigger(trigger):
-            problems.append(Problem(f"{where}.trigger", f"unknown trigger {shown(trigger)}"))
-            continue
+        specs = takes.get(trigger)
+        if specs is None:
+            if not definition.has_trigger(trigger):
+                problems.append(Problem(f"{where}.trigger", f"unknown trigger {shown(trigger)}"))
+                continue
+            specs = {d.name: d for d in (*definition.trigger(trigger).details, LATE_REASON)}
+            takes[trigger] = specs
         raw = entry.get("details")
-        specs = {d.name: d for d in (*definition.trigger(trigger).details, LATE_REASON)}
         for name, value in raw.items() if isinstance(raw, dict) else ():
             spec = specs.get(name)
             if spec is None:
@@ -761,19 +765,29 @@ def _names(
     return parsed_details
 
 
+def _with_details(body: dict[str, Any], details: list[dict[str, object]]) -> dict[str, Any]:
+    """``body`` with each step's details as ``_names`` parsed them (the values the engine
+    recorded), for a body in which ``_names`` found no fault (a history that is not a list
+    is left for the converter to report)."""
+    history = body.get("history")
+    if not isinstance(history, list):
+        return body
+    steps = [
+        {**entry, "details": parsed} if parsed else entry
+        for entry, parsed in zip(history, details, strict=True)
+    ]
+    return {**body, "history": steps}
+
+
 def _consistent(
-    state: ReviewState,
-    details: list[dict[str, object]],
-    definition: ProcessDefinition,
-    problems: list[Problem],
-) -> ReviewState:
-    """The review with its steps' parsed details, once its history is checked against itself.
+    state: ReviewState, definition: ProcessDefinition, problems: list[Problem]
+) -> None:
+    """Check the review's history against itself.
 
     Steps are numbered 1, 2, 3..., each starts where the one before ended (the first
     at the initial stage), none is earlier than the one before, and the review's
     stage is where the last one ended.
     """
-    entries = []
     previous: AuditEntry | None = None
     for i, entry in enumerate(state.history):
         where = f"$.review.history[{i}]"
@@ -789,9 +803,6 @@ def _consistent(
             )
         if before(entry.at, previous.at if previous else state.aware_at):
             problems.append(Problem(f"{where}.at", "earlier than the step before it"))
-        if details[i] or entry.details:  # (a step without details is read as it is)
-            entry = attrs.evolve(entry, details=details[i])
-        entries.append(entry)
         previous = entry
     last = previous.dest if previous else definition.initial_stage.name
     if state.stage != last:
@@ -801,7 +812,6 @@ def _consistent(
                 f"the review says {state.stage!r}, but its history ends at {last!r}",
             )
         )
-    return state.evolve(history=tuple(entries))
 
 
 # -- replay ----------------------------------------------------------------------------------
