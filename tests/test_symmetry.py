@@ -18,8 +18,9 @@ import os
 import pytest
 
 from benchmarks.run import with_agencies as _with_agencies
-from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, verify
-from cspr_workflow._verify import _canonical
+from cspr_workflow import DEFAULT_DEFINITION, ProcessDefinition, _verify, verify
+from cspr_workflow._verify import _canonical, _named_guards
+from cspr_workflow.demo import demo_review
 
 from .mutations import MUTATIONS
 
@@ -76,6 +77,27 @@ def test_the_first_agency_alone_is_not_renamed() -> None:
     police = frozenset({("facts_confirmed", "not confirmed by: Police.")})
     health = frozenset({("facts_confirmed", "not confirmed by: Health.")})
     assert _canonical(case, police, frozenset()) != _canonical(case, health, frozenset())
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_the_verifier_reduces_from_two_agencies(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default's case names two agencies: the reduction (reading each list of them
+    as a set) runs for it, and for more; ``symmetry=False`` never runs it."""
+    state = demo_review().state.evolve(case_agencies=AGENCIES[:count])
+    guards = _named_guards(DEFAULT_DEFINITION)
+    read: list[tuple[str, ...]] = []
+
+    def canonical(agencies: tuple[str, ...], facts: object, substitutes: object) -> object:
+        read.append(agencies)
+        return facts, substitutes
+
+    monkeypatch.setattr(_verify, "_canonical", canonical)
+    _verify._key(guards, DEFAULT_DEFINITION, state, state.last_at, True)
+    assert read == [AGENCIES[:count]]
+    _verify._key(guards, DEFAULT_DEFINITION, state, state.last_at, False)
+    assert read == [AGENCIES[:count]]
 
 
 THOROUGH = pytest.mark.skipif(
