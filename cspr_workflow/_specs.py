@@ -10,6 +10,7 @@ checks that the parts fit together when it is built.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -180,7 +181,13 @@ class RoleSpec:
         """Who acts in this role on the review in ``state``."""
         if self.cast is not None:
             return self.cast(state)
-        return [Actor(self.title, self.id, agency="Agency" if self.agency else None)]
+        return [_named_after(self.title, self.id, self.agency)]
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _named_after(title: str, role: str, agency: bool) -> Actor:
+    """The one person a role without a cast has (built once: actors never change)."""
+    return Actor(title, role, agency="Agency" if agency else None)
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ the one process table in :mod:`cspr_workflow.states`.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Sequence
 
 import pendulum
@@ -119,31 +120,37 @@ _SUBSTITUTE = Guard(
 )
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
+def _person(name: str, role: Role, agency: str | None = None, substitute: bool = False) -> Actor:
+    """The actor of these fields, built (and checked) once: the simulation and the
+    verifier ask who acts in a role at every step they consider (actors never change)."""
+    return Actor(name, role, agency=agency, substitute=substitute)
+
+
 def _chair(review: ReviewState) -> Sequence[Actor]:
-    return [Actor(review.chair or "Chair", Role.CHAIR)]
+    return [_person(review.chair or "Chair", Role.CHAIR)]
 
 
 def _lead(review: ReviewState) -> Sequence[Actor]:
-    return [Actor(review.lead_reviewer or "Lead Reviewer", Role.LEAD_REVIEWER)]
+    return [_person(review.lead_reviewer or "Lead Reviewer", Role.LEAD_REVIEWER)]
 
 
 def _members(review: ReviewState) -> Sequence[Actor]:
     people = []
     for seat in review.panel:
-        people.append(Actor(seat.member, Role.PANEL_MEMBER, agency=seat.agency))
+        people.append(_person(seat.member, Role.PANEL_MEMBER, seat.agency))
         people += [
-            Actor(name, Role.PANEL_MEMBER, agency=seat.agency, substitute=True)
-            for name in seat.substitutes
+            _person(name, Role.PANEL_MEMBER, seat.agency, True) for name in seat.substitutes
         ]
     return people
 
 
 def _council(review: ReviewState) -> Sequence[Actor]:
-    return [Actor("Local authority", Role.LOCAL_AUTHORITY, agency="Council")]
+    return [_person("Local authority", Role.LOCAL_AUTHORITY, "Council")]
 
 
 def _national_panel(review: ReviewState) -> Sequence[Actor]:
-    return [Actor("National Panel", Role.NATIONAL_PANEL)]
+    return [_person("National Panel", Role.NATIONAL_PANEL)]
 
 
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
