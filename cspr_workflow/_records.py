@@ -8,6 +8,7 @@ succeeded, which is what makes steps atomic.
 from __future__ import annotations
 
 import enum
+import functools
 import operator
 import re
 import types
@@ -127,6 +128,13 @@ class Actor:
         title = (titles or {}).get(self.role) or _humanise(self.role)
         who = f"{title} substitute" if self.substitute else title
         return f"{who} ({self.agency})" if self.agency else who
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def kept_actor(name: str, role: str, agency: str | None = None, substitute: bool = False) -> Actor:
+    """The actor of these fields, built and checked once (actors never change): who acts
+    in a role, which the simulation and the verifier ask at every step they consider."""
+    return Actor(name, role, agency=agency, substitute=substitute)
 
 
 class MeetingKind(enum.StrEnum):

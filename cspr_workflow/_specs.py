@@ -10,7 +10,6 @@ checks that the parts fit together when it is built.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -21,7 +20,15 @@ import pendulum
 from ._clocks import CompletionRule, Policy
 from ._details import DetailSpec
 from ._errors import Reason
-from ._records import Actor, AuditEntry, ReviewState, as_name, as_names, checked_fields
+from ._records import (
+    Actor,
+    AuditEntry,
+    ReviewState,
+    as_name,
+    as_names,
+    checked_fields,
+    kept_actor,
+)
 
 __all__ = [
     "ApprovalChain",
@@ -181,13 +188,7 @@ class RoleSpec:
         """Who acts in this role on the review in ``state``."""
         if self.cast is not None:
             return self.cast(state)
-        return [_named_after(self.title, self.id, self.agency)]
-
-
-@functools.lru_cache(maxsize=256, typed=True)
-def _named_after(title: str, role: str, agency: bool) -> Actor:
-    """The one person a role without a cast has (built once: actors never change)."""
-    return Actor(title, role, agency="Agency" if agency else None)
+        return [kept_actor(self.title, self.id, "Agency" if self.agency else None)]
 
 
 @attrs.frozen

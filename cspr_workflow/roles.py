@@ -11,12 +11,11 @@ the one process table in :mod:`cspr_workflow.states`.
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Sequence
 
 import pendulum
 
-from ._records import Actor, ReviewState
+from ._records import Actor, ReviewState, kept_actor
 from ._specs import Guard, RoleSpec, Unmet
 
 __all__ = ["DEFAULT_ROLES", "Role"]
@@ -120,37 +119,30 @@ _SUBSTITUTE = Guard(
 )
 
 
-@functools.lru_cache(maxsize=1024, typed=True)
-def _person(name: str, role: Role, agency: str | None = None, substitute: bool = False) -> Actor:
-    """The actor of these fields, built (and checked) once: the simulation and the
-    verifier ask who acts in a role at every step they consider (actors never change)."""
-    return Actor(name, role, agency=agency, substitute=substitute)
-
-
 def _chair(review: ReviewState) -> Sequence[Actor]:
-    return [_person(review.chair or "Chair", Role.CHAIR)]
+    return [kept_actor(review.chair or "Chair", Role.CHAIR)]
 
 
 def _lead(review: ReviewState) -> Sequence[Actor]:
-    return [_person(review.lead_reviewer or "Lead Reviewer", Role.LEAD_REVIEWER)]
+    return [kept_actor(review.lead_reviewer or "Lead Reviewer", Role.LEAD_REVIEWER)]
 
 
 def _members(review: ReviewState) -> Sequence[Actor]:
     people = []
     for seat in review.panel:
-        people.append(_person(seat.member, Role.PANEL_MEMBER, seat.agency))
+        people.append(kept_actor(seat.member, Role.PANEL_MEMBER, seat.agency))
         people += [
-            _person(name, Role.PANEL_MEMBER, seat.agency, True) for name in seat.substitutes
+            kept_actor(name, Role.PANEL_MEMBER, seat.agency, True) for name in seat.substitutes
         ]
     return people
 
 
 def _council(review: ReviewState) -> Sequence[Actor]:
-    return [_person("Local authority", Role.LOCAL_AUTHORITY, "Council")]
+    return [kept_actor("Local authority", Role.LOCAL_AUTHORITY, "Council")]
 
 
 def _national_panel(review: ReviewState) -> Sequence[Actor]:
-    return [_person("National Panel", Role.NATIONAL_PANEL)]
+    return [kept_actor("National Panel", Role.NATIONAL_PANEL)]
 
 
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
