@@ -498,8 +498,8 @@ def bench_store(repeat: int, folder: str) -> list[Row]:
     # The documents a round of steps writes, one per step (each longer by its entry, and
     # changed throughout: the seal near its start, every field after the new entry).
     # Raw sqlite3 writes these, not the first document again: SQLite leaves the pages of
-    # a value rewritten unchanged as they were, which made the baseline write one page
-    # where the store writes the whole document.
+    # a value rewritten unchanged as they were, so the baseline logged about 6 KB a
+    # commit; writing the steps' documents logs 24.7 KB a commit, the store 29.3 KB.
     review = Review(state, DEFAULT_DEFINITION)
     steps = []
     for minutes in range(calls):
